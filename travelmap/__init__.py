@@ -1,0 +1,62 @@
+"""travelmap: a self-hosted, geotagged travel-log map service."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request
+
+from . import assets, cache, config, db, errors
+
+__version__ = "0.1.0"
+
+
+def _secret_key(instance: Path) -> str:
+    """Return the secret key kept in the instance folder, creating it on first start."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _security_headers(response: Response) -> Response:
+    """Add the headers every response carries; embeds may be framed anywhere, other pages only by us."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if "Content-Security-Policy" not in response.headers:
+        ancestors = "*" if request.path.startswith("/embed/") else "'self'"
+        response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+    return response
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the travelmap app."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=str(config.PROJECT_ROOT / "templates"))
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
+    app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    Path(app.config["MEDIA_DIR"]).mkdir(parents=True, exist_ok=True)
+    app.extensions["travelmap.tiles"] = config.tile_layer(app.config["TILES"])
+
+    db.init_app(app)
+    errors.init_app(app)
+    cache.init_app(app)
+    assets.init_app(app)
+    from . import filters
+    from .views import public
+
+    filters.init_app(app)
+    app.register_blueprint(public.bp)
+    app.after_request(_security_headers)
+    return app

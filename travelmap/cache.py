@@ -1,0 +1,74 @@
+"""Rendered pages cached per trip revision, with ETags, so a trip is rendered once per change."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable, Hashable
+
+from flask import Flask, Response, current_app, request
+
+
+@dataclass(frozen=True)
+class Cached:
+    """A rendered body with its ETag and content type."""
+
+    body: bytes
+    etag: str
+    mimetype: str
+
+
+class PageCache:
+    """A small thread-safe LRU of rendered pages."""
+
+    def __init__(self, max_entries: int = 256) -> None:
+        self.max_entries = max_entries
+        self._items: OrderedDict[Hashable, Cached] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get_or_build(self, key: Hashable, build: Callable[[], str | bytes], mimetype: str) -> Cached:
+        """Return the cached page for key, building (and storing) it on a miss."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return item
+        body = build()
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        item = Cached(data, hashlib.sha256(data).hexdigest()[:32], mimetype)
+        with self._lock:
+            self.misses += 1
+            self._items[key] = item
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+        return item
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._items.clear()
+
+
+def page_cache() -> PageCache:
+    """Return the app's page cache."""
+    return current_app.extensions["travelmap.page_cache"]
+
+
+def cached_response(key: Hashable, build: Callable[[], str | bytes], mimetype: str = "text/html",
+                    max_age: int = 0) -> Response:
+    """Serve a page from the cache (building it on a miss) with an ETag; If-None-Match gets 304."""
+    item = page_cache().get_or_build(key, build, mimetype)
+    response = Response(item.body, mimetype=item.mimetype)
+    response.set_etag(item.etag)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}, must-revalidate" if max_age else "no-cache"
+    return response.make_conditional(request)
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its page cache."""
+    app.extensions["travelmap.page_cache"] = PageCache()

@@ -1,0 +1,83 @@
+"""Every setting travelmap reads, declared once with its default and help."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Tile providers a user can pick by name; anything else is taken as a URL
+# template ("https://{s}.example/{z}/{x}/{y}.png|Attribution text").
+TILE_PROVIDERS: dict[str, tuple[str, str]] = {
+    "osm": (
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+    ),
+    "opentopomap": (
+        "https://{s}.tile.opentopomap.org/{z}/{x}/{y}.png",
+        'Map data &copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors, '
+        'SRTM | Style &copy; <a href="https://opentopomap.org">OpenTopoMap</a> (CC-BY-SA)',
+    ),
+    "cartodb-positron": (
+        "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors '
+        '&copy; <a href="https://carto.com/attributions">CARTO</a>',
+    ),
+    # For offline demos and tests: no tiles at all, the map still draws.
+    "none": ("", ""),
+}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment setting: its Flask config key, default and help text."""
+
+    env: str
+    key: str
+    default: str | None
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("TRAVELMAP_DATABASE_URL", "SQLALCHEMY_DATABASE_URI", None,
+            "SQLAlchemy URL; default: SQLite file travelmap.sqlite3 in the instance folder."),
+    Setting("TRAVELMAP_MEDIA_DIR", "MEDIA_DIR", None,
+            "Folder for uploaded originals and derived images; default: instance/media."),
+    Setting("TRAVELMAP_SECRET_KEY", "SECRET_KEY", None,
+            "Flask secret key; default: a random key kept in instance/secret_key."),
+    Setting("TRAVELMAP_MAX_UPLOAD_MB", "MAX_UPLOAD_MB", "32",
+            "Largest accepted upload in megabytes (413 above it)."),
+    Setting("TRAVELMAP_TILES", "TILES", "osm",
+            "Tile provider: osm, opentopomap, cartodb-positron, none, or 'URL|attribution'."),
+    Setting("TRAVELMAP_DATA_DIR", "DATA_DIR", str(PROJECT_ROOT / "data"),
+            "Folder holding the demo trip (trip.toml, gpx/, photos/) that `seed` loads."),
+    Setting("TRAVELMAP_CORPUS", "CORPUS_DIR", str(PROJECT_ROOT.parent / "shared" / "corpus"),
+            "Folder of real-world GPX files and photos used by the tests."),
+    Setting("TRAVELMAP_SECURE_COOKIES", "SESSION_COOKIE_SECURE", "0",
+            "Set to 1 behind HTTPS so cookies carry the Secure flag."),
+)
+
+
+def from_environment(instance_path: Path) -> dict[str, object]:
+    """Read every setting from the environment, filling defaults that depend on the instance folder."""
+    values: dict[str, object] = {}
+    for setting in SETTINGS:
+        raw = os.environ.get(setting.env, setting.default)
+        if raw is not None:
+            values[setting.key] = raw
+    values.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance_path / 'travelmap.sqlite3'}")
+    values.setdefault("MEDIA_DIR", str(instance_path / "media"))
+    values["SESSION_COOKIE_SECURE"] = str(values.get("SESSION_COOKIE_SECURE", "0")) in {"1", "true", "yes"}
+    return values
+
+
+def tile_layer(setting: str) -> tuple[str, str]:
+    """Return (url template, attribution HTML) for a TRAVELMAP_TILES value."""
+    if setting in TILE_PROVIDERS:
+        return TILE_PROVIDERS[setting]
+    url, _, attribution = setting.partition("|")
+    if not url.startswith(("https://", "http://")):
+        raise ValueError(f"TRAVELMAP_TILES must be one of {', '.join(TILE_PROVIDERS)} or 'URL|attribution', got {setting!r}")
+    return url, attribution or "Map tiles"

@@ -1,0 +1,98 @@
+"""One error policy: TravelmapError carries a status and a message a person understands."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class TravelmapError(Exception):
+    """An error to show the user: HTTP status, a stable code and a plain-language message."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, status: int | None = None,
+                 code: str | None = None, details: dict | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details or {}
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
+
+
+class InvalidInput(TravelmapError):
+    """The request or file is malformed or fails validation (400)."""
+
+
+class NotFound(TravelmapError):
+    """The thing asked for does not exist or is not visible to this user (404)."""
+
+    status, code = 404, "not_found"
+
+
+class Conflict(TravelmapError):
+    """The thing already exists: a duplicate upload or a slug taken (409)."""
+
+    status, code = 409, "conflict"
+
+
+class TooLarge(TravelmapError):
+    """The upload is over the size or pixel limit (413)."""
+
+    status, code = 413, "too_large"
+
+
+class UnsupportedType(TravelmapError):
+    """The upload is not a kind of file we accept (415)."""
+
+    status, code = 415, "unsupported_type"
+
+
+def wants_json() -> bool:
+    """Tell whether the client should get JSON errors (API routes, or an Accept header asking for it)."""
+    if request.path.startswith("/api/") or request.path == "/oembed":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None,
+                   details: dict | None = None) -> Response:
+    """Render an error as JSON or as an HTML page, by what the client wants."""
+    if wants_json():
+        body: dict = {"code": code, "message": message}
+        if field:
+            body["field"] = field
+        if details:
+            body.update(details)
+        response = jsonify({"error": body})
+    else:
+        response = Response(render_template("errors/error.html", status=status, message=message), mimetype="text/html")
+    response.status_code = status
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers that turn every error into the one shape."""
+
+    @app.errorhandler(TravelmapError)
+    def _travelmap_error(error: TravelmapError) -> Response:
+        return error_response(error.status, error.code, error.message, error.field, error.details)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        messages = {
+            404: "There is nothing at this address.",
+            405: "This address does not accept that method.",
+            413: f"The upload is too large: the limit is {app.config['MAX_UPLOAD_MB']} MB.",
+        }
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(status, "http_error")
+        response = error_response(status, code, messages.get(status, error.description or error.name))
+        if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
+            response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+        return response

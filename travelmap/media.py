@@ -1,0 +1,74 @@
+"""The media folder: files named by content hash, written to a temporary file and
+renamed into place only after the database transaction commits (or deleted on rollback)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+_PENDING = "travelmap.media.pending"
+
+
+@dataclass
+class Staged:
+    """A file written to a temporary name, waiting for its transaction."""
+
+    tmp: Path
+    final: Path
+
+
+def sha256(data: bytes) -> str:
+    """Return the hex SHA-256 of the bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def content_path(kind: str, digest: str, suffix: str) -> str:
+    """Return the relative path of a content-addressed file, e.g. 'thumbs/ab/abcdef….jpg'."""
+    return f"{kind}/{digest[:2]}/{digest}{suffix}"
+
+
+def stage(session: Session, root: Path, relpath: str, data: bytes) -> str:
+    """Write data under a temporary name; it gets relpath when the session commits and vanishes on rollback."""
+    final = (root / relpath).resolve()
+    if root.resolve() not in final.parents:
+        raise ValueError(f"media path escapes the media folder: {relpath!r}")
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=final.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    session.info.setdefault(_PENDING, []).append(Staged(Path(tmp_name), final))
+    return relpath
+
+
+def discard_pending(session: Session) -> None:
+    """Delete every staged file of the session (also called on rollback)."""
+    for staged in session.info.pop(_PENDING, []):
+        staged.tmp.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_commit")
+def _promote(session: Session) -> None:
+    """Move staged files into place now that their rows exist."""
+    for staged in session.info.pop(_PENDING, []):
+        if staged.final.exists():  # same content already stored (content-hash name)
+            staged.tmp.unlink(missing_ok=True)
+        else:
+            os.replace(staged.tmp, staged.final)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _discard(session: Session, previous_transaction) -> None:  # type: ignore[no-untyped-def]
+    """Throw away staged files when their transaction rolls back."""
+    discard_pending(session)

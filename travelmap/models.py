@@ -1,0 +1,281 @@
+"""Typed SQLAlchemy 2.0 models: trips, legs, stops, posts, tracks, photos, authors, tokens."""
+
+from __future__ import annotations
+
+import math
+from array import array
+from datetime import date, datetime
+from typing import Iterator
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import Base, utcnow
+
+VISIBILITIES = ("public", "unlisted", "private")
+TRANSPORTS = ("train", "bus", "car", "flight", "boat", "walk")
+LOCATION_SOURCES = ("exif", "track", "manual")
+
+
+class Author(Base):
+    """A person who owns trips and posts."""
+
+    __tablename__ = "authors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    trips: Mapped[list[Trip]] = relationship(back_populates="owner")
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="author", cascade="all, delete-orphan")
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API; only its hash is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    author: Mapped[Author] = relationship(back_populates="tokens")
+
+
+class Trip(Base):
+    """A journey: an ordered sequence of legs, with photos."""
+
+    __tablename__ = "trips"
+    __table_args__ = (CheckConstraint(f"visibility IN {VISIBILITIES!r}", name="visibility"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[str] = mapped_column(String(10), default="public")
+    owner_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), index=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Readers see photo positions rounded to ~1 km when set.
+    blur_photo_locations: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Bumped on every change: the key of the rendered-map cache and of ETags.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    owner: Mapped[Author] = relationship(back_populates="trips")
+    legs: Mapped[list[Leg]] = relationship(
+        back_populates="trip", order_by="Leg.position", cascade="all, delete-orphan"
+    )
+    photos: Mapped[list[Photo]] = relationship(
+        back_populates="trip", order_by="Photo.taken_at", cascade="all, delete-orphan"
+    )
+
+    def stops(self) -> list[Stop]:
+        """Return every stop of the trip in route order."""
+        return [stop for leg in self.legs for stop in leg.stops]
+
+
+class Leg(Base):
+    """One part of a trip: tracked (GPX) or travelled by a transport mode between its stops."""
+
+    __tablename__ = "legs"
+    __table_args__ = (
+        CheckConstraint(f"transport IS NULL OR transport IN {TRANSPORTS!r}", name="transport"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trip_id: Mapped[int] = mapped_column(ForeignKey("trips.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    colour: Mapped[str] = mapped_column(String(7), default="#2563eb")
+    transport: Mapped[str | None] = mapped_column(String(10))
+
+    trip: Mapped[Trip] = relationship(back_populates="legs")
+    stops: Mapped[list[Stop]] = relationship(
+        back_populates="leg", order_by="Stop.position", cascade="all, delete-orphan"
+    )
+    tracks: Mapped[list[Track]] = relationship(
+        back_populates="leg", order_by="Track.started_at", cascade="all, delete-orphan"
+    )
+
+
+class Post(Base):
+    """A blog post: a Markdown body of ours or a link to an external article."""
+
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), index=True)
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    published: Mapped[date | None] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str | None] = mapped_column(String(2000))
+    licence: Mapped[str] = mapped_column(String(200), default="")
+    licence_url: Mapped[str | None] = mapped_column(String(2000))
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    owner: Mapped[Author] = relationship()
+    stops: Mapped[list[Stop]] = relationship(back_populates="post", order_by="Stop.arrived_at")
+
+
+class Stop(Base):
+    """A place on a leg where the author arrived, with an optional post written there."""
+
+    __tablename__ = "stops"
+    __table_args__ = (
+        UniqueConstraint("trip_id", "slug"),
+        CheckConstraint("lat >= -90 AND lat <= 90", name="lat_range"),
+        CheckConstraint("lon >= -180 AND lon <= 180", name="lon_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The trip is the leg's trip; kept here so stop slugs are unique per trip.
+    trip_id: Mapped[int] = mapped_column(ForeignKey("trips.id", ondelete="CASCADE"), index=True)
+    leg_id: Mapped[int] = mapped_column(ForeignKey("legs.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    slug: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    arrived_at: Mapped[datetime | None]
+    departed_at: Mapped[datetime | None]
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"), index=True)
+
+    leg: Mapped[Leg] = relationship(back_populates="stops")
+    post: Mapped[Post | None] = relationship(back_populates="stops")
+    photos: Mapped[list[Photo]] = relationship(back_populates="stop", order_by="Photo.taken_at")
+
+
+class Track(Base):
+    """An imported GPX track: the original file, every point, a display geometry and stats."""
+
+    __tablename__ = "tracks"
+    __table_args__ = (UniqueConstraint("trip_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trip_id: Mapped[int] = mapped_column(ForeignKey("trips.id", ondelete="CASCADE"), index=True)
+    leg_id: Mapped[int] = mapped_column(ForeignKey("legs.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300), default="")
+    original_name: Mapped[str] = mapped_column(String(300), default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Relative to the media folder; the original upload, kept for download.
+    gpx_path: Mapped[str] = mapped_column(String(300))
+    point_count: Mapped[int] = mapped_column(Integer, default=0)
+    segment_count: Mapped[int] = mapped_column(Integer, default=0)
+    waypoint_count: Mapped[int] = mapped_column(Integer, default=0)
+    distance_m: Mapped[float] = mapped_column(Float, default=0.0)
+    ascent_m: Mapped[float | None] = mapped_column(Float)
+    descent_m: Mapped[float | None] = mapped_column(Float)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    moving_time_s: Mapped[float | None] = mapped_column(Float)
+    max_speed_mps: Mapped[float | None] = mapped_column(Float)
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    min_lat: Mapped[float] = mapped_column(Float)
+    min_lon: Mapped[float] = mapped_column(Float)
+    max_lat: Mapped[float] = mapped_column(Float)
+    max_lon: Mapped[float] = mapped_column(Float)
+    # Simplified once at import, one entry per segment:
+    # [{"planned": false, "coords": [[lat, lon], ...]}, ...]
+    display_geometry: Mapped[list] = mapped_column(JSON)
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    leg: Mapped[Leg] = relationship(back_populates="tracks")
+    segments: Mapped[list[TrackSegment]] = relationship(
+        back_populates="track", order_by="TrackSegment.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        """Return (min_lon, min_lat, max_lon, max_lat), the GeoJSON order."""
+        return (self.min_lon, self.min_lat, self.max_lon, self.max_lat)
+
+
+class TrackSegment(Base):
+    """Every recorded point of one track segment, packed losslessly as float64 quadruples."""
+
+    __tablename__ = "track_segments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    point_count: Mapped[int] = mapped_column(Integer)
+    # A <rte> from the file: a planned line with no times, not a recording.
+    planned: Mapped[bool] = mapped_column(Boolean, default=False)
+    # lat, lon, elevation (NaN when absent), POSIX time in UTC (NaN when absent).
+    points: Mapped[bytes] = mapped_column(LargeBinary)
+
+    track: Mapped[Track] = relationship(back_populates="segments")
+
+    def iter_points(self) -> Iterator[tuple[float, float, float | None, float | None]]:
+        """Yield (lat, lon, ele, posix_time) with None where the file had no value."""
+        values = array("d")
+        values.frombytes(self.points)
+        for i in range(0, len(values), 4):
+            lat, lon, ele, t = values[i : i + 4]
+            yield lat, lon, None if math.isnan(ele) else ele, None if math.isnan(t) else t
+
+
+class Photo(Base):
+    """A geotagged photo with its private original and EXIF-free derivatives."""
+
+    __tablename__ = "photos"
+    __table_args__ = (
+        UniqueConstraint("trip_id", "sha256"),
+        CheckConstraint(
+            f"location_source IS NULL OR location_source IN {LOCATION_SOURCES!r}", name="location_source"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trip_id: Mapped[int] = mapped_column(ForeignKey("trips.id", ondelete="CASCADE"), index=True)
+    stop_id: Mapped[int | None] = mapped_column(ForeignKey("stops.id", ondelete="SET NULL"), index=True)
+    leg_id: Mapped[int | None] = mapped_column(ForeignKey("legs.id", ondelete="SET NULL"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    original_name: Mapped[str] = mapped_column(String(300), default="")
+    caption: Mapped[str] = mapped_column(Text, default="")
+    taken_at: Mapped[datetime | None]
+    # Minutes east of UTC where the photo was taken, to show its local time.
+    utc_offset_min: Mapped[int | None] = mapped_column(Integer)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    altitude_m: Mapped[float | None] = mapped_column(Float)
+    location_source: Mapped[str | None] = mapped_column(String(10))
+    time_gap_s: Mapped[float | None] = mapped_column(Float)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(50))
+    # Relative to the media folder. The original is never served to readers.
+    original_path: Mapped[str] = mapped_column(String(300))
+    display_path: Mapped[str] = mapped_column(String(300))
+    thumb_path: Mapped[str] = mapped_column(String(300))
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    trip: Mapped[Trip] = relationship(back_populates="photos")
+    stop: Mapped[Stop | None] = relationship(back_populates="photos")

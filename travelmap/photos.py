@@ -1,0 +1,207 @@
+"""Image bytes -> EXIF time and GPS, upright EXIF-free derivatives (Pillow). No Flask here."""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import InvalidInput, TooLarge, UnsupportedType
+
+FORMATS = ("JPEG", "PNG", "WEBP")
+CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
+THUMB_PX = 400
+DISPLAY_PX = 1600
+
+_EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
+_DATETIME_ORIGINAL, _OFFSET_TIME_ORIGINAL, _SUBSEC_ORIGINAL = 0x9003, 0x9011, 0x9291
+
+
+@dataclass
+class PhotoInfo:
+    """What a photo file says about itself."""
+
+    format: str
+    content_type: str
+    width: int
+    height: int
+    taken_at: datetime | None = None  # aware, UTC
+    utc_offset_min: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    altitude_m: float | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _rational(value: object) -> float:
+    """Turn an EXIF rational (IFDRational, tuple or number) into a float (NaN for x/0)."""
+    if isinstance(value, tuple) and len(value) == 2:
+        num, den = value
+        return float(num) / float(den) if den else math.nan
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, ZeroDivisionError):
+        return math.nan
+
+
+def _dms(value: object) -> float:
+    """Turn EXIF degrees/minutes/seconds into decimal degrees (NaN when malformed)."""
+    try:
+        d, m, s = (_rational(v) for v in value)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        return math.nan
+    return d + m / 60 + s / 3600
+
+
+def read_gps(gps: dict, info: PhotoInfo) -> None:
+    """Fill lat/lon/altitude from a GPS IFD, or leave them empty with a warning saying why."""
+    if not gps or (2 not in gps and 4 not in gps):
+        return
+    lat_ref, lon_ref = gps.get(1), gps.get(3)
+    if isinstance(lat_ref, bytes):
+        lat_ref = lat_ref.decode("ascii", "replace")
+    if isinstance(lon_ref, bytes):
+        lon_ref = lon_ref.decode("ascii", "replace")
+    lat_ref = (lat_ref or "").strip("\x00 ").upper()
+    lon_ref = (lon_ref or "").strip("\x00 ").upper()
+    if lat_ref not in {"N", "S"} or lon_ref not in {"E", "W"}:
+        info.warnings.append("The GPS position lacks its hemisphere references (N/S, E/W), so it was ignored.")
+        return
+    lat, lon = _dms(gps.get(2)), _dms(gps.get(4))
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        info.warnings.append("The GPS position is malformed (zero denominators or missing values), so it was ignored.")
+        return
+    lat = -lat if lat_ref == "S" else lat
+    lon = -lon if lon_ref == "W" else lon
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        info.warnings.append(f"The GPS position {lat:.5f}, {lon:.5f} is out of range, so it was ignored.")
+        return
+    if lat == 0 and lon == 0:
+        info.warnings.append("The GPS position is 0, 0 (a camera without a fix), so it was ignored.")
+        return
+    info.lat, info.lon = round(lat, 7), round(lon, 7)
+    if 6 in gps:
+        alt = _rational(gps[6])
+        if math.isfinite(alt):
+            info.altitude_m = -alt if gps.get(5) in (1, b"\x01") else alt
+
+
+def _parse_offset(text: str) -> timedelta | None:
+    """Parse an EXIF offset such as '+08:00'."""
+    text = text.strip("\x00 ")
+    if len(text) != 6 or text[0] not in "+-" or text[3] != ":":
+        return None
+    try:
+        minutes = int(text[1:3]) * 60 + int(text[4:6])
+    except ValueError:
+        return None
+    return timedelta(minutes=-minutes if text[0] == "-" else minutes)
+
+
+def read_time(exif_ifd: dict, info: PhotoInfo, fallback_tz: str | None) -> None:
+    """Fill taken_at (UTC) and the local offset from DateTimeOriginal, its sub-seconds and offset."""
+    raw = exif_ifd.get(_DATETIME_ORIGINAL)
+    if not raw:
+        return
+    try:
+        local = datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        info.warnings.append(f"The photo's time {raw!r} could not be read.")
+        return
+    subsec = str(exif_ifd.get(_SUBSEC_ORIGINAL, "")).strip("\x00 ")
+    if subsec.isdigit():
+        local += timedelta(seconds=float("0." + subsec))
+    offset = _parse_offset(str(exif_ifd.get(_OFFSET_TIME_ORIGINAL, "")))
+    if offset is None:
+        zone_name = zone_at(info.lat, info.lon) if info.lat is not None else None
+        source = "the photo's GPS position"
+        if zone_name is None:
+            zone_name, source = fallback_tz, "the trip's time zone"
+        if zone_name is None:
+            info.warnings.append("The photo's time has no offset and no place to infer one; it was taken as UTC.")
+            zone_name = "UTC"
+        else:
+            info.warnings.append(f"The photo's time has no offset; it was read as local time in {zone_name} "
+                                 f"(from {source}).")
+        aware = local.replace(tzinfo=ZoneInfo(zone_name))
+        offset = aware.utcoffset() or timedelta(0)
+    info.utc_offset_min = int(offset.total_seconds() // 60)
+    info.taken_at = (local - offset).replace(tzinfo=timezone.utc)
+
+
+def zone_at(lat: float | None, lon: float | None) -> str | None:
+    """Return the IANA time zone at a place, from an offline lookup."""
+    if lat is None or lon is None:
+        return None
+    from timezonefinder import TimezoneFinder  # imported lazily: it loads its data on first use
+
+    global _finder
+    if _finder is None:
+        _finder = TimezoneFinder()
+    return _finder.timezone_at(lat=lat, lng=lon)
+
+
+_finder = None
+
+
+def open_image(data: bytes, max_pixels: int) -> Image.Image:
+    """Open image bytes by content (never by name), refusing oversized or non-image data before decoding."""
+    if not data:
+        raise InvalidInput("The file is empty.", code="invalid_image")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=FORMATS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise TooLarge(f"The image claims more than {max_pixels // 1_000_000} megapixels; it was refused.",
+                       code="image_too_large")
+    except UnidentifiedImageError:
+        raise UnsupportedType("This file is not a JPEG, PNG or WebP image.", code="not_an_image")
+    if image.width * image.height > max_pixels:
+        raise TooLarge(f"The image is {image.width}×{image.height} pixels, over the limit of "
+                       f"{max_pixels // 1_000_000} megapixels; it was refused.", code="image_too_large")
+    return image
+
+
+def read_photo(data: bytes, *, max_pixels: int, fallback_tz: str | None = None) -> tuple[Image.Image, PhotoInfo]:
+    """Validate a photo by decoding it fully; return the image and its metadata."""
+    image = open_image(data, max_pixels)
+    fmt = image.format or ""
+    exif = image.getexif()
+    width, height = image.size
+    if exif.get(0x0112) in (5, 6, 7, 8):
+        width, height = height, width
+    info = PhotoInfo(format=fmt, content_type=CONTENT_TYPES[fmt], width=width, height=height)
+    try:
+        read_gps(dict(exif.get_ifd(_GPS_IFD)), info)
+        read_time(dict(exif.get_ifd(_EXIF_IFD)), info, fallback_tz)
+    except (KeyError, ValueError, TypeError, RecursionError, OSError) as exc:
+        info.warnings.append(f"The photo's EXIF data is damaged and was ignored ({exc.__class__.__name__}).")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image.load()
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InvalidInput(f"The image is damaged or truncated and cannot be decoded ({exc}).", code="invalid_image")
+    return image, info
+
+
+def derivative(data: bytes, max_side: int, max_pixels: int) -> bytes:
+    """Return an upright JPEG no larger than max_side with no EXIF, comments or trailing data."""
+    image = open_image(data, max_pixels)
+    if image.format == "JPEG":
+        image.draft("RGB", (max_side, max_side))  # decode at reduced size: far less work for big JPEGs
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85, optimize=True, progressive=True)
+    return out.getvalue()
+

@@ -1,0 +1,1 @@
+"""Services: the operations of travelmap. Each takes a Session, may flush, and never commits."""

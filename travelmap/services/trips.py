@@ -1,0 +1,68 @@
+"""Looking up trips and keeping their revision (the cache key) current."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Leg, Photo, Stop, Track, Trip
+
+
+def touch(trip: Trip) -> None:
+    """Bump the trip's revision so every cached page and ETag of it changes."""
+    trip.revision = (trip.revision or 0) + 1
+
+
+def trip_by_slug(session: Session, slug: str) -> Trip | None:
+    """Return the trip with its legs, stops, posts and tracks loaded, or None."""
+    return session.scalars(
+        select(Trip)
+        .where(Trip.slug == slug)
+        .options(
+            selectinload(Trip.legs).selectinload(Leg.stops).selectinload(Stop.post),
+            selectinload(Trip.legs).selectinload(Leg.tracks),
+        )
+    ).one_or_none()
+
+
+def listed_trips(session: Session) -> list[Trip]:
+    """Return the public trips, newest first, with what their cards and overview map show."""
+    return list(session.scalars(
+        select(Trip)
+        .where(Trip.visibility == "public")
+        .order_by(Trip.created_at.desc())
+        .options(selectinload(Trip.legs).selectinload(Leg.stops), selectinload(Trip.legs).selectinload(Leg.tracks))
+    ))
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Summed stats of a leg or trip."""
+
+    distance_m: float
+    ascent_m: float
+    descent_m: float
+    moving_time_s: float
+    duration_s: float
+    tracks: int
+    points: int
+
+
+def totals(tracks: list[Track]) -> Totals:
+    """Sum the stats of some tracks (missing values count as zero)."""
+    return Totals(
+        distance_m=sum(t.distance_m or 0 for t in tracks),
+        ascent_m=sum(t.ascent_m or 0 for t in tracks),
+        descent_m=sum(t.descent_m or 0 for t in tracks),
+        moving_time_s=sum(t.moving_time_s or 0 for t in tracks),
+        duration_s=sum(t.duration_s or 0 for t in tracks),
+        tracks=len(tracks),
+        points=sum(t.point_count for t in tracks),
+    )
+
+
+def photo_count(session: Session, trip: Trip) -> int:
+    """Count the trip's photos."""
+    return session.scalar(select(func.count(Photo.id)).where(Photo.trip_id == trip.id)) or 0

@@ -1,0 +1,65 @@
+"""User text made safe: Markdown rendering, HTML sanitising, URL and slug checks, escaping for maps."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+import markdown
+import nh3
+from markupsafe import Markup, escape
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+# Tags a post body may keep after rendering; everything else (script, style,
+# iframes, event handlers, javascript: links) is stripped by Ammonia.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "i", "img",
+    "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"}}
+
+
+def render_markdown(body: str) -> Markup:
+    """Render a Markdown post body to sanitised HTML (no scripts, handlers or unsafe links)."""
+    html = markdown.markdown(body, extensions=["extra", "sane_lists"], output_format="html")
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(clean)
+
+
+def safe_url(url: str | None) -> str | None:
+    """Return the URL if it is an absolute http(s) link, else None (javascript:, data: and the like)."""
+    if not url:
+        return None
+    url = url.strip()
+    if any(ch in url for ch in "\r\n\t\x00") or any(unicodedata.category(ch) == "Cc" for ch in url):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        return None
+    return url
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """Turn a title into a slug of [a-z0-9-] (falls back to 'item' for titles with no Latin letters)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].strip("-") or "item"
+
+
+def html_text(text: str) -> Markup:
+    """Escape text for HTML that may end up inside a JavaScript template literal too (` and $ included)."""
+    return Markup(str(escape(text)).replace("`", "&#96;").replace("$", "&#36;"))
+
+
+def safe_colour(colour: str | None, default: str = "#2563eb") -> str:
+    """Return a #rrggbb colour, or the default when the value is anything else."""
+    return colour if colour and COLOUR_RE.match(colour) else default

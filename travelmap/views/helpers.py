@@ -1,0 +1,56 @@
+"""Lookups shared by the views: visibility-aware getters that raise 404, and map settings."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from .. import db
+from ..errors import NotFound
+from ..maps import Links, Tiles
+from ..models import Photo, Post, Trip
+from ..services.trips import trip_by_slug
+
+READABLE = ("public", "unlisted")
+
+
+def get_trip_or_404(slug: str) -> Trip:
+    """Return a trip a reader may see (public or unlisted), else raise 404."""
+    trip = trip_by_slug(db.session(), slug)
+    if trip is None or trip.visibility not in READABLE:
+        raise NotFound("There is no trip at this address.")
+    return trip
+
+
+def get_post_or_404(slug: str) -> Post:
+    """Return a post by slug, else raise 404."""
+    post = db.session().scalar(select(Post).where(Post.slug == slug))
+    if post is None:
+        raise NotFound("There is no post at this address.")
+    return post
+
+
+def tiles() -> Tiles:
+    """Return the configured tile provider."""
+    url, attribution = current_app.extensions["travelmap.tiles"]
+    return Tiles(url, attribution)
+
+
+def links() -> Links:
+    """Return the URL builders maps.py uses for popups."""
+    return Links(
+        post=lambda post: url_for("public.post", slug=post.slug),
+        trip=lambda trip: url_for("public.trip", slug=trip.slug),
+        thumb=lambda photo: url_for("public.media", filename=photo.thumb_path),
+    )
+
+
+def trip_photos(trip: Trip) -> list[Photo]:
+    """Return the trip's photos in time order."""
+    return list(db.session().scalars(select(Photo).where(Photo.trip_id == trip.id).order_by(Photo.taken_at)))
+
+
+def config_fingerprint() -> str:
+    """Return what, besides the data, changes a rendered page (tiles), for cache keys."""
+    return current_app.config["TILES"]
+

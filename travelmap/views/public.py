@@ -1,0 +1,102 @@
+"""Reader pages: the trip list, trip and leg maps, posts, and published photo files."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, send_from_directory
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from .. import db, maps
+from ..assets import map_assets
+from ..cache import cached_response
+from ..errors import NotFound
+from ..models import Photo, Stop, Trip
+from ..services.trips import listed_trips, totals
+from ..text import render_markdown, safe_url
+from .helpers import config_fingerprint, get_post_or_404, get_trip_or_404, links, tiles, trip_photos
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """List the public trips over an overview map."""
+    trips = listed_trips(db.session())
+    parts = maps.render_parts(maps.build_overview_map(trips, tiles=tiles(), assets=map_assets(), links=links()))
+    cards = [(trip, totals([t for leg in trip.legs for t in leg.tracks])) for trip in trips]
+    return render_template("public/index.html", cards=cards, map=parts)
+
+
+@bp.get("/trips/<slug>")
+def trip(slug: str) -> ResponseReturnValue:
+    """Show a trip's map with its legs, stops and photos, and its timeline; cached per revision."""
+    trip = get_trip_or_404(slug)
+
+    def build() -> str:
+        photos = trip_photos(trip)
+        m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(), photos=photos)
+        return render_template(
+            "public/trip.html", trip=trip, map=maps.render_parts(m), numbers=maps.stop_numbers(trip),
+            trip_totals=totals([t for leg in trip.legs for t in leg.tracks]),
+            leg_totals={leg.id: totals(list(leg.tracks)) for leg in trip.legs},
+            photo_count=len(photos), local_time=maps.local_time,
+        )
+
+    return cached_response(("trip", trip.id, trip.revision, config_fingerprint()), build)
+
+
+@bp.get("/trips/<slug>/legs/<int:position>")
+def leg(slug: str, position: int) -> ResponseReturnValue:
+    """Show one leg: its map, stats, tracks and stops."""
+    trip = get_trip_or_404(slug)
+    leg = next((item for item in trip.legs if item.position == position), None)
+    if leg is None:
+        raise NotFound(f"This trip has no leg {position}.")
+
+    def build() -> str:
+        photos = [p for p in trip_photos(trip) if p.leg_id == leg.id]
+        m = maps.build_trip_map(trip, leg=leg, tiles=tiles(), assets=map_assets(), links=links(), photos=photos)
+        return render_template(
+            "public/leg.html", trip=trip, leg=leg, map=maps.render_parts(m), numbers=maps.stop_numbers(trip),
+            leg_totals=totals(list(leg.tracks)), local_time=maps.local_time,
+        )
+
+    return cached_response(("leg", trip.id, position, trip.revision, config_fingerprint()), build)
+
+
+@bp.get("/posts/<slug>")
+def post(slug: str) -> ResponseReturnValue:
+    """Show a post with a small map of the stops that link to it."""
+    post = get_post_or_404(slug)
+    stops = list(db.session().scalars(
+        select(Stop).join(Trip, Stop.trip_id == Trip.id)
+        .where(Stop.post_id == post.id, Trip.visibility.in_(("public", "unlisted")))
+        .order_by(Stop.arrived_at)
+    ))
+    parts = None
+    if stops:
+        parts = maps.render_parts(maps.build_stops_map(stops, tiles=tiles(), assets=map_assets(), links=links()))
+    body = render_markdown(post.body) if post.body else None
+    return render_template("public/post.html", post=post, body=body, stops=stops, map=parts,
+                           external_url=safe_url(post.url), licence_url=safe_url(post.licence_url),
+                           local_time=maps.local_time)
+
+
+@bp.get("/media/<path:filename>")
+def media(filename: str) -> ResponseReturnValue:
+    """Serve a published photo copy (display or thumbnail); originals are never served here."""
+    kind = filename.split("/", 1)[0]
+    if kind not in {"display", "thumbs"}:
+        abort(404)
+    photo = db.session().scalar(
+        select(Photo).join(Trip).where(
+            (Photo.display_path == filename) | (Photo.thumb_path == filename),
+            Trip.visibility.in_(("public", "unlisted")),
+        )
+    )
+    if photo is None:
+        abort(404)
+    response = send_from_directory(current_app.config["MEDIA_DIR"], filename, mimetype="image/jpeg",
+                                   max_age=31_536_000)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
