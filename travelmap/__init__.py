@@ -53,10 +53,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cache.init_app(app)
     assets.init_app(app)
-    from . import filters
+    from . import cli, filters
     from .views import public
 
     filters.init_app(app)
+    cli.init_app(app)
     app.register_blueprint(public.bp)
     app.after_request(_security_headers)
     return app

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
-from . import create_app, db
+from . import db
 from .models import Trip
 from .services.seed import seed_trip
 
@@ -31,13 +31,7 @@ def seed_demo() -> tuple[Trip, bool]:
     return trip, created
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False,
-             help="travelmap: a self-hosted travel-log map service. Settings come from TRAVELMAP_* variables.")
-def main() -> None:
-    """Run travelmap commands."""
-
-
-@main.command("init-db")
+@click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the database schema."""
@@ -45,7 +39,7 @@ def init_db_command() -> None:
     click.echo(f"Database ready: {db.engine().url.render_as_string(hide_password=True)}")
 
 
-@main.command("seed")
+@click.command("seed")
 @with_appcontext
 def seed_command() -> None:
     """Load the demo trip from the data folder (does nothing if it is already there)."""
@@ -54,7 +48,7 @@ def seed_command() -> None:
     click.echo(f"{'Loaded' if created else 'Already present:'} demo trip '{trip.title}' at /trips/{trip.slug}")
 
 
-@main.command("serve")
+@click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @with_appcontext
@@ -69,3 +63,24 @@ def serve_command(host: str, port: int) -> None:
     db.session().close()
     click.echo(f"travelmap serving on http://{host}:{port}/  (Ctrl+C to stop)")
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)  # type: ignore[attr-defined]
+
+
+COMMANDS = (init_db_command, seed_command, serve_command)
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app (so `flask --app travelmap` and test runners see them)."""
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False,
+             help="travelmap: a self-hosted travel-log map service. Settings come from TRAVELMAP_* variables.")
+def main() -> None:
+    """Run travelmap commands."""

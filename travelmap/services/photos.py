@@ -57,7 +57,7 @@ def leg_at(trip: Trip, when: datetime) -> int | None:
 
 
 def ingest_photo(session: Session, trip: Trip, data: bytes, original_name: str, media_root: Path,
-                 settings: PhotoSettings = PhotoSettings(), *, caption: str = "",
+                 settings: PhotoSettings = PhotoSettings(), *, caption: str = "", stop: Stop | None = None,
                  timeline: tuple[list[float], list[float], list[float]] | None = None) -> Photo:
     """Validate a photo and add it to the trip, placed and attached to its stop, with its derivatives staged."""
     digest = media.sha256(data)
@@ -77,7 +77,8 @@ def ingest_photo(session: Session, trip: Trip, data: bytes, original_name: str, 
         elif times:
             info.warnings.append("No track point lies within "
                                  f"{settings.max_gap_s / 60:g} minutes of the photo's time, so it has no place yet.")
-    stop = nearest_stop(trip, info.lat, info.lon, settings.stop_radius_m) if info.lat is not None else None
+    if stop is None and info.lat is not None:
+        stop = nearest_stop(trip, info.lat, info.lon, settings.stop_radius_m)
     photo = Photo(
         trip=trip,
         stop=stop,

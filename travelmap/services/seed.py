@@ -85,9 +85,11 @@ def seed_trip(session: Session, data_dir: Path, media_root: Path,
             import_track(session, leg, path.read_bytes(), path.name, media_root)
     session.flush()
     timeline = trip_timeline(session, trip)
+    stops = {stop.slug: stop for stop in trip.stops()}
     for photo_spec in spec.get("photos", []):
         path = data_dir / photo_spec["file"]
         ingest_photo(session, trip, path.read_bytes(), path.name, media_root, settings,
-                     caption=photo_spec.get("caption", ""), timeline=timeline)
+                     caption=photo_spec.get("caption", ""), stop=stops.get(photo_spec.get("stop", "")),
+                     timeline=timeline)
     trip.revision = 1
     return trip, True

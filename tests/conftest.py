@@ -1,0 +1,112 @@
+"""Shared fixtures: an app on a fresh database under tmp_path, a seeded copy, clients and the CLI runner."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from travelmap import create_app, db
+from travelmap.config import PROJECT_ROOT
+from travelmap.services.seed import seed_trip
+
+DATA_DIR = PROJECT_ROOT / "data"
+DEMO_SLUG = "inner-mongolia-baotou-beijing"
+
+
+def corpus_dir() -> Path:
+    """Return the real-world corpus folder (TRAVELMAP_CORPUS, default ../shared/corpus)."""
+    return Path(os.environ.get("TRAVELMAP_CORPUS", PROJECT_ROOT.parent / "shared" / "corpus"))
+
+
+def make_app(root: Path, **overrides: object) -> Flask:
+    """Create an app whose database, media and instance folders live under root."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'travelmap.sqlite3'}",
+        "MEDIA_DIR": str(root / "media"),
+        "TILES": "osm",
+    }
+    config.update(overrides)
+    app = create_app(config)
+    with app.app_context():
+        db.upgrade_schema(db.engine())
+    return app
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Flask:
+    """An app on an empty, migrated database."""
+    return make_app(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding a database and media folder with the demo trip, built once per test run."""
+    root = tmp_path_factory.mktemp("seeded")
+    app = make_app(root)
+    with app.app_context():
+        session = db.session()
+        seed_trip(session, DATA_DIR, root / "media")
+        session.commit()
+    return root
+
+
+@pytest.fixture
+def seeded_app(tmp_path: Path, seeded_template: Path) -> Flask:
+    """An app whose database already holds the demo trip (a private copy per test)."""
+    shutil.copy(seeded_template / "travelmap.sqlite3", tmp_path / "travelmap.sqlite3")
+    shutil.copytree(seeded_template / "media", tmp_path / "media")
+    return make_app(tmp_path)
+
+
+@pytest.fixture
+def client(seeded_app: Flask) -> FlaskClient:
+    """A test client of the seeded app."""
+    return seeded_app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A CLI runner on the empty app."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(seeded_app: Flask):  # type: ignore[no-untyped-def]
+    """A database session inside the seeded app's context."""
+    with seeded_app.app_context():
+        yield db.session()
+
+
+def count_rows(session: Session) -> dict[str, int]:
+    """Count the rows of every table (to prove that failures store nothing)."""
+    counts = {}
+    for table in db.Base.metadata.sorted_tables:
+        counts[table.name] = session.scalar(select(func.count()).select_from(table)) or 0
+    return counts
+
+
+def media_files(app: Flask) -> list[str]:
+    """List every file under the app's media folder, relative to it."""
+    root = Path(app.config["MEDIA_DIR"])
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def require_corpus() -> Path:
+    """The corpus folder; skip with a reason when it is absent (fail when TRAVELMAP_REQUIRE_CORPUS=1)."""
+    folder = corpus_dir()
+    if not folder.is_dir():
+        reason = f"real-world corpus not found at {folder} (set TRAVELMAP_CORPUS)"
+        if os.environ.get("TRAVELMAP_REQUIRE_CORPUS") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return folder

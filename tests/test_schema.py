@@ -1,0 +1,53 @@
+"""The schema comes from the migrations, matches the models, and keeps times timezone-aware."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, select
+
+from travelmap import db
+from travelmap.models import Author, Trip
+
+
+def test_migrations_create_every_table_on_an_empty_database(app):
+    with app.app_context():
+        tables = set(inspect(db.engine()).get_table_names())
+    assert {"trips", "legs", "stops", "posts", "tracks", "track_segments", "photos", "authors",
+            "api_tokens", "alembic_version"} <= tables
+
+
+def test_the_migrations_match_the_models_exactly(app):
+    with app.app_context(), db.engine().connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), db.Base.metadata)
+    assert diff == []
+
+
+def test_upgrading_twice_is_harmless(app):
+    with app.app_context():
+        db.upgrade_schema(db.engine())
+        assert not db.schema_is_empty(db.engine())
+
+
+def test_times_come_back_timezone_aware_in_utc(app):
+    with app.app_context():
+        session = db.session()
+        author = Author(username="ann")
+        local = datetime(2010, 10, 14, 10, 51, tzinfo=timezone(timedelta(hours=8)))
+        session.add(Trip(slug="t", title="T", owner=author, created_at=local))
+        session.commit()
+        session.expire_all()
+        trip = session.scalars(select(Trip)).one()
+        assert trip.created_at == local
+        assert trip.created_at.utcoffset() == timedelta(0)
+
+
+def test_a_naive_time_is_refused_rather_than_guessed(app):
+    with app.app_context():
+        session = db.session()
+        session.add(Trip(slug="t", title="T", owner=Author(username="ann"), created_at=datetime(2010, 10, 14)))
+        with pytest.raises(Exception, match="naive datetime"):
+            session.commit()
