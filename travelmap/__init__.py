@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request
+from flask_wtf.csrf import CSRFProtect
 
 from . import assets, cache, config, db, errors
 
 __version__ = "0.1.0"
+
+csrf = CSRFProtect()
 
 
 def _secret_key(instance: Path) -> str:
@@ -39,13 +42,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                 template_folder=str(config.PROJECT_ROOT / "templates"))
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=app.config["SESSION_COOKIE_SECURE"],
+        # A form left open for hours must still save: tokens live as long as the session.
+        WTF_CSRF_TIME_LIMIT=None,
+    )
     if test_config:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
     app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     Path(app.config["MEDIA_DIR"]).mkdir(parents=True, exist_ok=True)
     app.extensions["travelmap.tiles"] = config.tile_layer(app.config["TILES"])
 
@@ -53,11 +62,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cache.init_app(app)
     assets.init_app(app)
-    from . import cli, filters
-    from .views import public
+    from . import access, cli, filters
+    from .views import api, author, public
 
     filters.init_app(app)
     cli.init_app(app)
+    access.init_app(app)
+    csrf.init_app(app)
     app.register_blueprint(public.bp)
+    app.register_blueprint(author.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # the API takes bearer tokens, never cookies, so CSRF cannot reach it
     app.after_request(_security_headers)
     return app

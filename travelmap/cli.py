@@ -65,7 +65,78 @@ def serve_command(host: str, port: int) -> None:
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)  # type: ignore[attr-defined]
 
 
-COMMANDS = (init_db_command, seed_command, serve_command)
+@click.command("create-author")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@click.option("--display-name", default="", help="Name shown as the author of posts (default: the username).")
+@with_appcontext
+def create_author_command(username: str, password_stdin: bool, display_name: str) -> None:
+    """Create an author who can log in to the workspace."""
+    from .services.accounts import create_author
+
+    if password_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    ensure_schema()
+    _run(lambda s: create_author(s, username, password, display_name))
+    click.echo(f"Author {username!r} can now log in at /login")
+
+
+@click.command("create-token")
+@click.argument("username")
+@click.option("--name", "label", default="", help="A label to recognise the token by (e.g. 'laptop').")
+@with_appcontext
+def create_token_command(username: str, label: str) -> None:
+    """Create an API token; it is printed alone on the last line, and only once."""
+    from .services.accounts import author_by_username, create_token
+
+    token, raw = _run(lambda s: create_token(s, author_by_username(s, username), label))
+    click.echo(f"Token {token.id} for {username}{f' ({label})' if label else ''}; keep it secret:")
+    click.echo(raw)
+
+
+@click.command("revoke-token")
+@click.argument("username")
+@click.argument("token_id", type=int)
+@with_appcontext
+def revoke_token_command(username: str, token_id: int) -> None:
+    """Revoke one of an author's API tokens (see `list-tokens`)."""
+    from .services.accounts import author_by_username, revoke_token
+
+    _run(lambda s: revoke_token(s, author_by_username(s, username), token_id))
+    click.echo(f"Token {token_id} revoked.")
+
+
+@click.command("list-tokens")
+@click.argument("username")
+@with_appcontext
+def list_tokens_command(username: str) -> None:
+    """List an author's live API tokens: id, label, created, last used."""
+    from .services.accounts import author_by_username, live_tokens
+
+    s = db.session()
+    for token in live_tokens(s, author_by_username(s, username)):
+        used = token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else "never"
+        click.echo(f"{token.id}\t{token.name or '-'}\tcreated {token.created_at.isoformat(timespec='seconds')}\tlast used {used}")
+
+
+def _run(action):  # type: ignore[no-untyped-def]
+    """Run a service in one transaction; a TravelmapError becomes a clear CLI error."""
+    from .errors import TravelmapError
+
+    s = db.session()
+    try:
+        result = action(s)
+        s.commit()
+        return result
+    except TravelmapError as error:
+        s.rollback()
+        raise click.ClickException(error.message) from error
+
+
+COMMANDS = (init_db_command, seed_command, serve_command, create_author_command, create_token_command,
+            revoke_token_command, list_tokens_command)
 
 
 def init_app(app: Flask) -> None:
@@ -84,3 +155,4 @@ def _create_app() -> Flask:
              help="travelmap: a self-hosted travel-log map service. Settings come from TRAVELMAP_* variables.")
 def main() -> None:
     """Run travelmap commands."""
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
@@ -26,6 +27,18 @@ class TravelmapError(Exception):
 
 class InvalidInput(TravelmapError):
     """The request or file is malformed or fails validation (400)."""
+
+
+class Unauthorized(TravelmapError):
+    """No valid credentials (401)."""
+
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(TravelmapError):
+    """Authenticated, but this belongs to someone else (403)."""
+
+    status, code = 403, "forbidden"
 
 
 class NotFound(TravelmapError):
@@ -92,7 +105,11 @@ def init_app(app: Flask) -> None:
             413: f"The upload is too large: the limit is {app.config['MAX_UPLOAD_MB']} MB.",
         }
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(status, "http_error")
-        response = error_response(status, code, messages.get(status, error.description or error.name))
+        message = messages.get(status, error.description or error.name)
+        if isinstance(error, CSRFError):
+            code, message = "csrf", ("This form has expired or did not come from this site, so nothing was saved. "
+                                     "Reload the page and try again.")
+        response = error_response(status, code, message)
         if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
             response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
         return response

@@ -90,6 +90,38 @@ class SafeTooltip(folium.elements.MacroElement):
         self.options = {"sticky": True, **options}
 
 
+class ClickToFill(folium.elements.MacroElement):
+    """Clicking the map fills two form fields with the latitude and longitude and marks the place."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function () {
+          var map = {{ this._parent.get_name() }}, marker = null;
+          var lat = document.getElementById({{ this.lat_id|tojson }}), lon = document.getElementById({{ this.lon_id|tojson }});
+          function place(a, b) {
+            if (!isFinite(a) || !isFinite(b)) return;
+            if (marker) { marker.setLatLng([a, b]); }
+            else { marker = L.circleMarker([a, b], {radius: 10, color: "#111827", weight: 3, fillColor: "#f97316", fillOpacity: 1, className: "tm-picked"}).addTo(map); }
+          }
+          if (lat.value && lon.value) place(parseFloat(lat.value), parseFloat(lon.value));
+          map.on("click", function (e) {
+            var p = e.latlng.wrap();
+            lat.value = p.lat.toFixed(6); lon.value = p.lng.toFixed(6);
+            place(p.lat, p.lng);
+          });
+          [lat, lon].forEach(function (input) {
+            input.addEventListener("change", function () { place(parseFloat(lat.value), parseFloat(lon.value)); });
+          });
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, lat_id: str, lon_id: str) -> None:
+        super().__init__()
+        self._name = "ClickToFill"
+        self.lat_id, self.lon_id = lat_id, lon_id
+
+
 def local_time(when: datetime | None, zone: str) -> datetime | None:
     """Return a UTC time in a stop's own time zone."""
     if when is None:

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 _PENDING = "travelmap.media.pending"
+_DOOMED = "travelmap.media.doomed"
 
 
 @dataclass
@@ -52,8 +53,14 @@ def stage(session: Session, root: Path, relpath: str, data: bytes) -> str:
     return relpath
 
 
+def remove_after_commit(session: Session, root: Path, relpaths: list[str]) -> None:
+    """Delete these files once the session commits (their rows are gone); keep them if it rolls back."""
+    session.info.setdefault(_DOOMED, []).extend(root / p for p in relpaths)
+
+
 def discard_pending(session: Session) -> None:
-    """Delete every staged file of the session (also called on rollback)."""
+    """Delete every staged file of the session and forget scheduled removals (called on rollback)."""
+    session.info.pop(_DOOMED, None)
     for staged in session.info.pop(_PENDING, []):
         staged.tmp.unlink(missing_ok=True)
 
@@ -66,6 +73,8 @@ def _promote(session: Session) -> None:
             staged.tmp.unlink(missing_ok=True)
         else:
             os.replace(staged.tmp, staged.final)
+    for path in session.info.pop(_DOOMED, []):
+        path.unlink(missing_ok=True)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base, utcnow
@@ -29,8 +30,8 @@ TRANSPORTS = ("train", "bus", "car", "flight", "boat", "walk")
 LOCATION_SOURCES = ("exif", "track", "manual")
 
 
-class Author(Base):
-    """A person who owns trips and posts."""
+class Author(UserMixin, Base):
+    """A person who owns trips and posts (a Flask-Login user)."""
 
     __tablename__ = "authors"
 

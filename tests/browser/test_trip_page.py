@@ -27,13 +27,68 @@ NASTY = "<img src=x onerror=alert(1)> `${x}` </script>"
 STOPS = ".leaflet-marker-icon.tm-stop .tm-pin[data-stop]"
 OVERLAY_LABELS = ".leaflet-control-layers-overlays label"
 POPUP = ".leaflet-popup-content .tm-popup"
+POPUP_TITLE_IS = "t => (document.querySelector('.leaflet-popup-content .tm-popup-title') || {}).textContent === t"
+
+
+# True once the stop markers have kept their places for one polling interval and no zoom animation runs.
+SETTLED_JS = """n => {
+  const pins = [...document.querySelectorAll('.leaflet-marker-icon.tm-stop')];
+  if (pins.length < n) return false;
+  const key = pins.map(p => { const b = p.getBoundingClientRect(); return Math.round(b.x) + ',' + Math.round(b.y); }).join(';');
+  const settled = window.__tmPins === key && !document.querySelector('.leaflet-zoom-anim');
+  window.__tmPins = key;
+  return settled;
+}"""
+
+# A point of a stop pin (relative to its padding box, as Playwright's position is) where a click lands on the pin itself, or null when every
+# sampled point is covered by something else (another stop, a photo marker, a photo cluster).
+FREE_POINT_JS = """pin => {
+  const b = pin.getBoundingClientRect();
+  const samples = [[.5, .5], [.5, .1], [.1, .5], [.9, .5], [.5, .9], [.3, .2], [.7, .2], [.2, .7], [.8, .7]];
+  for (const [fx, fy] of samples) {
+    const x = b.x + b.width * fx, y = b.y + b.height * fy;
+    const hit = document.elementFromPoint(x, y);
+    if (hit && pin.contains(hit)) return {x: x - b.x - pin.clientLeft, y: y - b.y - pin.clientTop};
+  }
+  return null;
+}"""
 
 
 def wait_for_map(page: Any, markers: int = STOP_COUNT) -> None:
-    """Wait until Leaflet has built the map and drawn the stop markers (tiles may never load)."""
+    """Wait until Leaflet has built the map, drawn the stop markers and settled (tiles may never load)."""
     page.wait_for_selector(".leaflet-container")
-    page.wait_for_function(
-        "n => document.querySelectorAll('.leaflet-marker-icon.tm-stop').length >= n", arg=markers)
+    page.wait_for_function(SETTLED_JS, arg=markers, polling=100)
+
+
+def reachable_point(page: Any, slug: str, zoom_steps: int = 5) -> dict[str, float]:
+    """Return where a reader can click a stop's pin, zooming in on it with the wheel (as a reader would)
+    while other markers cover it; fail when it stays covered."""
+    pin = page.locator(f'.tm-pin[data-stop="{slug}"]')
+    for _ in range(zoom_steps + 1):
+        pin.scroll_into_view_if_needed()
+        point = pin.evaluate(FREE_POINT_JS)
+        if point is not None:
+            return point
+        box = pin.bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.wheel(0, -120)
+        page.wait_for_function(SETTLED_JS, arg=1, polling=100)
+    raise AssertionError(f"the {slug} stop marker stays covered by other markers even when zoomed in")
+
+
+def click_stop(page: Any, slug: str) -> None:
+    """Click a stop's marker where the reader can see it."""
+    page.locator(f'.tm-pin[data-stop="{slug}"]').click(position=reachable_point(page, slug))
+
+
+def wait_for_popup(page: Any) -> Any:
+    """Wait until a popup is open and has faded in (for assertions and clean screenshots); return its content."""
+    popup = page.locator(POPUP)
+    popup.wait_for()
+    page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'",
+                           polling=50)
+    return popup
 
 
 def overlay(page: Any, name: str) -> Any:
@@ -94,9 +149,8 @@ def test_a_reader_follows_the_baotou_marker_to_its_post(live_server: Any, open_p
     assert page.locator(STOPS).count() == STOP_COUNT
 
     # The Baotou marker's popup leads to its post.
-    page.locator('.tm-pin[data-stop="baotou"]').click()
-    popup = page.locator(POPUP)
-    popup.wait_for()
+    click_stop(page, "baotou")
+    popup = wait_for_popup(page)
     assert "Baotou" in popup.locator(".tm-popup-title").inner_text()
     assert "Arrived" in popup.inner_text()
     link = popup.get_by_role("link", name="Read the post")
@@ -138,8 +192,7 @@ def test_the_trip_page_puts_the_map_above_the_timeline_on_a_phone(
     screenshot(page, "phone-trip", full_page=True)
 
     page.locator('[data-show-stop="hohhot"]').click()
-    popup = page.locator(POPUP)
-    popup.wait_for()
+    popup = wait_for_popup(page)
     assert "Hohhot" in popup.locator(".tm-popup-title").inner_text()
     page.wait_for_timeout(400)  # let the smooth scroll and the popup's auto-pan settle for the picture
     screenshot(page, "phone-trip-hohhot-popup")
@@ -167,30 +220,30 @@ def test_a_stop_named_like_markup_shows_as_text_and_breaks_nothing(
 
     marker = page.locator('.tm-pin[data-stop="xilamuren"]')
     assert marker.locator("xpath=..").get_attribute("title") == NASTY
-    marker.click()
-    popup = page.locator(POPUP)
-    popup.wait_for()
+    click_stop(page, "xilamuren")
+    popup = wait_for_popup(page)
     assert NASTY in popup.locator(".tm-popup-title").text_content()
 
     sidebar = page.locator('.tm-side .tm-stop-item[data-stop="xilamuren"] .tm-stop-name')
     assert sidebar.text_content() == NASTY
     assert page.locator('[data-show-stop="xilamuren"]').get_attribute("title") == f"Show {NASTY} on the map"
 
-    # The tooltip of the marker is text too.
-    page.locator('.tm-pin[data-stop="hohhot"]').hover()
-    marker.hover()
-    page.wait_for_selector(".leaflet-tooltip", state="visible")
-    assert NASTY in page.locator(".leaflet-tooltip").last.text_content()
+    # The marker's tooltip is text too.
+    marker.hover(position=reachable_point(page, "xilamuren"))
+    tooltip = page.locator(".leaflet-tooltip", has_text="grassland").or_(page.locator(".leaflet-tooltip", has_text="onerror"))
+    tooltip.first.wait_for()
+    assert tooltip.first.text_content() == f"3. {NASTY}"
 
-    # Every other marker still opens its popup.
-    page.locator('.tm-pin[data-stop="hohhot"]').click()
-    page.wait_for_function(
-        "() => (document.querySelector('.leaflet-popup-content .tm-popup-title') || {}).textContent"
-        " === '2. Hohhot'")
-    page.locator('[data-show-stop="beijing-station"]').click()
-    page.wait_for_function(
-        "() => (document.querySelector('.leaflet-popup-content .tm-popup-title') || {}).textContent"
-        " === '8. Beijing railway station'")
+    # Every marker still opens its popup, by a click on the map and from the timeline.
+    click_stop(page, "hohhot")
+    page.wait_for_function(POPUP_TITLE_IS, arg="2. Hohhot")
+    names = {"beijing": "1. Beijing", "hohhot": "2. Hohhot", "xilamuren": f"3. {NASTY}",
+             "baotou": "4. Baotou city centre", "bayan-obo": "5. Bayan Obo mining district",
+             "tailings-lake": "6. Tailings lake", "baotou-east-station": "7. Baotou East railway station",
+             "beijing-station": "8. Beijing railway station"}
+    for slug, title in names.items():
+        page.locator(f'[data-show-stop="{slug}"]').click()
+        page.wait_for_function(POPUP_TITLE_IS, arg=title)
 
     assert page.locator('img[src="x"]').count() == 0
     assert page.evaluate("document.querySelectorAll('img[onerror]').length") == 0
@@ -224,3 +277,55 @@ def test_the_front_page_maps_every_trip_and_links_to_it(
     wait_for_map(page)
 
     assert_clean(b.record)
+
+
+# Known layout and map problems, kept as strict expected failures: when one is fixed the test passes,
+# pytest reports XPASS(strict) as a failure, and the xfail mark should be removed.
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="photo markers and photo clusters are drawn over the stop pins, "
+                   "hiding their numbers (stop markers need a zIndexOffset or photos a lower pane)")
+def test_no_photo_marker_hides_a_stop_number(live_server: Any, open_page: Any) -> None:
+    b = open_page()
+    page = b.page
+    page.goto(live_server(TRIP_PATH))
+    wait_for_map(page)
+    covered = page.evaluate("""() => [...document.querySelectorAll('.tm-pin[data-stop]')].filter(pin => {
+        const b = pin.getBoundingClientRect();
+        const hit = document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2);
+        return !(hit && hit.closest('.leaflet-marker-icon.tm-stop'));
+      }).map(pin => pin.dataset.stop)""")
+    assert covered == []
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="folium's 'html, body {height: 100%}' caps the flex body at the viewport, "
+                   "so the 52 px header shrinks on pages taller than the screen")
+@pytest.mark.parametrize("device, path", [("phone", TRIP_PATH), ("desktop", "/"), ("desktop", BAOTOU_POST)])
+def test_the_header_keeps_its_height_on_long_pages(
+        live_server: Any, open_page: Any, device: str, path: str) -> None:
+    b = open_page(**(PHONE if device == "phone" else {}))
+    b.page.goto(live_server(path))
+    b.page.wait_for_selector(".leaflet-marker-icon")
+    box = b.page.locator(".tm-header").bounding_box()
+    assert box is not None and box["height"] == pytest.approx(52, abs=0.5)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="travelmap.js scrolls the map to the very top, under the sticky header, "
+                   "and the map's controls then paint over the header")
+def test_showing_a_stop_from_the_timeline_keeps_the_map_below_the_header_on_a_phone(
+        live_server: Any, open_page: Any) -> None:
+    b = open_page(**PHONE)
+    page = b.page
+    page.goto(live_server(TRIP_PATH))
+    wait_for_map(page)
+    page.locator('[data-show-stop="hohhot"]').click()
+    wait_for_popup(page)
+    page.wait_for_function("() => { const y = scrollY; return new Promise(r => setTimeout(() => r(scrollY === y), 150)); }")
+    header = page.locator(".tm-header").bounding_box()
+    map_box = page.locator(".tm-map-trip").bounding_box()
+    assert header is not None and map_box is not None
+    assert map_box["y"] >= header["y"] + header["height"] - 1
+    # Nothing of the map is painted over the header.
+    hits = page.evaluate("""() => { const h = document.querySelector('.tm-header').getBoundingClientRect();
+        return [0.05, 0.5, 0.95].map(f => document.elementFromPoint(h.width * f, h.y + h.height / 2))
+          .map(e => !!(e && e.closest('.tm-header'))); }""")
+    assert hits == [True, True, True]

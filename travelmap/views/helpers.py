@@ -15,9 +15,13 @@ READABLE = ("public", "unlisted")
 
 
 def get_trip_or_404(slug: str) -> Trip:
-    """Return a trip a reader may see (public or unlisted), else raise 404."""
+    """Return a trip this reader may see (public, unlisted, or their own private one), else raise 404."""
+    from flask_login import current_user
+
     trip = trip_by_slug(db.session(), slug)
-    if trip is None or trip.visibility not in READABLE:
+    if trip is None:
+        raise NotFound("There is no trip at this address.")
+    if trip.visibility not in READABLE and not (current_user.is_authenticated and current_user.id == trip.owner_id):
         raise NotFound("There is no trip at this address.")
     return trip
 
@@ -54,3 +58,17 @@ def config_fingerprint() -> str:
     """Return what, besides the data, changes a rendered page (tiles), for cache keys."""
     return current_app.config["TILES"]
 
+
+
+def save() -> None:
+    """Commit the request's changes; a unique-constraint race becomes a 409, not a 500."""
+    from sqlalchemy.exc import IntegrityError
+
+    from ..errors import Conflict
+
+    session = db.session()
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict("That conflicts with something that already exists (a slug or a duplicate).") from exc

@@ -1,0 +1,50 @@
+"""Helpers for tests that act as authors: accounts, logged-in clients, tokens, CSRF-carrying posts."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from travelmap import db
+from travelmap.services.accounts import create_author, create_token
+
+PASSWORD = "correct horse battery"
+
+
+def make_author(app: Flask, username: str) -> str:
+    """Create an author and return an API token for them."""
+    with app.app_context():
+        s = db.session()
+        author = create_author(s, username, PASSWORD)
+        _, raw = create_token(s, author, "tests")
+        s.commit()
+    return raw
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    """Fetch a page and return the CSRF token of its form."""
+    page = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="csrf_token" value="([^"]+)"', page)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, username: str) -> None:
+    """Log in through the real login form."""
+    token = csrf_token(client, "/login")
+    response = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def post_form(client: FlaskClient, form_url: str, data: dict, action: str | None = None):  # type: ignore[no-untyped-def]
+    """Submit a workspace form with the CSRF token taken from the page that shows it."""
+    data = {**data, "csrf_token": csrf_token(client, form_url)}
+    return client.post(action or form_url, data=data)
+
+
+def bearer(token: str) -> dict[str, str]:
+    """Return the Authorization header for a token."""
+    return {"Authorization": f"Bearer {token}"}

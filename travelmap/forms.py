@@ -1,0 +1,91 @@
+"""Workspace forms (Flask-WTF): CSRF and rendering. Validation rules live in the services, shared with the API."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+from wtforms import HiddenField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .models import TRANSPORTS, VISIBILITIES
+
+
+def choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    """Turn (value, label) pairs into WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class LoginForm(FlaskForm):
+    """Log in with a username and password."""
+
+    username = StringField("Username", render_kw={"autocomplete": "username", "autofocus": True})
+    password = PasswordField("Password", render_kw={"autocomplete": "current-password"})
+    next = HiddenField()
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (delete, move, revoke): just the CSRF token and an optional target."""
+
+    position = HiddenField()
+
+
+class TripForm(FlaskForm):
+    """Create or edit a trip."""
+
+    title = StringField("Title", render_kw={"maxlength": 200, "required": True})
+    slug = StringField("Address (slug)", description="Lowercase letters, digits and hyphens; left empty, it is made from the title.",
+                       render_kw={"maxlength": 100, "pattern": "[a-z0-9]+(-[a-z0-9]+)*"})
+    summary = TextAreaField("Summary", render_kw={"rows": 3, "maxlength": 2000})
+    visibility = SelectField("Visibility", choices=choices([(v, v.capitalize()) for v in VISIBILITIES]),
+                             description="Public: listed. Unlisted: anyone with the link. Private: only you.")
+    timezone = StringField("Time zone", description="IANA name, e.g. Asia/Shanghai (stops use their own zone).")
+
+
+class LegForm(FlaskForm):
+    """Add or edit a leg."""
+
+    name = StringField("Name", render_kw={"maxlength": 200, "required": True})
+    colour = StringField("Colour", render_kw={"type": "color"})
+    transport = SelectField("Travelled by", choices=choices([("", "Tracked (GPX)")] + [(t, t.capitalize()) for t in TRANSPORTS]),
+                            description="For legs without a track: drawn as a dashed line from the first to the last stop.")
+
+
+class StopForm(FlaskForm):
+    """Add or edit a stop; the map fills latitude and longitude."""
+
+    leg = SelectField("Leg")
+    name = StringField("Name", render_kw={"maxlength": 200, "required": True})
+    lat = StringField("Latitude", render_kw={"inputmode": "decimal", "placeholder": "40.6574"})
+    lon = StringField("Longitude", render_kw={"inputmode": "decimal", "placeholder": "109.8403"})
+    arrived_at = StringField("Arrived (local time)", render_kw={"type": "datetime-local"})
+    departed_at = StringField("Left (local time)", render_kw={"type": "datetime-local"})
+    post = SelectField("Post written here")
+    slug = StringField("Slug", description="Left empty, it is made from the name.", render_kw={"maxlength": 100})
+
+
+class PostForm(FlaskForm):
+    """Create or edit a post: a Markdown body, an external link, or both."""
+
+    title = StringField("Title", render_kw={"maxlength": 200, "required": True})
+    slug = StringField("Address (slug)", description="Left empty, it is made from the title.", render_kw={"maxlength": 100})
+    author = StringField("Author name")
+    published = StringField("Published", render_kw={"type": "date"})
+    summary = TextAreaField("Summary", render_kw={"rows": 3, "maxlength": 2000})
+    body = TextAreaField("Body (Markdown)", render_kw={"rows": 12},
+                         description="Markdown; scripts, event handlers and unsafe links are removed when shown.")
+    url = StringField("Original post URL", description="If the post lives elsewhere: an http:// or https:// address.")
+    licence = StringField("Licence", render_kw={"placeholder": "CC BY-SA 4.0"})
+    licence_url = StringField("Licence URL")
+    stops = SelectMultipleField("Stops that link to this post", coerce=str,
+                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+
+class TokenForm(FlaskForm):
+    """Create an API token."""
+
+    name = StringField("Label", render_kw={"maxlength": 100, "placeholder": "laptop script"})
+
+
+def data_of(form: FlaskForm) -> dict:
+    """Return the submitted field values as a plain dict for a service (no CSRF token)."""
+    return {name: field.data for name, field in form._fields.items() if name not in {"csrf_token", "submit"}}

@@ -1,0 +1,85 @@
+"""Models -> JSON for the API: ISO 8601 times with offsets, metres, decimal degrees."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from .models import Leg, Photo, Post, Stop, Track, Trip
+from .services.trips import totals
+
+
+def iso(value: datetime | date | None) -> str | None:
+    """Format a time (or date) as ISO 8601."""
+    return None if value is None else value.isoformat()
+
+
+def track_json(track: Track) -> dict[str, Any]:
+    """Describe a track: counts, stats and bounding box."""
+    return {
+        "id": track.id, "name": track.name, "points": track.point_count, "segments": track.segment_count,
+        "waypoints": track.waypoint_count, "distance_m": round(track.distance_m, 1),
+        "ascent_m": _round(track.ascent_m), "descent_m": _round(track.descent_m),
+        "duration_s": _round(track.duration_s), "moving_time_s": _round(track.moving_time_s),
+        "started_at": iso(track.started_at), "ended_at": iso(track.ended_at), "bbox": list(track.bbox),
+        "warnings": list(track.warnings or []),
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def stop_json(stop: Stop) -> dict[str, Any]:
+    """Describe a stop; times in the stop's own time zone."""
+    from .maps import local_time
+
+    return {
+        "id": stop.id, "slug": stop.slug, "name": stop.name, "lat": stop.lat, "lon": stop.lon,
+        "leg": stop.leg.position, "position": stop.position, "timezone": stop.timezone,
+        "arrived_at": iso(local_time(stop.arrived_at, stop.timezone)),
+        "departed_at": iso(local_time(stop.departed_at, stop.timezone)),
+        "post": stop.post.slug if stop.post else None,
+    }
+
+
+def leg_json(leg: Leg) -> dict[str, Any]:
+    """Describe a leg with its totals, tracks and stops."""
+    t = totals(list(leg.tracks))
+    return {
+        "position": leg.position, "name": leg.name, "colour": leg.colour, "transport": leg.transport,
+        "stats": {"distance_m": round(t.distance_m, 1), "ascent_m": round(t.ascent_m, 1),
+                  "descent_m": round(t.descent_m, 1), "moving_time_s": round(t.moving_time_s, 1),
+                  "tracks": t.tracks, "points": t.points},
+        "tracks": [track_json(track) for track in leg.tracks],
+        "stops": [stop_json(stop) for stop in leg.stops],
+    }
+
+
+def trip_json(trip: Trip, photo_count: int, *, detail: bool = True) -> dict[str, Any]:
+    """Describe a trip (with its legs when detail is asked)."""
+    body: dict[str, Any] = {
+        "slug": trip.slug, "title": trip.title, "summary": trip.summary, "visibility": trip.visibility,
+        "timezone": trip.timezone, "revision": trip.revision, "created_at": iso(trip.created_at),
+        "updated_at": iso(trip.updated_at), "photos": photo_count,
+    }
+    if detail:
+        body["legs"] = [leg_json(leg) for leg in trip.legs]
+    return body
+
+
+def post_json(post: Post) -> dict[str, Any]:
+    """Describe a post and the stops that link to it."""
+    return {
+        "slug": post.slug, "title": post.title, "author": post.author_name, "published": iso(post.published),
+        "summary": post.summary, "body": post.body, "url": post.url, "licence": post.licence,
+        "licence_url": post.licence_url,
+        "stops": [{"id": s.id, "slug": s.slug, "trip": s.leg.trip.slug, "name": s.name} for s in post.stops],
+    }
+
+
+def photo_json(photo: Photo) -> dict[str, Any]:
+    """Describe a photo's place and time."""
+    return {"id": photo.id, "lat": photo.lat, "lon": photo.lon, "taken_at": iso(photo.taken_at),
+            "location_source": photo.location_source, "time_gap_s": photo.time_gap_s,
+            "stop": photo.stop.slug if photo.stop else None, "warnings": list(photo.warnings or [])}

@@ -1,0 +1,296 @@
+"""Editing trips, legs and stops for their owner. Every change bumps the trip's revision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import media, validate
+from ..errors import Conflict, InvalidInput, NotFound
+from ..models import TRANSPORTS, VISIBILITIES, Author, Leg, Photo, Post, Stop, Track, Trip
+from ..photos import zone_at
+from ..text import slugify
+from .trips import touch
+
+PALETTE = ("#c2410c", "#7c3aed", "#0f766e", "#be123c", "#1d4ed8", "#a16207", "#15803d", "#9333ea")
+
+
+def unique_slug(session: Session, model: type, base: str, **scope: object) -> str:
+    """Return base, or base-2, base-3 … whichever is free (within scope, e.g. a trip)."""
+    candidate, n = base, 1
+    while session.scalar(select(func.count()).select_from(model).filter_by(slug=candidate, **scope)):
+        n += 1
+        candidate = f"{base[: validate.MAX_SLUG - 4]}-{n}"
+    return candidate
+
+
+# ---------------------------------------------------------------- trips
+
+def create_trip(session: Session, owner: Author, data: dict) -> Trip:
+    """Create a trip (private unless asked otherwise)."""
+    title = validate.text(data, "title", max_length=validate.MAX_TITLE, required=True)
+    if data.get("slug"):
+        slug = validate.slug(data["slug"])
+        if session.scalar(select(Trip.id).where(Trip.slug == slug)):
+            raise Conflict(f"The slug {slug!r} is taken; choose another.", field="slug")
+    else:
+        slug = unique_slug(session, Trip, slugify(title))
+    trip = Trip(
+        slug=slug, title=title, owner=owner,
+        summary=validate.text(data, "summary", max_length=validate.MAX_SUMMARY),
+        visibility=validate.choice(data, "visibility", VISIBILITIES, default="private"),
+        timezone=_zone(data.get("timezone"), "UTC"),
+    )
+    session.add(trip)
+    session.flush()
+    return trip
+
+
+def _zone(value: object, default: str) -> str:
+    """Return a valid IANA time zone name."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if value in (None, ""):
+        return default
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"timezone must be an IANA time zone such as Asia/Shanghai, not {str(value)[:40]!r}.",
+                           field="timezone")
+    return str(value)
+
+
+def update_trip(session: Session, trip: Trip, data: dict) -> Trip:
+    """Change the fields present in data (title, slug, summary, visibility, timezone)."""
+    if "title" in data:
+        trip.title = validate.text(data, "title", max_length=validate.MAX_TITLE, required=True)
+    if "slug" in data and data["slug"] != trip.slug:
+        slug = validate.slug(data["slug"])
+        if session.scalar(select(Trip.id).where(Trip.slug == slug, Trip.id != trip.id)):
+            raise Conflict(f"The slug {slug!r} is taken; choose another.", field="slug")
+        trip.slug = slug
+    if "summary" in data:
+        trip.summary = validate.text(data, "summary", max_length=validate.MAX_SUMMARY)
+    if "visibility" in data:
+        trip.visibility = validate.choice(data, "visibility", VISIBILITIES)  # type: ignore[assignment]
+    if "timezone" in data:
+        trip.timezone = _zone(data["timezone"], trip.timezone)
+    touch(trip)
+    return trip
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """What deleting a trip takes with it (named on the confirmation page)."""
+
+    legs: int
+    stops: int
+    tracks: int
+    photos: int
+
+
+def deletion_summary(session: Session, trip: Trip) -> Deletion:
+    """Count what deleting the trip would remove."""
+    def count(model: type) -> int:
+        return session.scalar(select(func.count()).select_from(model).where(model.trip_id == trip.id)) or 0
+
+    return Deletion(legs=count(Leg), stops=count(Stop), tracks=count(Track), photos=count(Photo))
+
+
+def _unreferenced(session: Session, paths: list[str]) -> list[str]:
+    """Keep the paths no remaining track or photo uses (content-hash files can be shared between trips)."""
+    if not paths:
+        return []
+    used = set(session.scalars(select(Track.gpx_path).where(Track.gpx_path.in_(paths))))
+    for column in (Photo.original_path, Photo.display_path, Photo.thumb_path):
+        used |= set(session.scalars(select(column).where(column.in_(paths))))
+    return [p for p in paths if p not in used]
+
+
+def delete_trip(session: Session, trip: Trip, media_root: Path) -> None:
+    """Delete the trip with its legs, stops, tracks and photos; their files go once the deletion commits."""
+    paths = [t.gpx_path for t in session.scalars(select(Track).where(Track.trip_id == trip.id))]
+    for photo in session.scalars(select(Photo).where(Photo.trip_id == trip.id)):
+        paths += [photo.original_path, photo.display_path, photo.thumb_path]
+    session.delete(trip)
+    session.flush()
+    media.remove_after_commit(session, media_root, _unreferenced(session, paths))
+
+
+# ---------------------------------------------------------------- legs
+
+def _renumber(items: list) -> None:
+    """Give items positions 1, 2, 3 … in list order."""
+    for n, item in enumerate(items, start=1):
+        item.position = n
+
+
+def leg_at(trip: Trip, position: object) -> Leg:
+    """Return the trip's leg at a position, or raise NotFound/InvalidInput."""
+    number = validate.integer({"leg": position}, "leg", low=1, high=10_000)
+    for leg in trip.legs:
+        if leg.position == number:
+            return leg
+    raise NotFound(f"This trip has no leg {number}.", field="leg")
+
+
+def add_leg(session: Session, trip: Trip, data: dict) -> Leg:
+    """Add a leg at the end (or at `position`), shifting later legs."""
+    legs = list(trip.legs)
+    leg = Leg(
+        trip=trip,
+        name=validate.text(data, "name", max_length=validate.MAX_NAME, required=True),
+        colour=validate.colour(data, default=PALETTE[len(legs) % len(PALETTE)]),
+        transport=validate.choice(data, "transport", TRANSPORTS, allow_empty=True),
+        position=len(legs) + 1,
+    )
+    session.add(leg)
+    position = validate.integer(data, "position", low=1, high=len(legs) + 1, required=False)
+    ordered = [item for item in legs if item is not leg]
+    ordered.insert((position or len(legs) + 1) - 1, leg)
+    _renumber(ordered)
+    trip.legs[:] = ordered
+    session.flush()
+    touch(trip)
+    return leg
+
+
+def update_leg(session: Session, leg: Leg, data: dict) -> Leg:
+    """Rename, recolour, set the transport mode or move a leg."""
+    trip = leg.trip
+    if "name" in data:
+        leg.name = validate.text(data, "name", max_length=validate.MAX_NAME, required=True)
+    if "colour" in data:
+        leg.colour = validate.colour(data)
+    if "transport" in data:
+        leg.transport = validate.choice(data, "transport", TRANSPORTS, allow_empty=True)
+    if data.get("position") not in (None, ""):
+        position = validate.integer(data, "position", low=1, high=len(trip.legs))
+        ordered = [item for item in trip.legs if item is not leg]
+        ordered.insert(position - 1, leg)  # type: ignore[operator]
+        _renumber(ordered)
+        trip.legs[:] = ordered
+    session.flush()
+    touch(trip)
+    return leg
+
+
+def delete_leg(session: Session, leg: Leg, media_root: Path) -> None:
+    """Delete a leg with its stops and tracks; later legs move up."""
+    trip = leg.trip
+    paths = [t.gpx_path for t in leg.tracks]
+    trip.legs.remove(leg)
+    session.delete(leg)
+    _renumber(trip.legs)
+    session.flush()
+    media.remove_after_commit(session, media_root, _unreferenced(session, paths))
+    touch(trip)
+
+
+# ---------------------------------------------------------------- stops
+
+def stop_by_key(trip: Trip, key: str | int) -> Stop:
+    """Return the trip's stop by id or slug, or raise NotFound."""
+    for stop in trip.stops():
+        if str(stop.id) == str(key) or stop.slug == key:
+            return stop
+    raise NotFound(f"This trip has no stop {key!r}.")
+
+
+def _post(session: Session, owner: Author, value: object) -> Post | None:
+    """Return the owner's post named by slug, None for an empty value."""
+    if value in (None, ""):
+        return None
+    post = session.scalar(select(Post).where(Post.slug == str(value)))
+    if post is None or post.owner_id != owner.id:
+        raise InvalidInput(f"There is no post of yours with the slug {str(value)[:100]!r}.", field="post")
+    return post
+
+
+def add_stop(session: Session, trip: Trip, data: dict) -> Stop:
+    """Add a stop to a leg; its arrival is read in the stop's local time zone (found from its place)."""
+    leg = leg_at(trip, data.get("leg"))
+    name = validate.text(data, "name", max_length=validate.MAX_NAME, required=True)
+    lat = validate.number(data, "lat", low=-90, high=90)
+    lon = validate.number(data, "lon", low=-180, high=180)
+    zone = zone_at(lat, lon) or trip.timezone
+    if data.get("slug"):
+        slug = validate.slug(data["slug"])
+        if any(s.slug == slug for s in trip.stops()):
+            raise Conflict(f"This trip already has a stop with the slug {slug!r}.", field="slug")
+    else:
+        slug = unique_slug(session, Stop, slugify(name), trip_id=trip.id)
+    stop = Stop(
+        trip_id=trip.id, slug=slug, name=name, lat=lat, lon=lon, timezone=zone,
+        arrived_at=validate.local_datetime(data, "arrived_at", zone),
+        departed_at=validate.local_datetime(data, "departed_at", zone),
+        post=_post(session, trip.owner, data.get("post")),
+        position=len(leg.stops) + 1,
+    )
+    _check_times(stop)
+    stops = list(leg.stops)
+    position = validate.integer(data, "position", low=1, high=len(stops) + 1, required=False)
+    stops.insert((position or len(stops) + 1) - 1, stop)
+    _renumber(stops)
+    leg.stops[:] = stops
+    session.flush()
+    touch(trip)
+    return stop
+
+
+def _check_times(stop: Stop) -> None:
+    """Refuse a departure before the arrival."""
+    if stop.arrived_at and stop.departed_at and stop.departed_at < stop.arrived_at:
+        raise InvalidInput("departed_at is before arrived_at.", field="departed_at")
+
+
+def update_stop(session: Session, stop: Stop, data: dict) -> Stop:
+    """Change a stop: name, place, times, post, slug, its leg (moved to the end) or its position."""
+    trip = stop.leg.trip
+    if "name" in data:
+        stop.name = validate.text(data, "name", max_length=validate.MAX_NAME, required=True)
+    if "lat" in data or "lon" in data:
+        merged = {"lat": stop.lat, "lon": stop.lon, **data}
+        stop.lat = validate.number(merged, "lat", low=-90, high=90)  # type: ignore[assignment]
+        stop.lon = validate.number(merged, "lon", low=-180, high=180)  # type: ignore[assignment]
+        stop.timezone = zone_at(stop.lat, stop.lon) or trip.timezone
+    if "slug" in data and data["slug"] != stop.slug:
+        slug = validate.slug(data["slug"])
+        if any(s.slug == slug and s is not stop for s in trip.stops()):
+            raise Conflict(f"This trip already has a stop with the slug {slug!r}.", field="slug")
+        stop.slug = slug
+    if "arrived_at" in data:
+        stop.arrived_at = validate.local_datetime(data, "arrived_at", stop.timezone)
+    if "departed_at" in data:
+        stop.departed_at = validate.local_datetime(data, "departed_at", stop.timezone)
+    _check_times(stop)
+    if "post" in data:
+        stop.post = _post(session, trip.owner, data["post"])
+    if data.get("leg") not in (None, "") and leg_at(trip, data["leg"]) is not stop.leg:
+        old, new = stop.leg, leg_at(trip, data["leg"])
+        old.stops.remove(stop)
+        _renumber(old.stops)
+        new.stops.append(stop)
+        _renumber(new.stops)
+    if data.get("position") not in (None, ""):
+        stops = [s for s in stop.leg.stops if s is not stop]
+        position = validate.integer(data, "position", low=1, high=len(stops) + 1)
+        stops.insert(position - 1, stop)  # type: ignore[operator]
+        _renumber(stops)
+        stop.leg.stops[:] = stops
+    session.flush()
+    touch(trip)
+    return stop
+
+
+def delete_stop(session: Session, stop: Stop) -> None:
+    """Delete a stop; its photos stay in the trip, unattached."""
+    leg = stop.leg
+    leg.stops.remove(stop)
+    session.delete(stop)
+    _renumber(leg.stops)
+    session.flush()
+    touch(leg.trip)

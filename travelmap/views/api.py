@@ -1,0 +1,200 @@
+"""The author's JSON API (DESIGN.md §3): bearer tokens only, JSON in and out, one error shape."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from .. import db
+from ..access import acting_author, owns_post, owns_trip, token_required
+from ..errors import InvalidInput, UnsupportedType
+from ..models import Post, Trip
+from ..serialize import leg_json, post_json, stop_json, trip_json
+from ..services import authoring, posts
+from ..services.trips import photo_count
+from .helpers import save
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def body() -> dict:
+    """Return the request's JSON object; 415 when it is not JSON, 400 when it does not parse."""
+    if not request.is_json:
+        raise UnsupportedType("Send JSON with 'Content-Type: application/json'.", code="not_json")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidInput("The body must be a JSON object, e.g. {\"title\": \"…\"}.", code="invalid_json")
+    return data
+
+
+def media_root():  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    return Path(current_app.config["MEDIA_DIR"])
+
+
+def trip_detail(trip: Trip) -> dict:
+    return trip_json(trip, photo_count(db.session(), trip))
+
+
+@bp.get("/trips")
+@token_required
+def list_trips() -> ResponseReturnValue:
+    """List the author's trips."""
+    trips = db.session().scalars(select(Trip).where(Trip.owner_id == acting_author().id).order_by(Trip.created_at))
+    return jsonify([trip_json(t, photo_count(db.session(), t), detail=False) for t in trips])
+
+
+@bp.post("/trips")
+@token_required
+def create_trip() -> ResponseReturnValue:
+    """Create a trip: {title, slug?, summary?, visibility?, timezone?}."""
+    trip = authoring.create_trip(db.session(), acting_author(), body())
+    save()
+    return jsonify(trip_detail(trip)), 201
+
+
+@bp.get("/trips/<slug>")
+@token_required
+@owns_trip
+def get_trip(trip: Trip) -> ResponseReturnValue:
+    """Describe a trip with its legs, tracks and stops."""
+    return jsonify(trip_detail(trip))
+
+
+@bp.patch("/trips/<slug>")
+@token_required
+@owns_trip
+def patch_trip(trip: Trip) -> ResponseReturnValue:
+    """Change any of title, slug, summary, visibility, timezone."""
+    authoring.update_trip(db.session(), trip, body())
+    save()
+    return jsonify(trip_detail(trip))
+
+
+@bp.delete("/trips/<slug>")
+@token_required
+@owns_trip
+def delete_trip(trip: Trip) -> ResponseReturnValue:
+    """Delete a trip with everything in it."""
+    authoring.delete_trip(db.session(), trip, media_root())
+    save()
+    return "", 204
+
+
+@bp.post("/trips/<slug>/legs")
+@token_required
+@owns_trip
+def add_leg(trip: Trip) -> ResponseReturnValue:
+    """Add a leg: {name, position?, transport?, colour?}."""
+    leg = authoring.add_leg(db.session(), trip, body())
+    save()
+    return jsonify(leg_json(leg)), 201
+
+
+@bp.patch("/trips/<slug>/legs/<int:position>")
+@token_required
+@owns_trip
+def patch_leg(trip: Trip, position: int) -> ResponseReturnValue:
+    """Change a leg's name, colour, transport or position."""
+    leg = authoring.update_leg(db.session(), authoring.leg_at(trip, position), body())
+    save()
+    return jsonify(leg_json(leg))
+
+
+@bp.delete("/trips/<slug>/legs/<int:position>")
+@token_required
+@owns_trip
+def delete_leg(trip: Trip, position: int) -> ResponseReturnValue:
+    """Delete a leg with its stops and tracks."""
+    authoring.delete_leg(db.session(), authoring.leg_at(trip, position), media_root())
+    save()
+    return "", 204
+
+
+@bp.post("/trips/<slug>/stops")
+@token_required
+@owns_trip
+def add_stop(trip: Trip) -> ResponseReturnValue:
+    """Add a stop: {name, lat, lon, leg, arrived_at?, departed_at?, post?, slug?, position?}."""
+    stop = authoring.add_stop(db.session(), trip, body())
+    save()
+    return jsonify(stop_json(stop)), 201
+
+
+@bp.patch("/trips/<slug>/stops/<key>")
+@token_required
+@owns_trip
+def patch_stop(trip: Trip, key: str) -> ResponseReturnValue:
+    """Change a stop (by id or slug)."""
+    stop = authoring.update_stop(db.session(), authoring.stop_by_key(trip, key), body())
+    save()
+    return jsonify(stop_json(stop))
+
+
+@bp.delete("/trips/<slug>/stops/<key>")
+@token_required
+@owns_trip
+def delete_stop(trip: Trip, key: str) -> ResponseReturnValue:
+    """Delete a stop."""
+    authoring.delete_stop(db.session(), authoring.stop_by_key(trip, key))
+    save()
+    return "", 204
+
+
+@bp.get("/posts")
+@token_required
+def list_posts() -> ResponseReturnValue:
+    """List the author's posts."""
+    rows = db.session().scalars(select(Post).where(Post.owner_id == acting_author().id).order_by(Post.published))
+    return jsonify([post_json(p) for p in rows])
+
+
+@bp.post("/posts")
+@token_required
+def create_post() -> ResponseReturnValue:
+    """Create a post: {title, slug?, summary?, body?, url?, published?, author?, licence?, licence_url?, stops?}."""
+    data = body()
+    post = posts.create_post(db.session(), acting_author(), data)
+    if "stops" in data:
+        posts.set_linked_stops(db.session(), post, _ids(data["stops"]))
+    save()
+    return jsonify(post_json(post)), 201
+
+
+def _ids(value: object) -> list:
+    if not isinstance(value, list):
+        raise InvalidInput("stops must be a list of stop ids.", field="stops")
+    return value
+
+
+@bp.get("/posts/<post_slug>")
+@token_required
+@owns_post
+def get_post(post: Post) -> ResponseReturnValue:
+    """Describe a post."""
+    return jsonify(post_json(post))
+
+
+@bp.patch("/posts/<post_slug>")
+@token_required
+@owns_post
+def patch_post(post: Post) -> ResponseReturnValue:
+    """Change a post's fields, or the stops linked to it ({"stops": [ids]})."""
+    data = body()
+    posts.update_post(db.session(), post, data)
+    if "stops" in data:
+        posts.set_linked_stops(db.session(), post, _ids(data["stops"]))
+    save()
+    return jsonify(post_json(post))
+
+
+@bp.delete("/posts/<post_slug>")
+@token_required
+@owns_post
+def delete_post(post: Post) -> ResponseReturnValue:
+    """Delete a post (its stops stay)."""
+    posts.delete_post(db.session(), post)
+    save()
+    return "", 204

@@ -1,0 +1,394 @@
+"""The author's workspace: log in, then edit trips, legs, stops, posts and API tokens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from .. import db, maps
+from ..access import author_required, owns_post, owns_trip
+from ..assets import map_assets
+from ..errors import TravelmapError
+from ..forms import ActionForm, choices, LegForm, LoginForm, PostForm, StopForm, TokenForm, TripForm, data_of
+from ..models import Leg, Photo, Post, Stop, Track, Trip
+from ..services import accounts, authoring, posts
+from .helpers import links, save, tiles
+
+bp = Blueprint("author", __name__)
+
+
+@bp.after_request
+def _no_framing(response: Response) -> Response:
+    """Workspace pages may never be framed (clickjacking)."""
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def media_root() -> Path:
+    return Path(current_app.config["MEDIA_DIR"])
+
+
+def submit(form: FlaskForm, action: Callable[[dict], object]) -> object | None:
+    """Run a service with the form's data and commit; on a validation error put the message on its field."""
+    try:
+        result = action(data_of(form))
+        save()
+        return result
+    except TravelmapError as error:
+        db.session().rollback()
+        field = getattr(form, error.field, None) if error.field else None
+        if field is not None:
+            field.errors = [*field.errors, error.message]
+        else:
+            form.form_errors.append(error.message)
+        form.status = error.status  # type: ignore[attr-defined]
+        return None
+
+
+def page(template: str, form: FlaskForm | None = None, **context: object) -> ResponseReturnValue:
+    """Render a workspace page; a form that failed keeps its 4xx status."""
+    status = getattr(form, "status", 200) if form is not None else 200
+    return render_template(template, form=form, **context), status
+
+
+def _safe_next(target: str | None) -> str:
+    """Return a local redirect target only (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("author.dashboard")
+
+
+# ---------------------------------------------------------------- login
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    """Log in; the session is renewed so an old session id cannot be reused."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if request.method == "POST":
+        author = accounts.authenticate(db.session(), form.username.data or "", form.password.data or "")
+        if author is not None:
+            session.clear()
+            login_user(author)
+            return redirect(_safe_next(form.next.data))
+        form.form_errors.append("That username and password do not match.")
+        form.status = 401  # type: ignore[attr-defined]
+    return page("author/login.html", form)
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    """Log out."""
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("author.login"))
+
+
+# ---------------------------------------------------------------- dashboard and trips
+
+@bp.get("/author")
+@author_required
+def dashboard() -> ResponseReturnValue:
+    """List the author's trips with their visibility and counts."""
+    s = db.session()
+    trips = list(s.scalars(select(Trip).where(Trip.owner_id == current_user.id).order_by(Trip.created_at.desc())))
+
+    def counts(model: type) -> dict[int, int]:
+        rows = s.execute(select(model.trip_id, func.count()).group_by(model.trip_id))
+        return dict(rows.all())  # type: ignore[arg-type]
+
+    tallies = {name: counts(model) for name, model in
+               (("legs", Leg), ("stops", Stop), ("tracks", Track), ("photos", Photo))}
+    return page("author/dashboard.html", trips=trips, tallies=tallies, action=ActionForm())
+
+
+@bp.route("/author/trips/new", methods=["GET", "POST"])
+@author_required
+def new_trip() -> ResponseReturnValue:
+    """Create a trip."""
+    form = TripForm(visibility="private")
+    if request.method == "POST":
+        trip = submit(form, lambda data: authoring.create_trip(db.session(), current_user, data))
+        if trip is not None:
+            flash(f"Trip “{trip.title}” created. Add its first leg.", "success")  # type: ignore[attr-defined]
+            return redirect(url_for("author.trip", slug=trip.slug))  # type: ignore[attr-defined]
+    return page("author/trip_form.html", form, trip=None)
+
+
+@bp.route("/author/trips/<slug>", methods=["GET", "POST"])
+@author_required
+@owns_trip
+def trip(trip: Trip) -> ResponseReturnValue:
+    """Edit a trip's details; see and manage its legs and stops."""
+    form = TripForm(obj=trip)
+    if request.method == "POST":
+        if submit(form, lambda data: authoring.update_trip(db.session(), trip, data)) is not None:
+            flash("Trip saved.", "success")
+            return redirect(url_for("author.trip", slug=trip.slug))
+    return page("author/trip.html", form, trip=trip, action=ActionForm())
+
+
+@bp.route("/author/trips/<slug>/delete", methods=["GET", "POST"])
+@author_required
+@owns_trip
+def delete_trip(trip: Trip) -> ResponseReturnValue:
+    """Confirm, then delete a trip with everything in it."""
+    form = ActionForm()
+    if request.method == "POST":
+        title = trip.title
+        authoring.delete_trip(db.session(), trip, media_root())
+        save()
+        flash(f"Trip “{title}” deleted.", "success")
+        return redirect(url_for("author.dashboard"))
+    gone = authoring.deletion_summary(db.session(), trip)
+    what = (f"{gone.legs} legs, {gone.stops} stops, {gone.tracks} tracks and {gone.photos} photos "
+            "(with their files)")
+    return page("author/confirm.html", form, title=f"Delete “{trip.title}”?",
+                message=f"This deletes the trip with its {what}. Posts stay. This cannot be undone.",
+                cancel=url_for("author.trip", slug=trip.slug), button="Delete the trip")
+
+
+# ---------------------------------------------------------------- legs
+
+@bp.route("/author/trips/<slug>/legs/new", methods=["GET", "POST"])
+@author_required
+@owns_trip
+def new_leg(trip: Trip) -> ResponseReturnValue:
+    """Add a leg."""
+    form = LegForm(colour=authoring.PALETTE[len(trip.legs) % len(authoring.PALETTE)])
+    if request.method == "POST" and submit(form, lambda d: authoring.add_leg(db.session(), trip, d)):
+        flash("Leg added.", "success")
+        return redirect(url_for("author.trip", slug=trip.slug))
+    return page("author/leg_form.html", form, trip=trip, leg=None)
+
+
+@bp.route("/author/trips/<slug>/legs/<int:position>/edit", methods=["GET", "POST"])
+@author_required
+@owns_trip
+def edit_leg(trip: Trip, position: int) -> ResponseReturnValue:
+    """Rename a leg, change its colour or transport mode."""
+    leg = authoring.leg_at(trip, position)
+    form = LegForm(obj=leg, transport=leg.transport or "")
+    if request.method == "POST" and submit(form, lambda d: authoring.update_leg(db.session(), leg, d)):
+        flash("Leg saved.", "success")
+        return redirect(url_for("author.trip", slug=trip.slug))
+    return page("author/leg_form.html", form, trip=trip, leg=leg)
+
+
+@bp.post("/author/trips/<slug>/legs/<int:position>/move")
+@author_required
+@owns_trip
+def move_leg(trip: Trip, position: int) -> ResponseReturnValue:
+    """Move a leg to another position."""
+    form = ActionForm()
+    leg = authoring.leg_at(trip, position)
+    if submit(form, lambda d: authoring.update_leg(db.session(), leg, {"position": d["position"]})) is None:
+        flash(" ".join(form.position.errors or form.form_errors), "error")
+    return redirect(url_for("author.trip", slug=trip.slug))
+
+
+@bp.route("/author/trips/<slug>/legs/<int:position>/delete", methods=["GET", "POST"])
+@author_required
+@owns_trip
+def delete_leg(trip: Trip, position: int) -> ResponseReturnValue:
+    """Confirm, then delete a leg with its stops and tracks."""
+    leg = authoring.leg_at(trip, position)
+    form = ActionForm()
+    if request.method == "POST":
+        authoring.delete_leg(db.session(), leg, media_root())
+        save()
+        flash("Leg deleted.", "success")
+        return redirect(url_for("author.trip", slug=trip.slug))
+    return page("author/confirm.html", form, title=f"Delete leg {leg.position}, “{leg.name}”?",
+                message=f"This deletes its {len(leg.stops)} stops and {len(leg.tracks)} tracks. Later legs move up.",
+                cancel=url_for("author.trip", slug=trip.slug), button="Delete the leg")
+
+
+# ---------------------------------------------------------------- stops
+
+def _stop_form(trip: Trip, stop: Stop | None) -> StopForm:
+    """Build the stop form with the trip's legs and the author's posts as choices."""
+    if stop is None:
+        form = StopForm(leg=request.args.get("leg", str(trip.legs[-1].position) if trip.legs else ""))
+    else:
+        arrived = maps.local_time(stop.arrived_at, stop.timezone)
+        departed = maps.local_time(stop.departed_at, stop.timezone)
+        form = StopForm(obj=stop, leg=str(stop.leg.position), post=stop.post.slug if stop.post else "",
+                        arrived_at=arrived.strftime("%Y-%m-%dT%H:%M") if arrived else "",
+                        departed_at=departed.strftime("%Y-%m-%dT%H:%M") if departed else "")
+    form.leg.choices = choices([(str(leg.position), f"{leg.position}. {leg.name}") for leg in trip.legs])
+    own_posts = db.session().scalars(select(Post).where(Post.owner_id == current_user.id).order_by(Post.title))
+    form.post.choices = choices([("", "— none —")] + [(p.slug, p.title) for p in own_posts])
+    return form
+
+
+def _picker(trip: Trip) -> maps.MapParts:
+    """Render the trip's map with a click handler that fills the latitude and longitude fields."""
+    m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links())
+    maps.ClickToFill("lat", "lon").add_to(m)
+    return maps.render_parts(m)
+
+
+@bp.route("/author/trips/<slug>/stops/new", methods=["GET", "POST"])
+@author_required
+@owns_trip
+def new_stop(trip: Trip) -> ResponseReturnValue:
+    """Add a stop by clicking on the map or typing coordinates."""
+    if not trip.legs:
+        flash("Add a leg first: every stop belongs to a leg.", "error")
+        return redirect(url_for("author.new_leg", slug=trip.slug))
+    form = _stop_form(trip, None)
+    if request.method == "POST" and submit(form, lambda d: authoring.add_stop(db.session(), trip, d)):
+        flash("Stop added.", "success")
+        return redirect(url_for("author.trip", slug=trip.slug))
+    return page("author/stop_form.html", form, trip=trip, stop=None, map=_picker(trip))
+
+
+@bp.route("/author/trips/<slug>/stops/<int:stop_id>/edit", methods=["GET", "POST"])
+@author_required
+@owns_trip
+def edit_stop(trip: Trip, stop_id: int) -> ResponseReturnValue:
+    """Edit a stop: name, place, times, post, or move it to another leg."""
+    stop = authoring.stop_by_key(trip, stop_id)
+    form = _stop_form(trip, stop)
+    if request.method == "POST" and submit(form, lambda d: authoring.update_stop(db.session(), stop, d)):
+        flash("Stop saved.", "success")
+        return redirect(url_for("author.trip", slug=trip.slug))
+    return page("author/stop_form.html", form, trip=trip, stop=stop, map=_picker(trip))
+
+
+@bp.post("/author/trips/<slug>/stops/<int:stop_id>/move")
+@author_required
+@owns_trip
+def move_stop(trip: Trip, stop_id: int) -> ResponseReturnValue:
+    """Move a stop to another position in its leg."""
+    form = ActionForm()
+    stop = authoring.stop_by_key(trip, stop_id)
+    if submit(form, lambda d: authoring.update_stop(db.session(), stop, {"position": d["position"]})) is None:
+        flash(" ".join(form.position.errors or form.form_errors), "error")
+    return redirect(url_for("author.trip", slug=trip.slug))
+
+
+@bp.route("/author/trips/<slug>/stops/<int:stop_id>/delete", methods=["GET", "POST"])
+@author_required
+@owns_trip
+def delete_stop(trip: Trip, stop_id: int) -> ResponseReturnValue:
+    """Confirm, then delete a stop."""
+    stop = authoring.stop_by_key(trip, stop_id)
+    form = ActionForm()
+    if request.method == "POST":
+        authoring.delete_stop(db.session(), stop)
+        save()
+        flash("Stop deleted.", "success")
+        return redirect(url_for("author.trip", slug=trip.slug))
+    return page("author/confirm.html", form, title=f"Delete the stop “{stop.name}”?",
+                message="Its post and photos stay; they are no longer attached to this place.",
+                cancel=url_for("author.trip", slug=trip.slug), button="Delete the stop")
+
+
+# ---------------------------------------------------------------- posts
+
+@bp.get("/author/posts")
+@author_required
+def posts_list() -> ResponseReturnValue:
+    """List the author's posts."""
+    rows = db.session().scalars(select(Post).where(Post.owner_id == current_user.id)
+                                .order_by(Post.published.desc(), Post.title))
+    return page("author/posts.html", posts=list(rows))
+
+
+def _post_form(post: Post | None) -> PostForm:
+    """Build the post form, offering every stop of the author's trips to link."""
+    if post is None:
+        form = PostForm(author=current_user.display_name, stops=request.args.getlist("stop"))
+    else:
+        form = PostForm(obj=post, author=post.author_name, stops=[str(s.id) for s in post.stops])
+        if request.method == "GET":
+            form.published.data = post.published.isoformat() if post.published else ""
+    stops = db.session().scalars(select(Stop).join(Trip, Stop.trip_id == Trip.id)
+                                 .where(Trip.owner_id == current_user.id).order_by(Trip.title, Stop.arrived_at))
+    form.stops.choices = choices([(str(s.id), f"{s.leg.trip.title} › {s.name}") for s in stops])
+    return form
+
+
+def _save_post(post: Post | None, data: dict) -> Post:
+    """Create or update a post and set which stops link to it."""
+    s = db.session()
+    post = posts.create_post(s, current_user, data) if post is None else posts.update_post(s, post, data)
+    posts.set_linked_stops(s, post, data.get("stops") or [])
+    return post
+
+
+@bp.route("/author/posts/new", methods=["GET", "POST"])
+@author_required
+def new_post() -> ResponseReturnValue:
+    """Write a post (Markdown) or link an external one."""
+    form = _post_form(None)
+    if request.method == "POST" and (post := submit(form, lambda d: _save_post(None, d))) is not None:
+        flash(f"Post “{post.title}” saved.", "success")  # type: ignore[attr-defined]
+        return redirect(url_for("author.edit_post", post_slug=post.slug))  # type: ignore[attr-defined]
+    return page("author/post_form.html", form, post=None)
+
+
+@bp.route("/author/posts/<post_slug>/edit", methods=["GET", "POST"])
+@author_required
+@owns_post
+def edit_post(post: Post) -> ResponseReturnValue:
+    """Edit a post and the stops that link to it."""
+    form = _post_form(post)
+    if request.method == "POST" and submit(form, lambda d: _save_post(post, d)) is not None:
+        flash("Post saved.", "success")
+        return redirect(url_for("author.edit_post", post_slug=post.slug))
+    return page("author/post_form.html", form, post=post)
+
+
+@bp.route("/author/posts/<post_slug>/delete", methods=["GET", "POST"])
+@author_required
+@owns_post
+def delete_post(post: Post) -> ResponseReturnValue:
+    """Confirm, then delete a post."""
+    form = ActionForm()
+    if request.method == "POST":
+        posts.delete_post(db.session(), post)
+        save()
+        flash("Post deleted.", "success")
+        return redirect(url_for("author.posts_list"))
+    return page("author/confirm.html", form, title=f"Delete the post “{post.title}”?",
+                message=f"{len(post.stops)} stops link to it; they stay, without the link.",
+                cancel=url_for("author.edit_post", post_slug=post.slug), button="Delete the post")
+
+
+# ---------------------------------------------------------------- API tokens
+
+@bp.route("/author/tokens", methods=["GET", "POST"])
+@author_required
+def tokens() -> ResponseReturnValue:
+    """List, create and revoke API tokens; a new token is shown once."""
+    form = TokenForm()
+    new_token = None
+    if request.method == "POST":
+        result = submit(form, lambda d: accounts.create_token(db.session(), current_user, d["name"]))
+        if result is not None:
+            new_token = result[1]  # type: ignore[index]
+    return page("author/tokens.html", form, tokens=accounts.live_tokens(db.session(), current_user),
+                new_token=new_token, action=ActionForm())
+
+
+@bp.post("/author/tokens/<int:token_id>/revoke")
+@author_required
+def revoke_token(token_id: int) -> ResponseReturnValue:
+    """Revoke a token at once."""
+    accounts.revoke_token(db.session(), current_user, token_id)
+    save()
+    flash("Token revoked.", "success")
+    return redirect(url_for("author.tokens"))
