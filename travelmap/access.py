@@ -59,6 +59,7 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
         author = token_author(db.session(), raw.strip())
         if author is None:
             raise Unauthorized("This API token is unknown or revoked.")
+        db.session().commit()  # keep "last used" even when the request itself only reads
         g.api_author = author
         return view(*args, **kwargs)
 

@@ -176,7 +176,7 @@ def leg_bounds(leg: Leg) -> Bounds | None:
 def _new_map(tiles: Tiles, assets: Assets, *, scroll_zoom: bool = True) -> folium.Map:
     """Create a map with no CDN assets and the configured tiles."""
     m = folium.Map(location=(0, 0), zoom_start=2, tiles=None, control_scale=True, prefer_canvas=False,
-                   scrollWheelZoom=scroll_zoom, width="100%", height="100%")
+                   scrollWheelZoom=scroll_zoom, width="100%", height="100%", font_size="12px")
     m.default_js = [("leaflet", assets.leaflet_js)]
     m.default_css = [("leaflet_css", assets.leaflet_css)]
     if tiles.url:
@@ -211,7 +211,9 @@ def _add_leg(m: folium.Map, leg: Leg, numbers: dict[int, int], links: Links) -> 
                 stop.slug, colour, number)),
             icon_size=(30, 30), icon_anchor=(15, 15), class_name="tm-stop",
         )
-        marker = folium.Marker([stop.lat, stop.lon], icon=icon, title=stop.name, alt=stop.name)
+        # Stops stay above photo markers and clusters: their numbers are the route.
+        marker = folium.Marker([stop.lat, stop.lon], icon=icon, title=stop.name, alt=stop.name,
+                               z_index_offset=1000)
         SafePopup(stop_popup(stop, number, links)).add_to(marker)
         SafeTooltip(f"{number}. {stop.name}", direction="top", offset=[0, -14], sticky=False).add_to(marker)
         marker.add_to(group)
@@ -299,7 +301,8 @@ def build_overview_map(trips: list[Trip], *, tiles: Tiles, assets: Assets, links
 def build_stops_map(stops: list[Stop], *, tiles: Tiles, assets: Assets, links: Links) -> folium.Map:
     """Build a small map of some stops (the post page's map), each linking to its trip."""
     m = _new_map(tiles, assets, scroll_zoom=False)
-    for n, stop in enumerate(stops, start=1):
+    for stop in stops:
+        n = stop_numbers(stop.leg.trip)[stop.id]  # the same number as on the trip map
         colour = safe_colour(stop.leg.colour)
         icon = folium.DivIcon(html=str(Markup('<div class="tm-pin" style="background:{}">{}</div>').format(colour, n)),
                               icon_size=(30, 30), icon_anchor=(15, 15), class_name="tm-stop")
@@ -314,7 +317,11 @@ def build_stops_map(stops: list[Stop], *, tiles: Tiles, assets: Assets, links: L
     return m
 
 
-_DROP_FROM_HEAD = re.compile(r'<meta name="viewport"[^>]*>|<meta http-equiv="content-type"[^>]*>', re.S)
+# folium's page-level extras that our templates do themselves: the viewport meta, and a
+# "html, body {height: 100%}" that would pin a flex body to the window height.
+_DROP_FROM_HEAD = re.compile(
+    r'<meta name="viewport"[^>]*>|<meta http-equiv="content-type"[^>]*>'
+    r'|<style>\s*html, body \{[^}]*\}\s*</style>|<style>\s*#map \{[^}]*\}\s*</style>', re.S)
 _REMOTE_ASSET = re.compile(r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//', re.I)
 
 

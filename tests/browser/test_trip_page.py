@@ -230,9 +230,9 @@ def test_a_stop_named_like_markup_shows_as_text_and_breaks_nothing(
 
     # The marker's tooltip is text too.
     marker.hover(position=reachable_point(page, "xilamuren"))
-    tooltip = page.locator(".leaflet-tooltip", has_text="grassland").or_(page.locator(".leaflet-tooltip", has_text="onerror"))
-    tooltip.first.wait_for()
-    assert tooltip.first.text_content() == f"3. {NASTY}"
+    tooltip = page.locator(".leaflet-tooltip", has_text="onerror")
+    tooltip.wait_for()
+    assert tooltip.text_content() == f"3. {NASTY}"
 
     # Every marker still opens its popup, by a click on the map and from the timeline.
     click_stop(page, "hohhot")
@@ -282,8 +282,6 @@ def test_the_front_page_maps_every_trip_and_links_to_it(
 # Known layout and map problems, kept as strict expected failures: when one is fixed the test passes,
 # pytest reports XPASS(strict) as a failure, and the xfail mark should be removed.
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="photo markers and photo clusters are drawn over the stop pins, "
-                   "hiding their numbers (stop markers need a zIndexOffset or photos a lower pane)")
 def test_no_photo_marker_hides_a_stop_number(live_server: Any, open_page: Any) -> None:
     b = open_page()
     page = b.page
@@ -297,8 +295,6 @@ def test_no_photo_marker_hides_a_stop_number(live_server: Any, open_page: Any) -
     assert covered == []
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="folium's 'html, body {height: 100%}' caps the flex body at the viewport, "
-                   "so the 52 px header shrinks on pages taller than the screen")
 @pytest.mark.parametrize("device, path", [("phone", TRIP_PATH), ("desktop", "/"), ("desktop", BAOTOU_POST)])
 def test_the_header_keeps_its_height_on_long_pages(
         live_server: Any, open_page: Any, device: str, path: str) -> None:
@@ -309,8 +305,6 @@ def test_the_header_keeps_its_height_on_long_pages(
     assert box is not None and box["height"] == pytest.approx(52, abs=0.5)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="travelmap.js scrolls the map to the very top, under the sticky header, "
-                   "and the map's controls then paint over the header")
 def test_showing_a_stop_from_the_timeline_keeps_the_map_below_the_header_on_a_phone(
         live_server: Any, open_page: Any) -> None:
     b = open_page(**PHONE)

@@ -178,7 +178,7 @@ def new_leg(trip: Trip) -> ResponseReturnValue:
 def edit_leg(trip: Trip, position: int) -> ResponseReturnValue:
     """Rename a leg, change its colour or transport mode."""
     leg = authoring.leg_at(trip, position)
-    form = LegForm(obj=leg, transport=leg.transport or "")
+    form = LegForm(name=leg.name, colour=leg.colour, transport=leg.transport or "")
     if request.method == "POST" and submit(form, lambda d: authoring.update_leg(db.session(), leg, d)):
         flash("Leg saved.", "success")
         return redirect(url_for("author.trip", slug=trip.slug))
@@ -223,7 +223,9 @@ def _stop_form(trip: Trip, stop: Stop | None) -> StopForm:
     else:
         arrived = maps.local_time(stop.arrived_at, stop.timezone)
         departed = maps.local_time(stop.departed_at, stop.timezone)
-        form = StopForm(obj=stop, leg=str(stop.leg.position), post=stop.post.slug if stop.post else "",
+        # Explicit values, not obj=stop: the form shows local times and slugs, not UTC datetimes and objects.
+        form = StopForm(name=stop.name, slug=stop.slug, lat=str(stop.lat), lon=str(stop.lon),
+                        leg=str(stop.leg.position), post=stop.post.slug if stop.post else "",
                         arrived_at=arrived.strftime("%Y-%m-%dT%H:%M") if arrived else "",
                         departed_at=departed.strftime("%Y-%m-%dT%H:%M") if departed else "")
     form.leg.choices = choices([(str(leg.position), f"{leg.position}. {leg.name}") for leg in trip.legs])
@@ -312,9 +314,10 @@ def _post_form(post: Post | None) -> PostForm:
     if post is None:
         form = PostForm(author=current_user.display_name, stops=request.args.getlist("stop"))
     else:
-        form = PostForm(obj=post, author=post.author_name, stops=[str(s.id) for s in post.stops])
-        if request.method == "GET":
-            form.published.data = post.published.isoformat() if post.published else ""
+        form = PostForm(title=post.title, slug=post.slug, author=post.author_name, summary=post.summary,
+                        body=post.body, url=post.url or "", licence=post.licence, licence_url=post.licence_url or "",
+                        published=post.published.isoformat() if post.published else "",
+                        stops=[str(s.id) for s in post.stops])
     stops = db.session().scalars(select(Stop).join(Trip, Stop.trip_id == Trip.id)
                                  .where(Trip.owner_id == current_user.id).order_by(Trip.title, Stop.arrived_at))
     form.stops.choices = choices([(str(s.id), f"{s.leg.trip.title} › {s.name}") for s in stops])
