@@ -122,6 +122,54 @@ def list_tokens_command(username: str) -> None:
         click.echo(f"{token.id}\t{token.name or '-'}\tcreated {token.created_at.isoformat(timespec='seconds')}\tlast used {used}")
 
 
+@click.command("import-gpx")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--trip", "trip_slug", required=True, help="Slug of the trip to add the tracks to.")
+@click.option("--leg", "leg_position", required=True, type=int, help="Position of the leg (1, 2, 3 …).")
+@click.option("--waypoints-as-stops", is_flag=True, help="Turn each file's waypoints into stops of the leg.")
+@with_appcontext
+def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: int, waypoints_as_stops: bool) -> None:
+    """Import GPX files into a leg, each in its own transaction; report each file's result."""
+    from .errors import TravelmapError
+    from .services.authoring import leg_at
+    from .services.tracks import import_track
+    from .services.trips import trip_by_slug
+
+    s = db.session()
+    trip = trip_by_slug(s, trip_slug)
+    if trip is None:
+        raise click.ClickException(f"There is no trip {trip_slug!r}.")
+    try:
+        leg_at(trip, leg_position)
+    except TravelmapError as error:
+        raise click.ClickException(error.message)
+    media_root = Path(current_app.config["MEDIA_DIR"])
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    failed = 0
+    lines = []
+    with click.progressbar(files, label="Importing", show_pos=True, item_show_func=lambda p: p.name if p else "",
+                           file=sys.stderr) as bar:
+        for path in bar:
+            try:
+                if path.stat().st_size > limit:
+                    raise TravelmapError(f"The file is over the {current_app.config['MAX_UPLOAD_MB']} MB limit.",
+                                         status=413)
+                leg = leg_at(trip_by_slug(s, trip_slug), leg_position)  # type: ignore[arg-type]
+                track = import_track(s, leg, path.read_bytes(), path.name, media_root,
+                                     waypoints_as_stops=waypoints_as_stops)
+                s.commit()
+                lines.append(f"ok      {path.name}: {track.distance_m / 1000:.1f} km, {track.point_count} points, "
+                             f"track {track.id}" + "".join(f"\n        warning: {w}" for w in track.warnings))
+            except TravelmapError as error:
+                s.rollback()
+                failed += 1
+                lines.append(f"failed  {path.name}: {error.message}")
+    for line in lines:
+        click.echo(line)
+    if failed:
+        raise click.ClickException(f"{failed} of {len(files)} files were not imported.")
+
+
 def _run(action):  # type: ignore[no-untyped-def]
     """Run a service in one transaction; a TravelmapError becomes a clear CLI error."""
     from .errors import TravelmapError
@@ -137,7 +185,7 @@ def _run(action):  # type: ignore[no-untyped-def]
 
 
 COMMANDS = (init_db_command, seed_command, serve_command, create_author_command, create_token_command,
-            revoke_token_command, list_tokens_command)
+            revoke_token_command, list_tokens_command, import_gpx_command)
 
 
 def init_app(app: Flask) -> None:

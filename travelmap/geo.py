@@ -7,9 +7,16 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
+from geographiclib.geodesic import Geodesic
 from simplification.cutil import simplify_coords_idx
 
 EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
+WGS84_A = 6_378_137.0
+WGS84_F = 1 / 298.257223563
+WGS84_E2 = WGS84_F * (2 - WGS84_F)
+# Below this, the local ellipsoidal approximation is exact to well under a millimetre per segment;
+# above it (gaps in a recording, planned routes) we ask geographiclib for the true geodesic.
+LOCAL_LIMIT_M = 5_000.0
 
 LatLon = tuple[float, float]
 
@@ -22,9 +29,56 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
+def step_lengths(lats: Sequence[float], lons: Sequence[float]) -> list[float]:
+    """Return the WGS84 geodesic length in metres of each step between consecutive points.
+
+    Short steps use the ellipsoid's meridional and prime-vertical radii at the mid-latitude (fast and
+    exact for GPS sampling); long steps are solved exactly with Karney's algorithm (geographiclib).
+    """
+    out = []
+    a, e2 = WGS84_A, WGS84_E2
+    rad = math.pi / 180
+    for i in range(1, len(lats)):
+        lat1, lon1, lat2, lon2 = lats[i - 1], lons[i - 1], lats[i], lons[i]
+        dlon = lon2 - lon1
+        if dlon > 180:
+            dlon -= 360
+        elif dlon < -180:
+            dlon += 360
+        phi = (lat1 + lat2) * 0.5 * rad
+        sin_phi = math.sin(phi)
+        w = 1 - e2 * sin_phi * sin_phi
+        n_radius = a / math.sqrt(w)
+        dy = n_radius * (1 - e2) / w * (lat2 - lat1) * rad
+        dx = n_radius * math.cos(phi) * dlon * rad
+        d = math.sqrt(dx * dx + dy * dy)
+        if d > LOCAL_LIMIT_M:
+            d = Geodesic.WGS84.Inverse(lat1, lon1, lat2, lon2, Geodesic.DISTANCE)["s12"]
+        out.append(d)
+    return out
+
+
 def path_length_m(lats: Sequence[float], lons: Sequence[float]) -> float:
-    """Return the length in metres of a path through the given points."""
-    return sum(haversine_m(lats[i - 1], lons[i - 1], lats[i], lons[i]) for i in range(1, len(lats)))
+    """Return the geodesic length in metres of a path through the given points."""
+    return math.fsum(step_lengths(lats, lons))
+
+
+def smooth(values: Sequence[float], distances: Sequence[float], half_window_m: float = 25.0,
+           min_points: int = 2) -> list[float]:
+    """Return a centred moving average over ±half_window_m along the path (at least ±min_points)."""
+    n = len(values)
+    out = [0.0] * n
+    lo = hi = 0
+    total = 0.0
+    for i in range(n):
+        while hi < n and (distances[hi] - distances[i] <= half_window_m or hi - i <= min_points):
+            total += values[hi]
+            hi += 1
+        while lo < i and distances[i] - distances[lo] > half_window_m and i - lo > min_points:
+            total -= values[lo]
+            lo += 1
+        out[i] = total / (hi - lo)
+    return out
 
 
 def simplify(lats: Sequence[float], lons: Sequence[float], tolerance_m: float) -> list[int]:
@@ -40,25 +94,46 @@ def simplify(lats: Sequence[float], lons: Sequence[float], tolerance_m: float) -
     return [int(i) for i in simplify_coords_idx(coords, tolerance_m)]
 
 
-def elevation_gain(elevations: Sequence[float], threshold_m: float = 5.0) -> tuple[float, float]:
-    """Return (ascent, descent) in metres, counting only climbs and drops larger than the threshold.
+ELEVATION_METHOD = ("elevation smoothed over ±25 m of track, then only climbs and drops of at least 5 m "
+                    "between turning points are counted")
 
-    GPS elevation jitters by several metres; summing every positive difference
-    overshoots several-fold. A hysteresis threshold ignores wiggles smaller than it.
+
+def elevation_gain(elevations: Sequence[float], threshold_m: float = 5.0) -> tuple[float, float]:
+    """Return (ascent, descent) in metres, counting whole swings between turning points of at least threshold_m.
+
+    GPS elevation jitters by several metres; summing every positive difference overshoots several-fold.
+    Feed this smoothed elevations: a turning point is confirmed once the profile moves threshold_m
+    back from it, and the full swing from the previous turning point is counted (no loss at the peaks).
     """
     if not elevations:
         return 0.0, 0.0
-    ascent = descent = 0.0
-    anchor = elevations[0]
-    for ele in elevations[1:]:
-        delta = ele - anchor
-        if delta >= threshold_m:
-            ascent += delta
-            anchor = ele
-        elif delta <= -threshold_m:
-            descent -= delta
-            anchor = ele
-    return ascent, descent
+    up = down = 0.0
+    low = high = ref = cand = elevations[0]
+    trend = 0
+    for x in elevations:
+        if trend == 0:
+            low, high = min(low, x), max(high, x)
+            if x - low >= threshold_m:
+                trend, ref, cand = 1, low, x
+            elif high - x >= threshold_m:
+                trend, ref, cand = -1, high, x
+        elif trend == 1:
+            if x > cand:
+                cand = x
+            elif cand - x >= threshold_m:
+                up += cand - ref
+                trend, ref, cand = -1, cand, x
+        else:
+            if x < cand:
+                cand = x
+            elif x - cand >= threshold_m:
+                down += ref - cand
+                trend, ref, cand = 1, cand, x
+    if trend == 1:
+        up += cand - ref
+    elif trend == -1:
+        down += ref - cand
+    return up, down
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,20 @@ class SafeTooltip(folium.elements.MacroElement):
         self.options = {"sticky": True, **options}
 
 
+class ExposeMap(folium.elements.MacroElement):
+    """Make the Leaflet map reachable by our page scripts as window.travelmapMap (e.g. for the elevation profile)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        window.travelmapMap = {{ this._parent.get_name() }};
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ExposeMap"
+
+
 class ClickToFill(folium.elements.MacroElement):
     """Clicking the map fills two form fields with the latitude and longitude and marks the place."""
 
@@ -185,13 +199,14 @@ def _new_map(tiles: Tiles, assets: Assets, *, scroll_zoom: bool = True) -> foliu
     return m
 
 
-def _add_leg(m: folium.Map, leg: Leg, numbers: dict[int, int], links: Links) -> folium.FeatureGroup:
+def _add_leg(m: folium.Map, leg: Leg, numbers: dict[int, int], links: Links,
+             detail: bool = False) -> folium.FeatureGroup:
     """Draw one leg as its own layer: tracks (or a dashed transport line) and numbered stops."""
     colour = safe_colour(leg.colour)
     group = folium.FeatureGroup(name=leg_label(leg), show=True)
     group.add_to(m)
     for track in leg.tracks:
-        for part in track.display_geometry:
+        for part in (track.detail_geometry or track.display_geometry) if detail else track.display_geometry:
             if len(part["coords"]) < 2:
                 continue
             line = folium.PolyLine(part["coords"], color=colour, weight=4, opacity=0.9,
@@ -245,14 +260,18 @@ def stop_numbers(trip: Trip) -> dict[int, int]:
 
 
 def build_trip_map(trip: Trip, *, tiles: Tiles, assets: Assets, links: Links, leg: Leg | None = None,
-                   stop: Stop | None = None, photos: Iterable[Photo] = (), embed: bool = False) -> folium.Map:
-    """Build a trip's map: a layer per leg, numbered stops with post links, photo clusters, fitted to what is shown."""
+                   stop: Stop | None = None, photos: Iterable[Photo] = (), embed: bool = False,
+                   detail: bool = False) -> folium.Map:
+    """Build a trip's map: a layer per leg, numbered stops with post links, photo clusters, fitted to what is shown.
+
+    With detail, tracks use their 2 m geometry (the leg page, where readers zoom to street level).
+    """
     m = _new_map(tiles, assets, scroll_zoom=not embed)
     numbers = stop_numbers(trip)
     legs = [leg] if leg is not None else list(trip.legs)
     bounds: Bounds | None = None
     for item in legs:
-        _add_leg(m, item, numbers, links)
+        _add_leg(m, item, numbers, links, detail=detail)
         box = leg_bounds(item)
         if box is not None:
             bounds = box if bounds is None else bounds.union(box)
@@ -264,6 +283,7 @@ def build_trip_map(trip: Trip, *, tiles: Tiles, assets: Assets, links: Links, le
             bounds = bounds.padded(STOP_ZOOM_RADIUS_M)
         m.fit_bounds(bounds.as_leaflet(), padding=(24, 24))
     folium.LayerControl(collapsed=JsCode("window.innerWidth < 700"), position="topright").add_to(m)
+    ExposeMap().add_to(m)
     return m
 
 

@@ -203,6 +203,10 @@ class Track(Base):
     # Simplified once at import, one entry per segment:
     # [{"planned": false, "coords": [[lat, lon], ...]}, ...]
     display_geometry: Mapped[list] = mapped_column(JSON)
+    # The same at 2 m tolerance, for the leg page (street zoom).
+    detail_geometry: Mapped[list] = mapped_column(JSON, default=list)
+    # Elevation profile, at most 600 points: [[distance_m, elevation_m (smoothed), lat, lon], ...].
+    profile: Mapped[list] = mapped_column(JSON, default=list)
     warnings: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

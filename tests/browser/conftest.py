@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -19,6 +20,8 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
+
+from ..conftest import make_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -78,18 +81,34 @@ class LiveServer:
         return self.url + path
 
 
-@pytest.fixture
-def live_server(seeded_app: Flask) -> Iterator[LiveServer]:
-    """Serve a private copy of the seeded app on a free port in a background thread."""
-    server = make_server("127.0.0.1", 0, seeded_app, threaded=True)
+@contextmanager
+def serving(app: Flask) -> Iterator[LiveServer]:
+    """Serve an app on a free port of 127.0.0.1 in a background thread while the block runs."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="travelmap-live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(seeded_app, f"http://127.0.0.1:{server.server_port}")
+        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(seeded_app: Flask) -> Iterator[LiveServer]:
+    """Serve a private copy of the seeded app on a free port in a background thread."""
+    with serving(seeded_app) as server:
+        yield server
+
+
+@pytest.fixture
+def empty_live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """Serve an app on an empty, migrated database (no demo trip, no authors) under tmp_path/empty."""
+    root = tmp_path / "empty"
+    root.mkdir()
+    with serving(make_app(root)) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -13,18 +13,9 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..models import TRANSPORTS, VISIBILITIES, Author, Leg, Photo, Post, Stop, Track, Trip
 from ..photos import zone_at
 from ..text import slugify
-from .trips import touch
+from .trips import touch, unique_slug
 
 PALETTE = ("#c2410c", "#7c3aed", "#0f766e", "#be123c", "#1d4ed8", "#a16207", "#15803d", "#9333ea")
-
-
-def unique_slug(session: Session, model: type, base: str, **scope: object) -> str:
-    """Return base, or base-2, base-3 … whichever is free (within scope, e.g. a trip)."""
-    candidate, n = base, 1
-    while session.scalar(select(func.count()).select_from(model).filter_by(slug=candidate, **scope)):
-        n += 1
-        candidate = f"{base[: validate.MAX_SLUG - 4]}-{n}"
-    return candidate
 
 
 # ---------------------------------------------------------------- trips
@@ -187,6 +178,16 @@ def delete_leg(session: Session, leg: Leg, media_root: Path) -> None:
     _renumber(trip.legs)
     session.flush()
     media.remove_after_commit(session, media_root, _unreferenced(session, paths))
+    touch(trip)
+
+
+def delete_track(session: Session, track: Track, media_root: Path) -> None:
+    """Delete a track and, once that commits, its original file (unless another trip holds the same file)."""
+    trip = track.leg.trip
+    track.leg.tracks.remove(track)
+    session.delete(track)
+    session.flush()
+    media.remove_after_commit(session, media_root, _unreferenced(session, [track.gpx_path]))
     touch(trip)
 
 

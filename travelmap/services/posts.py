@@ -9,8 +9,7 @@ from .. import validate
 from ..errors import Conflict, InvalidInput
 from ..models import Author, Post, Stop, Trip
 from ..text import slugify
-from .authoring import unique_slug
-from .trips import touch
+from .trips import touch, unique_slug
 
 MAX_LICENCE = 200
 

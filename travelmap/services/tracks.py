@@ -11,12 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import geo, media
+from ..photos import zone_at
 from ..errors import Conflict
 from ..gpx import ParsedGpx, Segment, parse_gpx
-from ..models import Leg, Track, TrackSegment
-from .trips import touch
+from ..models import Leg, Stop, Track, TrackSegment
+from ..text import slugify
+from .trips import touch, unique_slug
 
-DISPLAY_TOLERANCE_M = 10.0
+DISPLAY_TOLERANCE_M = 10.0  # the trip map
+DETAIL_TOLERANCE_M = 2.0  # the leg page, where readers zoom to street level
+PROFILE_POINTS = 600
 MOVING_MIN_SPEED_MPS = 0.5  # slower than this between two points counts as a pause
 ELEVATION_THRESHOLD_M = 5.0
 
@@ -30,56 +34,96 @@ def pack(segment: Segment) -> bytes:
     return values.tobytes()
 
 
-def _speed(seg: Segment, i: int, j: int) -> float | None:
-    """Return the speed in m/s between points i and j, or None when time does not move forward."""
-    ti, tj = seg.times[i], seg.times[j]
-    if ti is None or tj is None or tj <= ti:
-        return None
-    return geo.haversine_m(seg.lats[i], seg.lons[i], seg.lats[j], seg.lons[j]) / (tj - ti)
+PAUSE_WINDOW_S = 15.0  # half-width of the window that decides whether the device was moving
+LONG_GAP_S = 600.0  # a gap in the recording this long counts as a pause
+
+
+def _window_moving(seg: Segment, times: list[float | None], i: int) -> bool:
+    """Tell whether the step into point i is movement: displacement over ±15 s beats 0.5 m/s (GPS jitter does not)."""
+    t0, t1 = times[i - 1], times[i]
+    j, k = i - 1, i
+    while j > 0 and times[j - 1] is not None and 0 <= t0 - times[j - 1] <= PAUSE_WINDOW_S:  # type: ignore[operator]
+        j -= 1
+    while k + 1 < len(seg) and times[k + 1] is not None and 0 <= times[k + 1] - t1 <= PAUSE_WINDOW_S:  # type: ignore[operator]
+        k += 1
+    span = times[k] - times[j]  # type: ignore[operator]
+    if span <= 0:
+        return False
+    return geo.haversine_m(seg.lats[j], seg.lons[j], seg.lats[k], seg.lons[k]) / span >= MOVING_MIN_SPEED_MPS
+
+
+def _max_speed(seg: Segment, steps: list[float]) -> float | None:
+    """Return the top speed, ignoring single-point spikes (the jump over a wild point is not fast)."""
+    best: float | None = None
+    times = seg.times
+    for i in range(1, len(seg) - 1):
+        t0, t1, t2 = times[i - 1], times[i], times[i + 1]
+        if t0 is None or t1 is None or t2 is None or not (t0 < t1 < t2):
+            continue
+        skip = geo.haversine_m(seg.lats[i - 1], seg.lons[i - 1], seg.lats[i + 1], seg.lons[i + 1]) / (t2 - t0)
+        speed = min(steps[i - 1] / (t1 - t0), steps[i] / (t2 - t1), skip)
+        if best is None or speed > best:
+            best = speed
+    return best
 
 
 def compute_stats(parsed: ParsedGpx) -> dict:
-    """Return distance, ascent/descent, duration, moving time, max speed, start/end and bbox."""
+    """Return distance, ascent/descent, duration, moving time, max speed, start/end, bbox and the profile."""
     recorded = [s for s in parsed.segments if not s.planned] or parsed.segments
     distance = ascent = descent = moving = 0.0
     max_speed: float | None = None
-    has_ele = has_time = False
-    all_times: list[float] = []
+    has_ele = False
+    first_time = last_time = None
+    profile: list[tuple[float, float, float, float]] = []
     for seg in recorded:
-        distance += geo.path_length_m(seg.lats, seg.lons)
-        eles = [e for e in seg.eles if e is not None]
-        if len(eles) >= 2:
+        steps = geo.step_lengths(seg.lats, seg.lons)
+        cumulative = [0.0]
+        for step in steps:
+            cumulative.append(cumulative[-1] + step)
+        with_ele = [i for i, e in enumerate(seg.eles) if e is not None]
+        if len(with_ele) >= 2:
             has_ele = True
-            up, down = geo.elevation_gain(eles, ELEVATION_THRESHOLD_M)
+            smoothed = geo.smooth([seg.eles[i] for i in with_ele], [cumulative[i] for i in with_ele])  # type: ignore[misc]
+            up, down = geo.elevation_gain(smoothed, ELEVATION_THRESHOLD_M)
             ascent, descent = ascent + up, descent + down
-        times = [t for t in seg.times if t is not None]
-        all_times.extend(times)
+            profile.extend((distance + cumulative[i], e, seg.lats[i], seg.lons[i]) for i, e in zip(with_ele, smoothed))
+        times = seg.times
         for i in range(1, len(seg)):
-            v = _speed(seg, i - 1, i)
-            if v is not None and v >= MOVING_MIN_SPEED_MPS:
-                moving += seg.times[i] - seg.times[i - 1]  # type: ignore[operator]
-            # A single wild point makes both of its intervals fast but not the
-            # jump over it: the smallest of the three ignores such spikes.
-            if i + 1 < len(seg):
-                speeds = [_speed(seg, i - 1, i), _speed(seg, i, i + 1), _speed(seg, i - 1, i + 1)]
-                if all(s is not None for s in speeds):
-                    candidate = min(speeds)  # type: ignore[type-var]
-                    max_speed = candidate if max_speed is None else max(max_speed, candidate)
-    has_time = len(all_times) >= 2
+            t0, t1 = times[i - 1], times[i]
+            if t0 is not None and t1 is not None and 0 < t1 - t0 <= LONG_GAP_S and _window_moving(seg, times, i):
+                moving += t1 - t0
+        for t in times:
+            if t is not None:
+                first_time = t if first_time is None or t < first_time else first_time
+                last_time = t if last_time is None or t > last_time else last_time
+        top = _max_speed(seg, steps)
+        if top is not None and (max_speed is None or top > max_speed):
+            max_speed = top
+        distance += cumulative[-1]
     lats = [lat for s in parsed.segments for lat in s.lats]
     lons = [lon for s in parsed.segments for lon in s.lons]
+    has_time = first_time is not None and last_time is not None and last_time > first_time
     as_dt = lambda t: datetime.fromtimestamp(t, timezone.utc)  # noqa: E731
     return {
         "distance_m": distance,
         "ascent_m": ascent if has_ele else None,
         "descent_m": descent if has_ele else None,
-        "duration_s": (max(all_times) - min(all_times)) if has_time else None,
+        "duration_s": (last_time - first_time) if has_time else None,  # type: ignore[operator]
         "moving_time_s": moving if has_time else None,
         "max_speed_mps": max_speed,
-        "started_at": as_dt(min(all_times)) if all_times else None,
-        "ended_at": as_dt(max(all_times)) if all_times else None,
+        "started_at": as_dt(first_time) if first_time is not None else None,
+        "ended_at": as_dt(last_time) if last_time is not None else None,
         "min_lat": min(lats), "max_lat": max(lats), "min_lon": min(lons), "max_lon": max(lons),
+        "profile": thin_profile(profile),
     }
+
+
+def thin_profile(points: list[tuple[float, float, float, float]], limit: int = PROFILE_POINTS) -> list[list[float]]:
+    """Keep at most `limit` profile points [distance_m, elevation_m, lat, lon], evenly spread, ends included."""
+    if len(points) > limit:
+        stride = (len(points) - 1) / (limit - 1)
+        points = [points[round(i * stride)] for i in range(limit)]
+    return [[round(d, 1), round(e, 1), round(lat, 6), round(lon, 6)] for d, e, lat, lon in points]
 
 
 def display_geometry(parsed: ParsedGpx, tolerance_m: float = DISPLAY_TOLERANCE_M) -> list[dict]:
@@ -92,8 +136,27 @@ def display_geometry(parsed: ParsedGpx, tolerance_m: float = DISPLAY_TOLERANCE_M
     return lines
 
 
-def import_track(session: Session, leg: Leg, data: bytes, original_name: str, media_root: Path) -> Track:
-    """Validate GPX bytes and add them to the leg as a track; the original file is kept for download."""
+def _waypoints_to_stops(session: Session, leg: Leg, parsed: ParsedGpx) -> list[Stop]:
+    """Append the file's waypoints to the leg as stops (named, placed, timed when the waypoint is)."""
+    stops = []
+    for wpt in parsed.waypoints:
+        name = (wpt.name or "Waypoint")[:200]
+        zone = zone_at(wpt.lat, wpt.lon) or leg.trip.timezone
+        stop = Stop(trip_id=leg.trip_id, slug=unique_slug(session, Stop, slugify(name), trip_id=leg.trip_id),
+                    name=name, lat=wpt.lat, lon=wpt.lon, timezone=zone, arrived_at=wpt.time,
+                    position=len(leg.stops) + 1)
+        leg.stops.append(stop)
+        session.flush()
+        stops.append(stop)
+    return stops
+
+
+def import_track(session: Session, leg: Leg, data: bytes, original_name: str, media_root: Path, *,
+                 waypoints_as_stops: bool = False) -> Track:
+    """Validate GPX bytes and add them to the leg as a track; the original file is kept for download.
+
+    With waypoints_as_stops, the file's <wpt> elements become stops of the leg.
+    """
     digest = media.sha256(data)
     existing = session.scalar(select(Track.id).where(Track.trip_id == leg.trip_id, Track.sha256 == digest))
     if existing is not None:
@@ -109,9 +172,10 @@ def import_track(session: Session, leg: Leg, data: bytes, original_name: str, me
         sha256=digest,
         gpx_path=media.content_path("gpx", digest, ".gpx"),
         point_count=parsed.point_count,
-        segment_count=len(parsed.segments),
+        segment_count=parsed.file_segments,
         waypoint_count=len(parsed.waypoints),
         display_geometry=display_geometry(parsed),
+        detail_geometry=display_geometry(parsed, DETAIL_TOLERANCE_M),
         warnings=parsed.warnings,
         **stats,
     )
@@ -120,6 +184,8 @@ def import_track(session: Session, leg: Leg, data: bytes, original_name: str, me
     ]
     session.add(track)
     session.flush()
+    if waypoints_as_stops:
+        _waypoints_to_stops(session, leg, parsed)
     media.stage(session, media_root, track.gpx_path, data)
     touch(leg.trip)
     return track

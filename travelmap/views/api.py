@@ -10,10 +10,11 @@ from .. import db
 from ..access import acting_author, owns_post, owns_trip, token_required
 from ..errors import InvalidInput, UnsupportedType
 from ..models import Post, Trip
-from ..serialize import leg_json, post_json, stop_json, trip_json
+from ..serialize import leg_json, post_json, stop_json, track_json, trip_json
 from ..services import authoring, posts
+from ..services.tracks import import_track
 from ..services.trips import photo_count
-from .helpers import save
+from .helpers import save, uploaded_files
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -111,6 +112,21 @@ def delete_leg(trip: Trip, position: int) -> ResponseReturnValue:
     authoring.delete_leg(db.session(), authoring.leg_at(trip, position), media_root())
     save()
     return "", 204
+
+
+@bp.post("/trips/<slug>/legs/<int:position>/tracks")
+@token_required
+@owns_trip
+def upload_track(trip: Trip, position: int) -> ResponseReturnValue:
+    """Import a GPX file (multipart field `file`) into a leg; `?waypoints=stops` turns its waypoints into stops."""
+    leg = authoring.leg_at(trip, position)
+    (name, data), *rest = uploaded_files()
+    if rest:
+        raise InvalidInput("Send one GPX file per request.", field="file")
+    track = import_track(db.session(), leg, data, name, media_root(),
+                         waypoints_as_stops=request.args.get("waypoints") == "stops")
+    save()
+    return jsonify(track_json(track)), 201
 
 
 @bp.post("/trips/<slug>/stops")

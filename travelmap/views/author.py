@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -16,11 +16,13 @@ from werkzeug.wrappers import Response
 from .. import db, maps
 from ..access import author_required, owns_post, owns_trip
 from ..assets import map_assets
-from ..errors import TravelmapError
+from ..errors import NotFound, TravelmapError, wants_json
 from ..forms import ActionForm, choices, LegForm, LoginForm, PostForm, StopForm, TokenForm, TripForm, data_of
 from ..models import Leg, Photo, Post, Stop, Track, Trip
 from ..services import accounts, authoring, posts
-from .helpers import links, save, tiles
+from ..serialize import track_json
+from ..services.tracks import import_track
+from .helpers import links, save, tiles, uploaded_files
 
 bp = Blueprint("author", __name__)
 
@@ -212,6 +214,50 @@ def delete_leg(trip: Trip, position: int) -> ResponseReturnValue:
     return page("author/confirm.html", form, title=f"Delete leg {leg.position}, “{leg.name}”?",
                 message=f"This deletes its {len(leg.stops)} stops and {len(leg.tracks)} tracks. Later legs move up.",
                 cancel=url_for("author.trip", slug=trip.slug), button="Delete the leg")
+
+
+# ---------------------------------------------------------------- tracks
+
+@bp.post("/author/trips/<slug>/legs/<int:position>/tracks")
+@author_required
+@owns_trip
+def upload_tracks(trip: Trip, position: int) -> ResponseReturnValue:
+    """Import GPX files into a leg, each in its own transaction, so one bad file spoils nothing else.
+
+    The page's script sends one file per request and shows its progress and result (JSON);
+    without script, the form sends them all and gets a results page.
+    """
+    leg = authoring.leg_at(trip, position)
+    waypoints = request.form.get("waypoints") == "stops"
+    results = []
+    for name, data in uploaded_files():
+        try:
+            track = import_track(db.session(), leg, data, name, media_root(), waypoints_as_stops=waypoints)
+            save()
+            results.append({"name": name, "ok": True, "track": track_json(track)})
+        except TravelmapError as error:
+            db.session().rollback()
+            results.append({"name": name, "ok": False, "status": error.status, "message": error.message})
+    if wants_json():
+        if len(results) == 1 and not results[0]["ok"]:
+            raise TravelmapError(results[0]["message"], status=results[0]["status"], field="file")
+        return jsonify(results[0]["track"] if len(results) == 1 else results), 201
+    return page("author/upload_results.html", None, trip=trip, leg=leg, results=results)
+
+
+@bp.post("/author/trips/<slug>/tracks/<int:track_id>/delete")
+@author_required
+@owns_trip
+def delete_track(trip: Trip, track_id: int) -> ResponseReturnValue:
+    """Delete a track of the trip."""
+    track = next((t for leg in trip.legs for t in leg.tracks if t.id == track_id), None)
+    if track is None:
+        raise NotFound("This trip has no such track.")
+    name = track.name
+    authoring.delete_track(db.session(), track, media_root())
+    save()
+    flash(f"Track “{name}” deleted.", "success")
+    return redirect(url_for("author.trip", slug=trip.slug))
 
 
 # ---------------------------------------------------------------- stops

@@ -72,3 +72,26 @@ def save() -> None:
     except IntegrityError as exc:
         session.rollback()
         raise Conflict("That conflicts with something that already exists (a slug or a duplicate).") from exc
+
+
+def clean_filename(name: str | None) -> str:
+    """Return a display-safe file name: no folders, no control characters, at most 200 characters."""
+    import unicodedata
+
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    return base[-200:] or "upload"
+
+
+def uploaded_files(field: str = "file") -> list[tuple[str, bytes]]:
+    """Return (file name, bytes) of each file sent in a multipart field; 415/400 when there are none."""
+    from flask import request
+
+    from ..errors import InvalidInput, UnsupportedType
+
+    if not request.mimetype.startswith("multipart/form-data"):
+        raise UnsupportedType(f"Send the file as multipart/form-data in the field '{field}'.", code="not_multipart")
+    files = [f for f in request.files.getlist(field) if f and (f.filename or f.content_length)]
+    if not files:
+        raise InvalidInput(f"No file was sent: put it in the multipart field '{field}'.", field=field)
+    return [(clean_filename(f.filename), f.read()) for f in files]

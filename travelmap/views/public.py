@@ -6,12 +6,13 @@ from flask import Blueprint, abort, current_app, render_template, send_from_dire
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from .. import db, maps
+from .. import db, geo, maps
 from ..assets import map_assets
 from ..cache import cached_response
 from ..errors import NotFound
 from ..models import Photo, Stop, Trip
 from ..services.trips import listed_trips, totals
+from ..profile import leg_profile
 from ..text import render_markdown, safe_url
 from .helpers import config_fingerprint, get_post_or_404, get_trip_or_404, links, tiles, trip_photos
 
@@ -55,13 +56,28 @@ def leg(slug: str, position: int) -> ResponseReturnValue:
 
     def build() -> str:
         photos = [p for p in trip_photos(trip) if p.leg_id == leg.id]
-        m = maps.build_trip_map(trip, leg=leg, tiles=tiles(), assets=map_assets(), links=links(), photos=photos)
+        m = maps.build_trip_map(trip, leg=leg, tiles=tiles(), assets=map_assets(), links=links(), photos=photos,
+                                detail=True)
         return render_template(
             "public/leg.html", trip=trip, leg=leg, map=maps.render_parts(m), numbers=maps.stop_numbers(trip),
-            leg_totals=totals(list(leg.tracks)), local_time=maps.local_time,
+            leg_totals=totals(list(leg.tracks)), local_time=maps.local_time, profile=leg_profile(leg),
+            elevation_method=geo.ELEVATION_METHOD,
         )
 
     return cached_response(("leg", trip.id, position, trip.revision, config_fingerprint()), build)
+
+
+@bp.get("/trips/<slug>/tracks/<int:track_id>.gpx")
+def track_file(slug: str, track_id: int) -> ResponseReturnValue:
+    """Download a track's original GPX file, as it was uploaded."""
+    trip = get_trip_or_404(slug)
+    track = next((t for leg in trip.legs for t in leg.tracks if t.id == track_id), None)
+    if track is None:
+        raise NotFound("This trip has no such track.")
+    response = send_from_directory(current_app.config["MEDIA_DIR"], track.gpx_path, mimetype="application/gpx+xml",
+                                   as_attachment=True, download_name=track.original_name or f"track-{track.id}.gpx")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.get("/posts/<slug>")

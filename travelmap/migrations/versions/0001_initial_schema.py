@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 18:53:09.471577
+Create Date: 2026-11-28 19:07:48.730446
 """
 
 from alembic import op
@@ -147,6 +147,8 @@ def upgrade() -> None:
     sa.Column('max_lat', sa.Float(), nullable=False),
     sa.Column('max_lon', sa.Float(), nullable=False),
     sa.Column('display_geometry', sa.JSON(), nullable=False),
+    sa.Column('detail_geometry', sa.JSON(), nullable=False),
+    sa.Column('profile', sa.JSON(), nullable=False),
     sa.Column('warnings', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['leg_id'], ['legs.id'], name=op.f('fk_tracks_leg_id_legs'), ondelete='CASCADE'),

@@ -1,0 +1,84 @@
+"""Elevation profiles drawn server-side as SVG: distance on x, elevation on y. Pure; no Flask."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from .models import Leg
+from .text import safe_colour
+
+WIDTH, HEIGHT = 360, 170
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 50, 10, 10, 26
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A leg's profile: points [distance_m, elevation_m, lat, lon] and the SVG drawing of them."""
+
+    points: list[list[float]]
+    svg: Markup
+
+    def data_json(self) -> Markup:
+        """Return the points as JSON safe inside a <script type="application/json">."""
+        return Markup(json.dumps(self.points, separators=(",", ":")).replace("<", "\\u003c"))
+
+
+def _nice_step(span: float, ticks: int) -> float:
+    """Return a round tick step (1, 2 or 5 × 10^n) giving about `ticks` ticks over span."""
+    raw = span / max(1, ticks)
+    power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+def leg_profile(leg: Leg) -> Profile | None:
+    """Join the leg's track profiles end to end (in time order) and draw them; None without elevations."""
+    points: list[list[float]] = []
+    offset = 0.0
+    for track in leg.tracks:
+        if not track.profile:
+            continue
+        points.extend([d + offset, e, lat, lon] for d, e, lat, lon in track.profile)
+        offset += track.distance_m
+    if len(points) < 2:
+        return None
+    total = max(points[-1][0], 1.0)
+    low = min(p[1] for p in points)
+    high = max(p[1] for p in points)
+    step_y = _nice_step(max(high - low, 10), 4)
+    y0, y1 = math.floor(low / step_y) * step_y, math.ceil(high / step_y) * step_y
+    inner_w, inner_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
+
+    def x(d: float) -> float:
+        return PAD_LEFT + d / total * inner_w
+
+    def y(e: float) -> float:
+        return PAD_TOP + (y1 - e) / (y1 - y0) * inner_h
+
+    line = " ".join(f"{x(d):.1f},{y(e):.1f}" for d, e, _, _ in points)
+    area = f"{x(0):.1f},{y(y0):.1f} {line} {x(points[-1][0]):.1f},{y(y0):.1f}"
+    colour = safe_colour(leg.colour)
+    parts = [
+        f'<svg class="tm-profile-svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'data-total="{total:.1f}" data-left="{PAD_LEFT}" data-right="{PAD_RIGHT}" '
+        f'aria-label="Elevation profile: {low:.0f} to {high:.0f} m over {total / 1000:.1f} km">',
+    ]
+    e = y0
+    while e <= y1 + 1e-9:
+        parts.append(f'<line class="tm-grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y(e):.1f}" y2="{y(e):.1f}"/>'
+                     f'<text class="tm-axis" x="{PAD_LEFT - 6}" y="{y(e) + 4:.1f}" text-anchor="end">{e:,.0f} m</text>')
+        e += step_y
+    step_x = _nice_step(total / 1000, 4) * 1000
+    d = 0.0
+    while d <= total + 1e-6:
+        parts.append(f'<text class="tm-axis" x="{x(d):.1f}" y="{HEIGHT - 8}" text-anchor="middle">{d / 1000:g} km</text>')
+        d += step_x
+    parts.append(f'<polygon class="tm-area" points="{area}" fill="{colour}" fill-opacity="0.18"/>')
+    parts.append(f'<polyline class="tm-line" points="{line}" fill="none" stroke="{colour}" stroke-width="2" '
+                 'vector-effect="non-scaling-stroke"/>')
+    parts.append(f'<line class="tm-cursor" x1="0" x2="0" y1="{PAD_TOP}" y2="{HEIGHT - PAD_BOTTOM}" visibility="hidden"/>')
+    parts.append("</svg>")
+    return Profile(points=points, svg=Markup("".join(parts)))
