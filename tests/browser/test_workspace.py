@@ -116,7 +116,7 @@ def test_an_author_builds_a_trip_from_an_empty_site_and_readers_see_its_stop_and
     assert STOP_NAME in page.locator(".tm-workstops li").inner_text()
 
     # A Markdown post that the stop links to.
-    page.get_by_role("link", name="Posts", exact=True).click()
+    page.locator(".tm-nav").get_by_role("link", name="Posts", exact=True).click()
     page.get_by_role("link", name="New post").click()
     page.wait_for_url(author_server("/author/posts/new"))
     page.get_by_label("Title").fill(POST_TITLE)
@@ -132,7 +132,7 @@ def test_an_author_builds_a_trip_from_an_empty_site_and_readers_see_its_stop_and
     assert page.get_by_label(f"{TRIP_TITLE} › {STOP_NAME}").is_checked()
 
     # The trip's workspace page now shows the stop with its post.
-    page.get_by_role("link", name="Workspace", exact=True).click()
+    page.locator(".tm-nav").get_by_role("link", name="Workspace", exact=True).click()
     page.get_by_role("link", name=TRIP_TITLE).click()
     page.wait_for_url(author_server(f"/author/trips/{TRIP_SLUG}"))
     assert page.locator(".tm-workstops li").get_by_role("link", name=POST_TITLE).count() == 1

@@ -38,33 +38,55 @@ PAUSE_WINDOW_S = 15.0  # half-width of the window that decides whether the devic
 LONG_GAP_S = 600.0  # a gap in the recording this long counts as a pause
 
 
-def _window_moving(seg: Segment, times: list[float | None], i: int) -> bool:
-    """Tell whether the step into point i is movement: displacement over ±15 s beats 0.5 m/s (GPS jitter does not)."""
-    t0, t1 = times[i - 1], times[i]
-    j, k = i - 1, i
-    while j > 0 and times[j - 1] is not None and 0 <= t0 - times[j - 1] <= PAUSE_WINDOW_S:  # type: ignore[operator]
-        j -= 1
-    while k + 1 < len(seg) and times[k + 1] is not None and 0 <= times[k + 1] - t1 <= PAUSE_WINDOW_S:  # type: ignore[operator]
-        k += 1
-    span = times[k] - times[j]  # type: ignore[operator]
-    if span <= 0:
-        return False
-    return geo.haversine_m(seg.lats[j], seg.lons[j], seg.lats[k], seg.lons[k]) / span >= MOVING_MIN_SPEED_MPS
+def _flat_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Return an equirectangular distance in metres: plenty for deciding moving or not, and cheap."""
+    kx = 111_320.0 * math.cos(math.radians((lat1 + lat2) * 0.5))
+    dx, dy = (lon2 - lon1) * kx, (lat2 - lat1) * 110_574.0
+    return math.sqrt(dx * dx + dy * dy)
+
+
+def moving_time(seg: Segment) -> float:
+    """Sum the steps that are movement: displacement over ±15 s around the step beats 0.5 m/s.
+
+    Standing still, GPS jitter moves a fix by metres each second, so a point-to-point speed would
+    call it movement; displacement over a 30 s window does not. Gaps over 10 minutes are pauses.
+    """
+    times, lats, lons = seg.times, seg.lats, seg.lons
+    n = len(times)
+    total = 0.0
+    j = k = 0
+    for i in range(1, n):
+        t0, t1 = times[i - 1], times[i]
+        if t0 is None or t1 is None or not 0 < t1 - t0 <= LONG_GAP_S:
+            continue
+        if j > i - 1:
+            j = i - 1
+        while j < i - 1 and (times[j] is None or t0 - times[j] > PAUSE_WINDOW_S):  # type: ignore[operator]
+            j += 1
+        if k < i:
+            k = i
+        while k + 1 < n and times[k + 1] is not None and 0 <= times[k + 1] - t1 <= PAUSE_WINDOW_S:  # type: ignore[operator]
+            k += 1
+        span = times[k] - times[j]  # type: ignore[operator]
+        if span > 0 and _flat_m(lats[j], lons[j], lats[k], lons[k]) >= MOVING_MIN_SPEED_MPS * span:
+            total += t1 - t0
+    return total
 
 
 def _max_speed(seg: Segment, steps: list[float]) -> float | None:
     """Return the top speed, ignoring single-point spikes (the jump over a wild point is not fast)."""
-    best: float | None = None
-    times = seg.times
+    best = -1.0
+    times, lats, lons = seg.times, seg.lats, seg.lons
     for i in range(1, len(seg) - 1):
         t0, t1, t2 = times[i - 1], times[i], times[i + 1]
         if t0 is None or t1 is None or t2 is None or not (t0 < t1 < t2):
             continue
-        skip = geo.haversine_m(seg.lats[i - 1], seg.lons[i - 1], seg.lats[i + 1], seg.lons[i + 1]) / (t2 - t0)
-        speed = min(steps[i - 1] / (t1 - t0), steps[i] / (t2 - t1), skip)
-        if best is None or speed > best:
-            best = speed
-    return best
+        a, b = steps[i - 1] / (t1 - t0), steps[i] / (t2 - t1)
+        if min(a, b) <= best:
+            continue  # cannot beat the best so far: skip the costlier check
+        skip = _flat_m(lats[i - 1], lons[i - 1], lats[i + 1], lons[i + 1]) / (t2 - t0)
+        best = max(best, min(a, b, skip))
+    return best if best >= 0 else None
 
 
 def compute_stats(parsed: ParsedGpx) -> dict:
@@ -87,15 +109,11 @@ def compute_stats(parsed: ParsedGpx) -> dict:
             up, down = geo.elevation_gain(smoothed, ELEVATION_THRESHOLD_M)
             ascent, descent = ascent + up, descent + down
             profile.extend((distance + cumulative[i], e, seg.lats[i], seg.lons[i]) for i, e in zip(with_ele, smoothed))
-        times = seg.times
-        for i in range(1, len(seg)):
-            t0, t1 = times[i - 1], times[i]
-            if t0 is not None and t1 is not None and 0 < t1 - t0 <= LONG_GAP_S and _window_moving(seg, times, i):
-                moving += t1 - t0
-        for t in times:
-            if t is not None:
-                first_time = t if first_time is None or t < first_time else first_time
-                last_time = t if last_time is None or t > last_time else last_time
+        moving += moving_time(seg)
+        known = [t for t in seg.times if t is not None]
+        if known:
+            first_time = min(known) if first_time is None else min(first_time, min(known))
+            last_time = max(known) if last_time is None else max(last_time, max(known))
         top = _max_speed(seg, steps)
         if top is not None and (max_speed is None or top > max_speed):
             max_speed = top

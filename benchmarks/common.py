@@ -1,0 +1,79 @@
+"""Shared helpers for the benchmarks: synthetic GPX of a given size, timing, peak memory, tables."""
+
+from __future__ import annotations
+
+import gc
+import math
+import random
+import statistics
+import time
+import tracemalloc
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+START = datetime(2010, 10, 11, 1, 30, tzinfo=timezone.utc)
+
+
+def synthetic_gpx(points: int, seed: int = 1, sample_s: float = 1.0) -> bytes:
+    """Write a GPX 1.1 track of `points` points at 1 s sampling, with elevation, time and a heart-rate extension."""
+    rng = random.Random(seed)
+    lat, lon, heading = 40.8424, 111.7490, 250.0
+    out = ['<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="travelmap benchmarks" '
+           'xmlns="http://www.topografix.com/GPX/1/1" '
+           'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">\n<trk><name>Benchmark</name><trkseg>\n']
+    for i in range(points):
+        heading += rng.uniform(-2, 2)
+        step = 12.0 + rng.uniform(-1, 1)
+        lat += step * math.cos(math.radians(heading)) / 111_320
+        lon += step * math.sin(math.radians(heading)) / (111_320 * math.cos(math.radians(lat)))
+        ele = 1050 + 200 * math.sin(i / 5000) + rng.uniform(-3, 3)
+        when = (START + timedelta(seconds=i * sample_s)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        out.append(f'<trkpt lat="{lat:.7f}" lon="{lon:.7f}"><ele>{ele:.1f}</ele><time>{when}</time>'
+                   f'<extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>{120 + i % 40}</gpxtpx:hr>'
+                   '</gpxtpx:TrackPointExtension></extensions></trkpt>\n')
+    out.append("</trkseg></trk>\n</gpx>\n")
+    return "".join(out).encode()
+
+
+def best_time(fn: Callable[[], object], repeat: int) -> float:
+    """Return the best wall time of `repeat` runs, in seconds."""
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def median_time(fn: Callable[[], object], repeat: int) -> float:
+    """Return the median wall time of `repeat` runs, in seconds."""
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def peak_memory(fn: Callable[[], object]) -> int:
+    """Return the peak Python memory (bytes, tracemalloc) allocated while fn runs."""
+    gc.collect()
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    try:
+        fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak
+
+
+def table(headers: list[str], rows: list[list[object]]) -> str:
+    """Format a plain-text table."""
+    cells = [headers] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -1,0 +1,79 @@
+"""GPX import cost: the whole import through the service next to gpxpy.parse alone, on the same files, same run.
+
+    python benchmarks/gpx_import.py            # 10k, 100k and 500k points
+    python benchmarks/gpx_import.py --quick    # 2k and 10k points (CI smoke run)
+
+The import covers what an upload does: decode, defused XML check, gpxpy parse, validation, stats,
+two simplified geometries, the profile, packing every point, the database insert and commit (SQLite in a
+temporary folder) and the original file written into place. Aim: at most 1.3x gpxpy's time and 1.5x its
+peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import gpxpy
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import best_time, peak_memory, synthetic_gpx, table  # noqa: E402
+from travelmap import create_app, db  # noqa: E402
+from travelmap.gpx import decode  # noqa: E402
+from travelmap.models import Author, Leg, Trip  # noqa: E402
+from travelmap.services.tracks import import_track  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small files only (CI smoke run)")
+    args = parser.parse_args()
+    sizes = [2_000, 10_000] if args.quick else [10_000, 100_000, 500_000]
+    repeat = {2_000: 3, 10_000: 3, 100_000: 2, 500_000: 1}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'bench.sqlite3'}",
+                          "MEDIA_DIR": str(root / "media"), "SECRET_KEY": "bench", "MAX_UPLOAD_MB": 1024})
+        rows = []
+        with app.app_context():
+            db.upgrade_schema(db.engine())
+            session = db.session()
+            trip = Trip(slug="bench", title="Bench", owner=Author(username="bench"))
+            leg = Leg(trip=trip, position=1, name="Leg")
+            session.add_all([trip, leg])
+            session.commit()
+            counter = iter(range(10**9))
+
+            for size in sizes:
+                data = synthetic_gpx(size)
+                text = decode(data)
+
+                def parse_only() -> object:
+                    return gpxpy.parse(text)
+
+                def whole_import() -> object:
+                    # A new creator comment each run: the same bytes twice would be a duplicate (409).
+                    unique = data.replace(b"travelmap benchmarks", f"run {next(counter)}".encode(), 1)
+                    track = import_track(session, leg, unique, "bench.gpx", root / "media")
+                    session.commit()
+                    return track
+
+                t_parse = best_time(parse_only, repeat[size])
+                t_import = best_time(whole_import, repeat[size])
+                m_parse = peak_memory(parse_only)
+                m_import = peak_memory(whole_import)
+                rows.append([f"{size:,}", f"{len(data) / 1e6:.1f}", f"{t_parse:.2f}", f"{t_import:.2f}",
+                             f"{t_import / t_parse:.2f}x", f"{size / t_import:,.0f}",
+                             f"{m_parse / 1e6:.0f}", f"{m_import / 1e6:.0f}", f"{m_import / m_parse:.2f}x"])
+    print("GPX import through the service vs gpxpy.parse alone (best wall time; peak Python memory via tracemalloc)")
+    print(table(["points", "MB", "gpxpy s", "import s", "time ratio", "import pts/s", "gpxpy MB", "import MB",
+                 "memory ratio"], rows))
+    print("aim: time ratio <= 1.30x, memory ratio <= 1.50x")
+
+
+if __name__ == "__main__":
+    main()
