@@ -5,7 +5,6 @@ from __future__ import annotations
 import folium
 import pytest
 from flask import Flask
-from folium.plugins import MarkerCluster
 
 from travelmap import maps
 from travelmap.assets import map_assets
@@ -32,7 +31,7 @@ def of_type(m: folium.Map, kind: type) -> list:
 
 def test_each_leg_is_its_own_layer_in_the_layer_control(trip_map):
     trip, m = trip_map
-    groups = [g for g in of_type(m, folium.FeatureGroup) if not isinstance(g, MarkerCluster)]
+    groups = of_type(m, folium.FeatureGroup)
     leg_groups = [g for g in groups if "Photos" not in g.layer_name]
     assert len(leg_groups) == 3
     for group, leg in zip(leg_groups, trip.legs):
@@ -90,11 +89,29 @@ def test_the_map_is_fitted_to_the_whole_trip(trip_map):
     assert north - south < 3 and east - west < 8  # fitted, not the whole world
 
 
-def test_photos_sit_in_one_clustered_layer(trip_map):
+def test_photos_sit_in_one_clustered_layer_built_from_compact_rows(trip_map):
     trip, m = trip_map
-    clusters = of_type(m, MarkerCluster)
-    assert len(clusters) == 1
-    assert len([c for c in clusters[0]._children.values() if isinstance(c, folium.Marker)]) == 8
+    layers = of_type(m, maps.PhotoLayer)
+    assert len(layers) == 1 and len(layers[0].rows) == 8
+    assert not [mk for mk in of_type(m, folium.Marker) if "tm-photo" in mk.icon.options.get("html", "")]
+    row = next(r for r in layers[0].rows if r[5] == "Baotou city centre")
+    assert row[2].startswith("/media/thumbs/") and row[6].endswith("/stops/baotou")
+    assert row[8] == "/posts/baotou-capital-of-rare-earths"
+    script = maps.render_parts(m).script
+    assert script.count("bindPopup(") == 8  # the stops; photo popups are made in the browser
+
+
+def test_a_trip_that_blurs_photo_places_rounds_them_to_about_a_kilometre(trip_map):
+    from travelmap.geo import haversine_m
+
+    trip, _ = trip_map
+    links = maps.Links(post=lambda p: "/p", trip=lambda t: "/t", thumb=lambda p: "/th", stop=lambda s: "/s",
+                       display=lambda p: "/d")
+    exact = maps.photo_rows(trip.photos, links, blur=False)
+    blurred = maps.photo_rows(trip.photos, links, blur=True)
+    moved = [haversine_m(e[0], e[1], b[0], b[1]) for e, b in zip(exact, blurred)]
+    assert len(moved) == 8 and all(d < 1000 for d in moved) and max(moved) > 50
+    assert all(round(b[0] * 100, 6) == round(b[0] * 100) for b in blurred)
 
 
 def test_a_leg_map_shows_only_that_leg(seeded_app):
@@ -103,7 +120,7 @@ def test_a_leg_map_shows_only_that_leg(seeded_app):
 
         trip = trip_by_slug(db.session(), DEMO_SLUG)
         m = maps.build_trip_map(trip, leg=trip.legs[1], tiles=tiles(), assets=map_assets(), links=links())
-        groups = [g for g in of_type(m, folium.FeatureGroup) if not isinstance(g, MarkerCluster)]
+        groups = [g for g in of_type(m, folium.FeatureGroup) if "Photos" not in g.layer_name]
         assert [g.layer_name.split(". ", 1)[1] for g in groups] == ["Baotou"]
         (south, west), (north, east) = of_type(m, folium.FitBounds)[0].bounds
         assert west > 109 and east < 111.8  # Beijing is not in view

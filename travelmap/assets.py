@@ -41,6 +41,7 @@ def map_assets() -> Assets:
         cluster_js=url_for("vendor.vendor", package=CLUSTER, filename="leaflet.markercluster.js"),
         cluster_css=url_for("vendor.vendor", package=CLUSTER, filename="MarkerCluster.css"),
         cluster_default_css=url_for("vendor.vendor", package=CLUSTER, filename="MarkerCluster.Default.css"),
+        photos_js=url_for("static", filename="photos.js"),
     )
 
 

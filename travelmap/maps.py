@@ -9,7 +9,7 @@ from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 import folium
-from folium.plugins import MarkerCluster
+from folium.elements import JSCSSMixin
 from folium.template import Template
 from folium.utilities import JsCode
 from markupsafe import Markup
@@ -30,6 +30,7 @@ class Assets:
     cluster_js: str
     cluster_css: str
     cluster_default_css: str
+    photos_js: str
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Links:
     post: Callable[[Post], str]
     trip: Callable[[Trip], str]
     thumb: Callable[[Photo], str]
+    stop: Callable[[Stop], str]
+    display: Callable[[Photo], str]
 
 
 @dataclass(frozen=True)
@@ -235,23 +238,55 @@ def _add_leg(m: folium.Map, leg: Leg, numbers: dict[int, int], links: Links,
     return group
 
 
-def _add_photos(m: folium.Map, photos: Iterable[Photo], assets: Assets, links: Links) -> None:
-    """Add the photos with a place as one clustered layer."""
-    placed = [p for p in photos if p.lat is not None and p.lon is not None]
-    if not placed:
+class PhotoLayer(JSCSSMixin, folium.elements.MacroElement):
+    """All photos as one clustered layer built in the browser from compact rows (no folium object per photo).
+
+    Each row is [lat, lon, thumbnail URL, caption, local time, stop name, stop URL, post title, post URL];
+    our photos.js makes the markers and builds each popup from text nodes when it opens.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        travelmapPhotos({{ this._parent.get_name() }}, {{ this.group.get_name() }}, {{ this.rows|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, group: folium.FeatureGroup, rows: list[list], assets: Assets) -> None:
+        super().__init__()
+        self._name = "PhotoLayer"
+        self.group, self.rows = group, rows
+        self.default_js = [("markercluster", assets.cluster_js), ("travelmap_photos", assets.photos_js)]
+        self.default_css = [("markercluster_css", assets.cluster_css),
+                            ("markercluster_default_css", assets.cluster_default_css)]
+
+
+def photo_rows(photos: Iterable[Photo], links: Links, blur: bool) -> list[list]:
+    """Return the compact rows the photo layer draws (places rounded to ~1 km when the trip blurs them)."""
+    from .services.photos import blurred
+
+    rows = []
+    for photo in photos:
+        if photo.lat is None or photo.lon is None:
+            continue
+        lat, lon = blurred(photo.lat, photo.lon) if blur else (round(photo.lat, 6), round(photo.lon, 6))
+        when = ""
+        if photo.taken_at is not None:
+            local = photo.taken_at.astimezone(timezone(timedelta(minutes=photo.utc_offset_min or 0)))
+            when = local.strftime("%-d %B %Y, %H:%M")
+        stop, post = photo.stop, photo.stop.post if photo.stop else None
+        rows.append([lat, lon, links.thumb(photo), photo.caption or "", when,
+                     stop.name if stop else "", links.stop(stop) if stop else "",
+                     post.title if post else "", links.post(post) if post else ""])
+    return rows
+
+
+def _add_photos(m: folium.Map, photos: Iterable[Photo], assets: Assets, links: Links, blur: bool) -> None:
+    """Add the photos with a place as one clustered layer, from compact data."""
+    rows = photo_rows(photos, links, blur)
+    if not rows:
         return
     group = folium.FeatureGroup(name='<span class="tm-swatch tm-swatch-photo"></span>Photos', show=True).add_to(m)
-    cluster = MarkerCluster(options={"showCoverageOnHover": False, "maxClusterRadius": 40})
-    cluster.default_js = [("markercluster", assets.cluster_js)]
-    cluster.default_css = [("markercluster_css", assets.cluster_css),
-                           ("markercluster_default_css", assets.cluster_default_css)]
-    cluster.add_to(group)
-    for photo in placed:
-        icon = folium.DivIcon(html='<div class="tm-photo-pin"></div>', icon_size=(22, 22), icon_anchor=(11, 11),
-                              class_name="tm-photo-marker")
-        marker = folium.Marker([photo.lat, photo.lon], icon=icon, title=photo.caption or "Photo")
-        SafePopup(photo_popup(photo, links), max_width=240).add_to(marker)
-        marker.add_to(cluster)
+    PhotoLayer(group, rows, assets).add_to(m)
 
 
 def stop_numbers(trip: Trip) -> dict[int, int]:
@@ -275,7 +310,7 @@ def build_trip_map(trip: Trip, *, tiles: Tiles, assets: Assets, links: Links, le
         box = leg_bounds(item)
         if box is not None:
             bounds = box if bounds is None else bounds.union(box)
-    _add_photos(m, photos, assets, links)
+    _add_photos(m, photos, assets, links, blur=trip.blur_photo_locations)
     if stop is not None:
         bounds = Bounds(stop.lat, stop.lon, stop.lat, stop.lon).padded(STOP_ZOOM_RADIUS_M)
     if bounds is not None:

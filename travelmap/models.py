@@ -264,6 +264,7 @@ class Photo(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     original_name: Mapped[str] = mapped_column(String(300), default="")
     caption: Mapped[str] = mapped_column(Text, default="")
+    camera: Mapped[str] = mapped_column(String(200), default="")
     taken_at: Mapped[datetime | None]
     # Minutes east of UTC where the photo was taken, to show its local time.
     utc_offset_min: Mapped[int | None] = mapped_column(Integer)

@@ -80,6 +80,13 @@ def post_json(post: Post) -> dict[str, Any]:
 
 def photo_json(photo: Photo) -> dict[str, Any]:
     """Describe a photo's place and time."""
-    return {"id": photo.id, "lat": photo.lat, "lon": photo.lon, "taken_at": iso(photo.taken_at),
-            "location_source": photo.location_source, "time_gap_s": photo.time_gap_s,
-            "stop": photo.stop.slug if photo.stop else None, "warnings": list(photo.warnings or [])}
+    taken = None
+    if photo.taken_at is not None:
+        from datetime import timedelta, timezone
+
+        taken = photo.taken_at.astimezone(timezone(timedelta(minutes=photo.utc_offset_min or 0)))
+    return {"id": photo.id, "file": photo.original_name, "caption": photo.caption, "lat": photo.lat,
+            "lon": photo.lon, "taken_at": iso(taken), "location_source": photo.location_source,
+            "time_gap_s": photo.time_gap_s, "stop": photo.stop.slug if photo.stop else None,
+            "camera": photo.camera, "width": photo.width, "height": photo.height,
+            "warnings": list(photo.warnings or [])}

@@ -225,3 +225,37 @@ def test_a_refused_stop_shows_the_message_by_its_field_and_keeps_what_was_typed(
     page.goto(author_server(f"/author/trips/{TRIP_SLUG}"))
     assert page.locator(".tm-workstops li").count() == 0
     assert b.record.problems() == []
+
+
+# Known layout problems, kept as strict expected failures: when one is fixed the test passes, pytest reports
+# XPASS(strict) as a failure, and the xfail mark should be removed.
+
+@pytest.mark.xfail(strict=True, reason="the dashboard's six-column table is wider than 390 px (page scrollWidth 429): it scrolls sideways on a phone")
+def test_the_dashboard_fits_a_phone(author_server: Any, open_page: Any) -> None:
+    b = open_page(**PHONE)
+    log_in(b.page, author_server)
+    assert b.page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.xfail(strict=True, reason=".tm-field is a grid that stretches to its row: an error message or help text "
+                                       "under one field of a .tm-two pair makes the other field's input taller")
+def test_a_message_under_one_field_leaves_its_neighbour_the_same_height(author_server: Any, open_page: Any) -> None:
+    b = open_page()
+    page = b.page
+    log_in(page, author_server)
+    page.goto(author_server("/author/trips/new"))
+    page.get_by_label("Title").fill(TRIP_TITLE)
+    page.get_by_role("button", name="Create the trip").click()
+    page.goto(author_server(f"/author/trips/{TRIP_SLUG}/legs/new"))
+    page.get_by_label("Name").fill(LEG_NAME)
+    page.get_by_role("button", name="Add the leg").click()
+    page.goto(author_server(f"/author/trips/{TRIP_SLUG}/stops/new?leg=1"))
+    page.get_by_label("Name").fill(STOP_NAME)
+    page.get_by_label("Latitude").fill("91")
+    page.get_by_label("Longitude").fill("111.749")
+    page.get_by_role("button", name="Add the stop").click()
+    page.locator(".tm-error-msg").wait_for()
+    lat, lon = page.locator("#lat").bounding_box(), page.locator("#lon").bounding_box()
+    assert lat is not None and lon is not None
+    assert lon["height"] == pytest.approx(lat["height"], abs=1)
+    assert lon["y"] == pytest.approx(lat["y"], abs=1)

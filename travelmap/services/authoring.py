@@ -191,6 +191,41 @@ def delete_track(session: Session, track: Track, media_root: Path) -> None:
     touch(trip)
 
 
+def trip_photo(trip: Trip, photo_id: int) -> Photo:
+    """Return one of the trip's photos or raise NotFound."""
+    photo = next((p for p in trip.photos if p.id == photo_id), None)
+    if photo is None:
+        raise NotFound("This trip has no such photo.")
+    return photo
+
+
+def edit_photo(session: Session, photo: Photo, data: dict, settings: object) -> Photo:
+    """Change a photo's caption, or place it by hand (lat and lon together)."""
+    from .photos import place_by_hand
+
+    if "caption" in data:
+        photo.caption = validate.text(data, "caption", max_length=validate.MAX_SUMMARY)
+    if data.get("lat") not in (None, "") or data.get("lon") not in (None, ""):
+        lat = validate.number(data, "lat", low=-90, high=90)
+        lon = validate.number(data, "lon", low=-180, high=180)
+        if (lat, lon) != (photo.lat, photo.lon):
+            place_by_hand(photo, lat, lon, settings)  # type: ignore[arg-type]
+    touch(photo.trip)
+    session.flush()
+    return photo
+
+
+def delete_photo(session: Session, photo: Photo, media_root: Path) -> None:
+    """Delete a photo; its files go once that commits (unless another trip holds the same photo)."""
+    trip = photo.trip
+    paths = [photo.original_path, photo.display_path, photo.thumb_path]
+    trip.photos.remove(photo)
+    session.delete(photo)
+    session.flush()
+    media.remove_after_commit(session, media_root, _unreferenced(session, paths))
+    touch(trip)
+
+
 # ---------------------------------------------------------------- stops
 
 def stop_by_key(trip: Trip, key: str | int) -> Stop:

@@ -8,13 +8,15 @@ from sqlalchemy import select
 
 from .. import db
 from ..access import acting_author, owns_post, owns_trip, token_required
-from ..errors import InvalidInput, UnsupportedType
+from ..errors import InvalidInput, TravelmapError, UnsupportedType
 from ..models import Post, Trip
 from ..serialize import leg_json, post_json, stop_json, track_json, trip_json
 from ..services import authoring, posts
 from ..services.tracks import import_track
 from ..services.trips import photo_count
-from .helpers import save, uploaded_files
+from ..services.photos import parse_clock_offset, prepare, store_batch
+from ..services.authoring import edit_photo, trip_photo
+from .helpers import photo_json_for, photo_settings, save, uploaded_files
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -127,6 +129,52 @@ def upload_track(trip: Trip, position: int) -> ResponseReturnValue:
                          waypoints_as_stops=request.args.get("waypoints") == "stops")
     save()
     return jsonify(track_json(track)), 201
+
+
+@bp.post("/trips/<slug>/photos")
+@token_required
+@owns_trip
+def upload_photos(trip: Trip) -> ResponseReturnValue:
+    """Add photos (multipart field `file`, may repeat; optional `clock_offset` +HH:MM:SS). All or nothing."""
+    settings = photo_settings()
+    offset_text = request.form.get("clock_offset") or request.args.get("clock_offset")
+    offset = parse_clock_offset(offset_text) if offset_text else None
+    batch = []
+    for name, data in uploaded_files():
+        try:
+            batch.append(prepare(data, name, trip, settings, caption=request.form.get("caption", "")))
+        except TravelmapError as error:
+            error.message = f"{name}: {error.message} Nothing from this upload was stored."
+            error.field = "file"
+            error.details = {**error.details, "file": name}
+            raise
+    stored, skipped = store_batch(db.session(), trip, batch, media_root(), settings, clock_offset_s=offset)
+    save()
+    results = [photo_json_for(p) for p in stored]
+    results += [{"skipped": True, "warnings": [note]} for note in skipped]
+    return jsonify(results), 201
+
+
+@bp.patch("/trips/<slug>/photos/<int:photo_id>")
+@token_required
+@owns_trip
+def patch_photo(trip: Trip, photo_id: int) -> ResponseReturnValue:
+    """Change a photo's caption, or place it by hand: {caption?, lat?, lon?}."""
+    photo = trip_photo(trip, photo_id)
+    data = body()
+    edit_photo(db.session(), photo, data, photo_settings())
+    save()
+    return jsonify(photo_json_for(photo))
+
+
+@bp.delete("/trips/<slug>/photos/<int:photo_id>")
+@token_required
+@owns_trip
+def delete_photo(trip: Trip, photo_id: int) -> ResponseReturnValue:
+    """Delete a photo and its files."""
+    authoring.delete_photo(db.session(), trip_photo(trip, photo_id), media_root())
+    save()
+    return "", 204
 
 
 @bp.post("/trips/<slug>/stops")

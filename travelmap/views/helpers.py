@@ -14,14 +14,17 @@ from ..services.trips import trip_by_slug
 READABLE = ("public", "unlisted")
 
 
-def get_trip_or_404(slug: str) -> Trip:
-    """Return a trip this reader may see (public, unlisted, or their own private one), else raise 404."""
+def readable(trip: Trip) -> bool:
+    """Tell whether this reader may see the trip: public, unlisted, or their own private one."""
     from flask_login import current_user
 
+    return trip.visibility in READABLE or bool(current_user.is_authenticated and current_user.id == trip.owner_id)
+
+
+def get_trip_or_404(slug: str) -> Trip:
+    """Return a trip this reader may see, else raise 404 (a private trip is not even admitted to exist)."""
     trip = trip_by_slug(db.session(), slug)
-    if trip is None:
-        raise NotFound("There is no trip at this address.")
-    if trip.visibility not in READABLE and not (current_user.is_authenticated and current_user.id == trip.owner_id):
+    if trip is None or not readable(trip):
         raise NotFound("There is no trip at this address.")
     return trip
 
@@ -46,6 +49,8 @@ def links() -> Links:
         post=lambda post: url_for("public.post", slug=post.slug),
         trip=lambda trip: url_for("public.trip", slug=trip.slug),
         thumb=lambda photo: url_for("public.media", filename=photo.thumb_path),
+        display=lambda photo: url_for("public.media", filename=photo.display_path),
+        stop=lambda stop: url_for("public.stop", slug=stop.leg.trip.slug, stop_slug=stop.slug),
     )
 
 
@@ -95,3 +100,23 @@ def uploaded_files(field: str = "file") -> list[tuple[str, bytes]]:
     if not files:
         raise InvalidInput(f"No file was sent: put it in the multipart field '{field}'.", field=field)
     return [(clean_filename(f.filename), f.read()) for f in files]
+
+
+def photo_settings():  # type: ignore[no-untyped-def]
+    """Return the photo ingest settings from the app config."""
+    from ..services.photos import PhotoSettings
+
+    config = current_app.config
+    return PhotoSettings(max_pixels=int(float(config["MAX_MEGAPIXELS"]) * 1_000_000),
+                         max_gap_s=float(config["GEOTAG_MAX_GAP_S"]),
+                         stop_radius_m=float(config["PHOTO_STOP_RADIUS_M"]))
+
+
+def photo_json_for(photo) -> dict:  # type: ignore[no-untyped-def]
+    """Describe a photo for its author, with the URLs of its published copies."""
+    from ..serialize import photo_json
+
+    body = photo_json(photo)
+    body["thumbnail_url"] = url_for("public.media", filename=photo.thumb_path)
+    body["display_url"] = url_for("public.media", filename=photo.display_path)
+    return body

@@ -14,7 +14,7 @@ from ..models import Photo, Stop, Trip
 from ..services.trips import listed_trips, totals
 from ..profile import leg_profile
 from ..text import render_markdown, safe_url
-from .helpers import config_fingerprint, get_post_or_404, get_trip_or_404, links, tiles, trip_photos
+from .helpers import config_fingerprint, get_post_or_404, get_trip_or_404, links, readable, tiles, trip_photos
 
 bp = Blueprint("public", __name__)
 
@@ -67,6 +67,25 @@ def leg(slug: str, position: int) -> ResponseReturnValue:
     return cached_response(("leg", trip.id, position, trip.revision, config_fingerprint()), build)
 
 
+@bp.get("/trips/<slug>/stops/<stop_slug>")
+def stop(slug: str, stop_slug: str) -> ResponseReturnValue:
+    """Show a stop: the map around it, when the author was there, its post and its photos."""
+    trip = get_trip_or_404(slug)
+    stop = next((s for s in trip.stops() if s.slug == stop_slug), None)
+    if stop is None:
+        raise NotFound("This trip has no such stop.")
+
+    def build() -> str:
+        photos = trip_photos(trip)
+        m = maps.build_trip_map(trip, stop=stop, tiles=tiles(), assets=map_assets(), links=links(), photos=photos,
+                                detail=True)
+        return render_template("public/stop.html", trip=trip, stop=stop, map=maps.render_parts(m),
+                               number=maps.stop_numbers(trip)[stop.id], local_time=maps.local_time,
+                               photos=[p for p in photos if p.stop_id == stop.id])
+
+    return cached_response(("stop", trip.id, stop.id, trip.revision, config_fingerprint()), build)
+
+
 @bp.get("/trips/<slug>/tracks/<int:track_id>.gpx")
 def track_file(slug: str, track_id: int) -> ResponseReturnValue:
     """Download a track's original GPX file, as it was uploaded."""
@@ -93,7 +112,8 @@ def post(slug: str) -> ResponseReturnValue:
     if stops:
         parts = maps.render_parts(maps.build_stops_map(stops, tiles=tiles(), assets=map_assets(), links=links()))
     body = render_markdown(post.body) if post.body else None
-    return render_template("public/post.html", post=post, body=body, stops=stops, map=parts,
+    photos = [p for stop in stops for p in stop.photos]
+    return render_template("public/post.html", post=post, body=body, stops=stops, map=parts, photos=photos,
                            external_url=safe_url(post.url), licence_url=safe_url(post.licence_url),
                            local_time=maps.local_time)
 
@@ -105,12 +125,9 @@ def media(filename: str) -> ResponseReturnValue:
     if kind not in {"display", "thumbs"}:
         abort(404)
     photo = db.session().scalar(
-        select(Photo).join(Trip).where(
-            (Photo.display_path == filename) | (Photo.thumb_path == filename),
-            Trip.visibility.in_(("public", "unlisted")),
-        )
+        select(Photo).where((Photo.display_path == filename) | (Photo.thumb_path == filename)).limit(1)
     )
-    if photo is None:
+    if photo is None or not readable(photo.trip):
         abort(404)
     response = send_from_directory(current_app.config["MEDIA_DIR"], filename, mimetype="image/jpeg",
                                    max_age=31_536_000)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 19:07:48.730446
+Create Date: 2026-11-28 19:23:08.958129
 """
 
 from alembic import op
@@ -168,6 +168,7 @@ def upgrade() -> None:
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('original_name', sa.String(length=300), nullable=False),
     sa.Column('caption', sa.Text(), nullable=False),
+    sa.Column('camera', sa.String(length=200), nullable=False),
     sa.Column('taken_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('utc_offset_min', sa.Integer(), nullable=True),
     sa.Column('lat', sa.Float(), nullable=True),
