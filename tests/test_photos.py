@@ -26,14 +26,15 @@ def test_demo_photos_carry_time_with_offset_and_gps_but_one_has_no_gps():
 
 def test_derivatives_are_upright_small_and_carry_no_exif():
     data = (DATA_DIR / "photos" / "03-xilamuren-grassland.jpg").read_bytes()
-    thumb = Image.open(io.BytesIO(photos.derivative(data, photos.THUMB_PX, LIMIT)))
+    analysed = photos.analyse(data, max_pixels=LIMIT)
+    thumb = Image.open(io.BytesIO(analysed.thumb))
     assert max(thumb.size) <= photos.THUMB_PX and thumb.height > thumb.width  # portrait stays portrait
     assert not thumb.getexif() and "comment" not in thumb.info
 
 
 def test_a_text_file_named_jpg_is_refused_as_not_an_image():
-    with pytest.raises(UnsupportedType, match="not a JPEG, PNG or WebP"):
-        photos.read_photo(b"this is not a photo", max_pixels=LIMIT)
+    with pytest.raises(UnsupportedType, match="not a JPEG, HEIC, PNG or WebP"):
+        photos.analyse(b"this is not a photo", max_pixels=LIMIT)
 
 
 def test_a_tiny_file_claiming_ten_thousand_pixels_square_is_refused_before_decoding():
@@ -43,7 +44,7 @@ def test_a_tiny_file_claiming_ten_thousand_pixels_square_is_refused_before_decod
     sof = data.index(b"\xff\xc0")
     data[sof + 5:sof + 9] = struct.pack(">HH", 10_000, 10_000)
     with pytest.raises(TooLarge, match="megapixels"):
-        photos.read_photo(bytes(data), max_pixels=LIMIT)
+        photos.analyse(bytes(data), max_pixels=LIMIT)
 
 
 # (file, lat, lon) from the corpus MANIFEST; None where the manifest says there is no usable location.

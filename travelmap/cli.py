@@ -24,7 +24,10 @@ def seed_demo() -> tuple[Trip, bool]:
     """Load the demo trip from the data folder in one transaction; return (trip, created)."""
     session = db.session()
     try:
-        trip, created = seed_trip(session, Path(current_app.config["DATA_DIR"]), Path(current_app.config["MEDIA_DIR"]))
+        from .views.helpers import photo_settings
+
+        trip, created = seed_trip(session, Path(current_app.config["DATA_DIR"]), Path(current_app.config["MEDIA_DIR"]),
+                                  photo_settings())
         session.commit()
     except BaseException:
         session.rollback()
@@ -52,15 +55,19 @@ def seed_command() -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--no-demo", is_flag=True, help="Start with an empty site: do not load the demo trip.")
 @with_appcontext
-def serve_command(host: str, port: int) -> None:
+def serve_command(host: str, port: int, no_demo: bool) -> None:
     """Serve travelmap; on an empty database, create the schema and load the demo trip first."""
     from werkzeug.serving import run_simple
 
     ensure_schema()
-    if not db.session().scalar(select(func.count(Trip.id))):
-        trip, _ = seed_demo()
-        click.echo(f"Loaded the demo trip: http://{host}:{port}/trips/{trip.slug}")
+    if not no_demo and not db.session().scalar(select(func.count(Trip.id))):
+        if (Path(current_app.config["DATA_DIR"]) / "trip.toml").is_file():
+            trip, _ = seed_demo()
+            click.echo(f"Loaded the demo trip: http://{host}:{port}/trips/{trip.slug}")
+        else:
+            click.echo(f"No demo trip at {current_app.config['DATA_DIR']}/trip.toml; starting with an empty site.")
     db.session().close()
     click.echo(f"travelmap serving on http://{host}:{port}/  (Ctrl+C to stop)")
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)  # type: ignore[attr-defined]
@@ -170,6 +177,53 @@ def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: in
         raise click.ClickException(f"{failed} of {len(files)} files were not imported.")
 
 
+@click.command("import-photos")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--trip", "trip_slug", required=True, help="Slug of the trip to add the photos to.")
+@click.option("--clock-offset", default=None, help="Add this to the camera's times, e.g. -00:02:30 (default: learned "
+                                                   "from a photo in the batch that has GPS).")
+@with_appcontext
+def import_photos_command(paths: tuple[Path, ...], trip_slug: str, clock_offset: str | None) -> None:
+    """Import photos (files, or folders searched for images) into a trip; unusable files are reported."""
+    from .errors import TravelmapError
+    from .services.photos import parse_clock_offset, prepare, store_batch
+    from .services.trips import trip_by_slug
+    from .views.helpers import photo_settings
+
+    s = db.session()
+    trip = trip_by_slug(s, trip_slug)
+    if trip is None:
+        raise click.ClickException(f"There is no trip {trip_slug!r}.")
+    try:
+        offset = parse_clock_offset(clock_offset) if clock_offset else None
+    except TravelmapError as error:
+        raise click.ClickException(error.message)
+    suffixes = {".jpg", ".jpeg", ".heic", ".heif", ".png", ".webp"}
+    files = [p for path in paths for p in (sorted(path.rglob("*")) if path.is_dir() else [path])
+             if p.is_file() and (not path.is_dir() or p.suffix.lower() in suffixes)]
+    settings = photo_settings()
+    batch, refused = [], []
+    with click.progressbar(files, label="Reading photos", show_pos=True, file=sys.stderr,
+                           item_show_func=lambda p: p.name if p else "") as bar:
+        for path in bar:
+            try:
+                batch.append(prepare(path.read_bytes(), path.name, trip, settings))
+            except TravelmapError as error:
+                refused.append(f"failed  {path.name}: {error.message}")
+    stored, skipped = store_batch(s, trip, batch, Path(current_app.config["MEDIA_DIR"]), settings,
+                                  clock_offset_s=offset)
+    s.commit()
+    sources: dict[str, int] = {}
+    for photo in stored:
+        sources[photo.location_source or "none"] = sources.get(photo.location_source or "none", 0) + 1
+    for line in refused + [f"skipped {note}" for note in skipped]:
+        click.echo(line)
+    placed = ", ".join(f"{n} {k}" for k, n in sorted(sources.items()))
+    click.echo(f"{len(stored)} photos added to {trip.slug} (located by: {placed or 'none'}).")
+    if refused:
+        raise click.ClickException(f"{len(refused)} of {len(files)} files were not imported.")
+
+
 def _run(action):  # type: ignore[no-untyped-def]
     """Run a service in one transaction; a TravelmapError becomes a clear CLI error."""
     from .errors import TravelmapError
@@ -185,7 +239,7 @@ def _run(action):  # type: ignore[no-untyped-def]
 
 
 COMMANDS = (init_db_command, seed_command, serve_command, create_author_command, create_token_command,
-            revoke_token_command, list_tokens_command, import_gpx_command)
+            revoke_token_command, list_tokens_command, import_gpx_command, import_photos_command)
 
 
 def init_app(app: Flask) -> None:

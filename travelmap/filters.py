@@ -39,7 +39,22 @@ def clock(value: datetime | None) -> str:
     return "" if value is None else value.strftime("%H:%M")
 
 
+def photo_time(photo: object) -> datetime | None:
+    """Return when a photo was taken, in the local time it was taken in."""
+    from datetime import timedelta, timezone
+
+    taken = getattr(photo, "taken_at", None)
+    if taken is None:
+        return None
+    return taken.astimezone(timezone(timedelta(minutes=getattr(photo, "utc_offset_min", 0) or 0)))
+
+
+def utc_offset(value: datetime | None) -> str:
+    """Format a time's offset ('UTC+08:00')."""
+    return "" if value is None else "UTC" + value.isoformat()[-6:]
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
-    for f in (km, metres, hours, day, clock):
+    for f in (km, metres, hours, day, clock, photo_time, utc_offset):
         app.add_template_filter(f)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
-from wtforms import HiddenField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .models import TRANSPORTS, VISIBILITIES
@@ -39,6 +39,7 @@ class TripForm(FlaskForm):
     visibility = SelectField("Visibility", choices=choices([(v, v.capitalize()) for v in VISIBILITIES]),
                              description="Public: listed. Unlisted: anyone with the link. Private: only you.")
     timezone = StringField("Time zone", description="IANA name, e.g. Asia/Shanghai (stops use their own zone).")
+    blur_photo_locations = BooleanField("Blur photo places to about 1 km for readers")
 
 
 class LegForm(FlaskForm):
@@ -78,6 +79,14 @@ class PostForm(FlaskForm):
     licence_url = StringField("Licence URL")
     stops = SelectMultipleField("Stops that link to this post", coerce=str,
                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+
+class PhotoForm(FlaskForm):
+    """Caption a photo, or place it by hand (click the map)."""
+
+    caption = TextAreaField("Caption", render_kw={"rows": 2, "maxlength": 2000})
+    lat = StringField("Latitude", render_kw={"inputmode": "decimal"})
+    lon = StringField("Longitude", render_kw={"inputmode": "decimal"})
 
 
 class TokenForm(FlaskForm):

@@ -60,7 +60,7 @@ def trip_json(trip: Trip, photo_count: int, *, detail: bool = True) -> dict[str,
     """Describe a trip (with its legs when detail is asked)."""
     body: dict[str, Any] = {
         "slug": trip.slug, "title": trip.title, "summary": trip.summary, "visibility": trip.visibility,
-        "timezone": trip.timezone, "revision": trip.revision, "created_at": iso(trip.created_at),
+        "timezone": trip.timezone, "blur_photo_locations": trip.blur_photo_locations, "revision": trip.revision, "created_at": iso(trip.created_at),
         "updated_at": iso(trip.updated_at), "photos": photo_count,
     }
     if detail:

@@ -25,7 +25,7 @@ def text(data: dict, field: str, *, max_length: int, required: bool = False, def
         value = ""
     if not isinstance(value, str):
         raise InvalidInput(f"{field} must be text.", field=field)
-    value = value.strip()
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()  # browsers send CRLF from text areas
     if required and not value:
         raise InvalidInput(f"{field} is required.", field=field)
     if len(value) > max_length:

@@ -279,8 +279,7 @@ def test_the_front_page_maps_every_trip_and_links_to_it(
     assert_clean(b.record)
 
 
-# Known layout and map problems, kept as strict expected failures: when one is fixed the test passes,
-# pytest reports XPASS(strict) as a failure, and the xfail mark should be removed.
+# Layout and map problems found once and fixed: kept as regression tests.
 
 def test_no_photo_marker_hides_a_stop_number(live_server: Any, open_page: Any) -> None:
     b = open_page()

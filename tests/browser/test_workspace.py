@@ -227,18 +227,14 @@ def test_a_refused_stop_shows_the_message_by_its_field_and_keeps_what_was_typed(
     assert b.record.problems() == []
 
 
-# Known layout problems, kept as strict expected failures: when one is fixed the test passes, pytest reports
-# XPASS(strict) as a failure, and the xfail mark should be removed.
+# Layout problems found once and fixed: kept as regression tests.
 
-@pytest.mark.xfail(strict=True, reason="the dashboard's six-column table is wider than 390 px (page scrollWidth 429): it scrolls sideways on a phone")
 def test_the_dashboard_fits_a_phone(author_server: Any, open_page: Any) -> None:
     b = open_page(**PHONE)
     log_in(b.page, author_server)
     assert b.page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-@pytest.mark.xfail(strict=True, reason=".tm-field is a grid that stretches to its row: an error message or help text "
-                                       "under one field of a .tm-two pair makes the other field's input taller")
 def test_a_message_under_one_field_leaves_its_neighbour_the_same_height(author_server: Any, open_page: Any) -> None:
     b = open_page()
     page = b.page

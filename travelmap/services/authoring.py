@@ -34,6 +34,7 @@ def create_trip(session: Session, owner: Author, data: dict) -> Trip:
         summary=validate.text(data, "summary", max_length=validate.MAX_SUMMARY),
         visibility=validate.choice(data, "visibility", VISIBILITIES, default="private"),
         timezone=_zone(data.get("timezone"), "UTC"),
+        blur_photo_locations=data.get("blur_photo_locations") is True,
     )
     session.add(trip)
     session.flush()
@@ -69,6 +70,11 @@ def update_trip(session: Session, trip: Trip, data: dict) -> Trip:
         trip.visibility = validate.choice(data, "visibility", VISIBILITIES)  # type: ignore[assignment]
     if "timezone" in data:
         trip.timezone = _zone(data["timezone"], trip.timezone)
+    if "blur_photo_locations" in data:
+        value = data["blur_photo_locations"]
+        if not isinstance(value, bool):
+            raise InvalidInput("blur_photo_locations must be true or false.", field="blur_photo_locations")
+        trip.blur_photo_locations = value
     touch(trip)
     return trip
 

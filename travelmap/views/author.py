@@ -17,12 +17,13 @@ from .. import db, maps
 from ..access import author_required, owns_post, owns_trip
 from ..assets import map_assets
 from ..errors import NotFound, TravelmapError, wants_json
-from ..forms import ActionForm, choices, LegForm, LoginForm, PostForm, StopForm, TokenForm, TripForm, data_of
+from ..forms import ActionForm, LegForm, LoginForm, PhotoForm, PostForm, StopForm, TokenForm, TripForm, choices, data_of
 from ..models import Leg, Photo, Post, Stop, Track, Trip
 from ..services import accounts, authoring, posts
 from ..serialize import track_json
+from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
-from .helpers import links, save, tiles, uploaded_files
+from .helpers import links, photo_settings, save, tiles, uploaded_files
 
 bp = Blueprint("author", __name__)
 
@@ -50,7 +51,10 @@ def submit(form: FlaskForm, action: Callable[[dict], object]) -> object | None:
         db.session().rollback()
         field = getattr(form, error.field, None) if error.field else None
         if field is not None:
-            field.errors = [*field.errors, error.message]
+            message = error.message
+            if message.startswith(error.field + " "):  # the API's field name -> the label the person sees
+                message = field.label.text + message[len(error.field):]
+            field.errors = [*field.errors, message]
         else:
             form.form_errors.append(error.message)
         form.status = error.status  # type: ignore[attr-defined]
@@ -258,6 +262,78 @@ def delete_track(trip: Trip, track_id: int) -> ResponseReturnValue:
     save()
     flash(f"Track “{name}” deleted.", "success")
     return redirect(url_for("author.trip", slug=trip.slug))
+
+
+# ---------------------------------------------------------------- photos
+
+@bp.get("/author/trips/<slug>/photos")
+@author_required
+@owns_trip
+def photos(trip: Trip) -> ResponseReturnValue:
+    """Upload photos and review them: thumbnail, time, place, how it was found, warnings."""
+    return page("author/photos.html", None, trip=trip, photos=list(trip.photos), local_time=maps.local_time,
+                action=ActionForm())
+
+
+@bp.post("/author/trips/<slug>/photos")
+@author_required
+@owns_trip
+def upload_photos(trip: Trip) -> ResponseReturnValue:
+    """Add the photos that are good, report the ones that are not (the API, by contrast, is all or nothing)."""
+    settings = photo_settings()
+    offset_text = request.form.get("clock_offset", "").strip()
+    try:
+        offset = parse_clock_offset(offset_text) if offset_text else None
+    except TravelmapError as error:
+        flash(error.message, "error")
+        return redirect(url_for("author.photos", slug=trip.slug))
+    batch, refused = [], []
+    for name, data in uploaded_files():
+        try:
+            batch.append(prepare(data, name, trip, settings))
+        except TravelmapError as error:
+            refused.append(f"{name}: {error.message}")
+    stored, skipped = store_batch(db.session(), trip, batch, media_root(), settings, clock_offset_s=offset)
+    save()
+    unplaced = sum(1 for p in stored if p.lat is None)
+    message = f"{len(stored)} photo{'s' if len(stored) != 1 else ''} added"
+    if unplaced:
+        message += f", {unplaced} without a place yet (place them by hand below)"
+    flash(message + ".", "success" if stored else "info")
+    for note in skipped + refused:
+        flash(note, "error" if note in refused else "info")
+    target = url_for("author.photos", slug=trip.slug)
+    if wants_json():
+        return jsonify({"redirect": target, "added": len(stored), "skipped": skipped, "refused": refused}), 201
+    return redirect(target)
+
+
+@bp.route("/author/trips/<slug>/photos/<int:photo_id>", methods=["GET", "POST"])
+@author_required
+@owns_trip
+def edit_photo(trip: Trip, photo_id: int) -> ResponseReturnValue:
+    """Edit a photo's caption or place it by hand on the map."""
+    photo = authoring.trip_photo(trip, photo_id)
+    form = PhotoForm(caption=photo.caption, lat=str(photo.lat) if photo.lat is not None else "",
+                     lon=str(photo.lon) if photo.lon is not None else "")
+    if request.method == "POST" and submit(form, lambda d: authoring.edit_photo(db.session(), photo, d,
+                                                                                  photo_settings())):
+        flash("Photo saved.", "success")
+        return redirect(url_for("author.photos", slug=trip.slug))
+    m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links())
+    maps.ClickToFill("lat", "lon").add_to(m)
+    return page("author/photo_form.html", form, trip=trip, photo=photo, map=maps.render_parts(m))
+
+
+@bp.post("/author/trips/<slug>/photos/<int:photo_id>/delete")
+@author_required
+@owns_trip
+def delete_photo(trip: Trip, photo_id: int) -> ResponseReturnValue:
+    """Delete a photo and its files."""
+    authoring.delete_photo(db.session(), authoring.trip_photo(trip, photo_id), media_root())
+    save()
+    flash("Photo deleted.", "success")
+    return redirect(url_for("author.photos", slug=trip.slug))
 
 
 # ---------------------------------------------------------------- stops
