@@ -1,0 +1,116 @@
+"""Photo ingest cost: the service next to bare Pillow loops making the same two derivatives, same run.
+
+    python benchmarks/photo_ingest.py            # 200 twelve-megapixel JPEGs
+    python benchmarks/photo_ingest.py --quick    # 12 photos of 4 megapixels (CI smoke run)
+
+The service does what an upload does: hash, read EXIF (time, GPS, camera), decode once (with draft),
+make the display copy and thumbnail, place and attach the photo, insert the rows and commit, and move
+the three files into place. Aims: at most 1.25x the bare loop with draft; at least 3x faster than the
+bare loop without draft.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageOps
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import table  # noqa: E402
+from travelmap import create_app, db  # noqa: E402
+from travelmap.models import Author, Trip  # noqa: E402
+from travelmap.photos import DISPLAY_PX, THUMB_PX  # noqa: E402
+from travelmap.services.photos import PhotoSettings, prepare, store_batch  # noqa: E402
+
+
+def make_photos(count: int, size: tuple[int, int]) -> list[bytes]:
+    """Make `count` distinct camera-like JPEGs (a few drawn bases, each copy with its own EXIF time)."""
+    bases = []
+    for b in range(min(count, 8)):
+        image = Image.new("RGB", size, (40 + b * 20, 90, 160))
+        draw = ImageDraw.Draw(image)
+        w, h = size
+        for i in range(60):
+            x, y = (i * 997 + b * 131) % w, (i * 613 + b * 71) % h
+            draw.ellipse((x, y, x + w // 12, y + h // 12), fill=((i * 37) % 255, (i * 91) % 255, (b * 53 + i) % 255))
+        draw.rectangle((0, int(h * 0.62), w, h), fill=(70, 110 + b * 10, 50))
+        exif = Image.Exif()
+        exif[0x8769] = {0x9003: "2010:10:14 10:00:00", 0x9011: "+08:00"}
+        exif[0x8825] = {1: "N", 2: (40.0, 39.0, 27.0), 3: "E", 4: (109.0, 50.0, 25.0)}
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=90, exif=exif)
+        bases.append(out.getvalue())
+    photos = []
+    for i in range(count):
+        stamp = f"2010:10:14 {10 + i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}".encode()
+        photos.append(bases[i % len(bases)].replace(b"2010:10:14 10:00:00", stamp, 1))
+    return photos
+
+
+def bare_loop(photos: list[bytes], use_draft: bool) -> None:
+    """Make a display copy and a thumbnail of each photo with plain Pillow."""
+    for data in photos:
+        image = Image.open(io.BytesIO(data))
+        if use_draft:
+            image.draft("RGB", (DISPLAY_PX, DISPLAY_PX))
+        image = ImageOps.exif_transpose(image)
+        display = image.copy()
+        display.thumbnail((DISPLAY_PX, DISPLAY_PX), Image.Resampling.LANCZOS)
+        thumb = display.copy()
+        thumb.thumbnail((THUMB_PX, THUMB_PX), Image.Resampling.LANCZOS)
+        for copy in (display, thumb):
+            copy.save(io.BytesIO(), "JPEG", quality=85, optimize=True, progressive=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a few smaller photos (CI smoke run)")
+    args = parser.parse_args()
+    count, size = (12, (2400, 1600)) if args.quick else (200, (4000, 3000))
+    print(f"making {count} JPEGs of {size[0]}x{size[1]} ({size[0] * size[1] / 1e6:.0f} MP)…", file=sys.stderr)
+    photos = make_photos(count, size)
+    megabytes = sum(len(p) for p in photos) / 1e6
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    bare_loop(photos, use_draft=True)
+    timings["bare Pillow loop, with draft"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    bare_loop(photos, use_draft=False)
+    timings["bare Pillow loop, without draft"] = time.perf_counter() - t0
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'bench.sqlite3'}",
+                          "MEDIA_DIR": str(root / "media"), "SECRET_KEY": "bench"})
+        with app.app_context():
+            db.upgrade_schema(db.engine())
+            session = db.session()
+            trip = Trip(slug="bench", title="Bench", owner=Author(username="bench"), timezone="Asia/Shanghai")
+            session.add(trip)
+            session.commit()
+            settings = PhotoSettings()
+            t0 = time.perf_counter()
+            batch = [prepare(data, f"photo-{i}.jpg", trip, settings) for i, data in enumerate(photos)]
+            stored, _ = store_batch(session, trip, batch, root / "media", settings)
+            session.commit()
+            timings["travelmap ingest (service, with DB and files)"] = time.perf_counter() - t0
+            assert len(stored) == count
+
+    base = timings["bare Pillow loop, with draft"]
+    rows = [[name, f"{seconds:.2f}", f"{count / seconds:.1f}", f"{seconds / base:.2f}x"] for name, seconds in timings.items()]
+    print(f"Photo ingest: {count} JPEGs of {size[0] * size[1] / 1e6:.0f} MP ({megabytes:.0f} MB), display {DISPLAY_PX}px + thumbnail {THUMB_PX}px")
+    print(table(["run", "seconds", "photos/s", "vs bare with draft"], rows))
+    ingest = timings["travelmap ingest (service, with DB and files)"]
+    print(f"ingest vs bare with draft: {ingest / base:.2f}x (aim <= 1.25x); "
+          f"bare without draft vs ingest: {timings['bare Pillow loop, without draft'] / ingest:.1f}x faster (aim >= 3x)")
+
+
+if __name__ == "__main__":
+    main()
