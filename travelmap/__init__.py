@@ -63,7 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cache.init_app(app)
     assets.init_app(app)
     from . import access, cli, filters
-    from .views import api, author, public
+    from .views import api, author, embed, exports, public
 
     filters.init_app(app)
     cli.init_app(app)
@@ -72,6 +72,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(author.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(embed.bp)
+    app.register_blueprint(exports.bp)
+    app.jinja_env.globals["oembed_link"] = embed.discovery_link
     csrf.exempt(api.bp)  # the API takes bearer tokens, never cookies, so CSRF cannot reach it
     app.after_request(_security_headers)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import xstatic.pkg.leaflet as xs_leaflet
+import xstatic.pkg.leaflet_gesturehandling as xs_gesture
 import xstatic.pkg.leaflet_markercluster as xs_cluster
 from flask import Blueprint, Flask, abort, send_from_directory, url_for
 from flask.typing import ResponseReturnValue
@@ -15,7 +16,9 @@ from .maps import Assets
 VENDOR: dict[str, Path] = {
     f"leaflet-{xs_leaflet.VERSION}": Path(xs_leaflet.BASE_DIR),
     f"leaflet.markercluster-{xs_cluster.VERSION}": Path(xs_cluster.BASE_DIR),
+    f"leaflet-gesture-handling-{xs_gesture.VERSION}": Path(xs_gesture.BASE_DIR),
 }
+GESTURE = f"leaflet-gesture-handling-{xs_gesture.VERSION}"
 LEAFLET = f"leaflet-{xs_leaflet.VERSION}"
 CLUSTER = f"leaflet.markercluster-{xs_cluster.VERSION}"
 
@@ -42,6 +45,8 @@ def map_assets() -> Assets:
         cluster_css=url_for("vendor.vendor", package=CLUSTER, filename="MarkerCluster.css"),
         cluster_default_css=url_for("vendor.vendor", package=CLUSTER, filename="MarkerCluster.Default.css"),
         photos_js=url_for("static", filename="photos.js"),
+        gesture_js=url_for("vendor.vendor", package=GESTURE, filename="leaflet-gesture-handling.min.js"),
+        gesture_css=url_for("vendor.vendor", package=GESTURE, filename="leaflet-gesture-handling.min.css"),
     )
 
 

@@ -31,6 +31,8 @@ class Assets:
     cluster_css: str
     cluster_default_css: str
     photos_js: str
+    gesture_js: str = ""
+    gesture_css: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,28 @@ class ClickToFill(folium.elements.MacroElement):
         super().__init__()
         self._name = "ClickToFill"
         self.lat_id, self.lon_id = lat_id, lon_id
+
+
+class GestureHandling(JSCSSMixin, folium.elements.MacroElement):
+    """Leaflet.GestureHandling (self-hosted): in an embed, the map leaves the page's scroll wheel and
+    one-finger scrolling alone (ctrl+wheel or two fingers move the map)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.gestureHandling.enable();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, assets: Assets) -> None:
+        super().__init__()
+        self._name = "GestureHandling"
+        self.default_js = [("gesture_handling", assets.gesture_js)]
+        self.default_css = [("gesture_handling_css", assets.gesture_css)]
+
+
+def add_gesture_handling(m: folium.Map, assets: Assets) -> None:
+    """Let an embedded map share the page's scrolling."""
+    GestureHandling(assets).add_to(m)
 
 
 def local_time(when: datetime | None, zone: str) -> datetime | None:

@@ -1,0 +1,164 @@
+"""Trips as data other tools read: GeoJSON (RFC 7946), GPX 1.1 with every stored point, Atom with GeoRSS. Pure."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import datetime, time, timezone
+from typing import Callable, Iterable
+
+import gpxpy.gpx
+
+from .geo import Bounds
+from .models import Leg, Photo, Post, Stop, Trip
+from .maps import local_time, stop_numbers
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Absolute URL builders for exported links (the views pass url_for(..., _external=True))."""
+
+    trip: Callable[[Trip], str]
+    stop: Callable[[Stop], str]
+    post: Callable[[Post], str]
+    thumb: Callable[[Photo], str]
+
+
+def _lonlat(coords: list[list[float]]) -> list[list[float]]:
+    """Turn [[lat, lon], ...] into GeoJSON's [[lon, lat], ...]."""
+    return [[lon, lat] for lat, lon in coords]
+
+
+def leg_feature(leg: Leg) -> dict | None:
+    """Return a leg as a LineString/MultiLineString feature (tracks at 2 m detail, or its transport line)."""
+    lines = [_lonlat(part["coords"]) for track in leg.tracks
+             for part in (track.detail_geometry or track.display_geometry) if len(part["coords"]) >= 2]
+    if not lines and leg.transport and len(leg.stops) >= 2:
+        first, last = leg.stops[0], leg.stops[-1]
+        lines = [[[first.lon, first.lat], [last.lon, last.lat]]]
+    if not lines:
+        return None
+    geometry = ({"type": "LineString", "coordinates": lines[0]} if len(lines) == 1
+                else {"type": "MultiLineString", "coordinates": lines})
+    return {"type": "Feature", "geometry": geometry, "properties": {
+        "kind": "leg", "position": leg.position, "name": leg.name, "colour": leg.colour,
+        "transport": leg.transport, "distance_m": round(sum(t.distance_m for t in leg.tracks), 1),
+        "tracked": bool(leg.tracks)}}
+
+
+def trip_geojson(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None, photos: Iterable[Photo] = (),
+                 blur: bool = False) -> dict:
+    """Return the trip (or some legs) as an RFC 7946 FeatureCollection: legs, stops, photos."""
+    from .services.photos import blurred
+
+    numbers = stop_numbers(trip)
+    legs = list(trip.legs if legs is None else legs)
+    features = [f for f in (leg_feature(leg) for leg in legs) if f]
+    for leg in legs:
+        for stop in leg.stops:
+            arrived = local_time(stop.arrived_at, stop.timezone)
+            features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [stop.lon, stop.lat]},
+                             "properties": {"kind": "stop", "number": numbers[stop.id], "name": stop.name,
+                                            "leg": leg.position, "arrived_at": arrived.isoformat() if arrived else None,
+                                            "url": urls.stop(stop), "post_url": urls.post(stop.post) if stop.post else None,
+                                            "post_title": stop.post.title if stop.post else None}})
+    for photo in photos:
+        if photo.lat is None or photo.lon is None:
+            continue
+        lat, lon = blurred(photo.lat, photo.lon) if blur else (photo.lat, photo.lon)
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                         "properties": {"kind": "photo", "caption": photo.caption, "thumbnail_url": urls.thumb(photo),
+                                        "taken_at": photo.taken_at.isoformat() if photo.taken_at else None}})
+    body: dict = {"type": "FeatureCollection", "name": trip.title, "features": features}
+    points = [tuple(reversed(c)) for f in features for c in _coordinates(f["geometry"])]
+    box = Bounds.around(points)  # type: ignore[arg-type]
+    if box is not None:
+        body["bbox"] = [box.west, box.south, box.east, box.north]
+    return body
+
+
+def _coordinates(geometry: dict) -> list:
+    kind, coords = geometry["type"], geometry["coordinates"]
+    if kind == "Point":
+        return [coords]
+    if kind == "LineString":
+        return coords
+    return [c for line in coords for c in line]
+
+
+def trip_gpx(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None) -> str:
+    """Return GPX 1.1 with every stored point of every track and the stops as waypoints linking to their posts."""
+    gpx = gpxpy.gpx.GPX()
+    gpx.creator = "travelmap"
+    gpx.name, gpx.description = trip.title, trip.summary or None
+    gpx.link, gpx.link_text = urls.trip(trip), trip.title
+    for leg in trip.legs if legs is None else legs:
+        for track in leg.tracks:
+            out = gpxpy.gpx.GPXTrack(name=track.name or f"Leg {leg.position}")
+            out.type = leg.name
+            for segment in track.segments:
+                if segment.planned:
+                    continue
+                seg = gpxpy.gpx.GPXTrackSegment()
+                seg.points = [gpxpy.gpx.GPXTrackPoint(lat, lon, elevation=ele,
+                                                      time=datetime.fromtimestamp(t, timezone.utc) if t is not None else None)
+                              for lat, lon, ele, t in segment.iter_points()]
+                out.segments.append(seg)
+            gpx.tracks.append(out)
+        for stop in leg.stops:
+            waypoint = gpxpy.gpx.GPXWaypoint(stop.lat, stop.lon, time=stop.arrived_at, name=stop.name)
+            if stop.post is not None:
+                waypoint.link, waypoint.link_text = urls.post(stop.post), stop.post.title
+            else:
+                waypoint.link, waypoint.link_text = urls.stop(stop), stop.name
+            waypoint.type = leg.name
+            gpx.waypoints.append(waypoint)
+    return gpx.to_xml(version="1.1")
+
+
+ATOM = "http://www.w3.org/2005/Atom"
+GEORSS = "http://www.georss.org/georss"
+
+
+def trip_feed(trip: Trip, urls: Urls, feed_url: str) -> bytes:
+    """Return an Atom feed of the trip's posts, each with a GeoRSS point at its stop."""
+    ET.register_namespace("", ATOM)
+    ET.register_namespace("georss", GEORSS)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = trip.title
+    if trip.summary:
+        ET.SubElement(feed, f"{{{ATOM}}}subtitle").text = trip.summary
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = urls.trip(trip)
+    ET.SubElement(feed, f"{{{ATOM}}}link", href=urls.trip(trip), rel="alternate", type="text/html")
+    ET.SubElement(feed, f"{{{ATOM}}}link", href=feed_url, rel="self", type="application/atom+xml")
+    entries, seen = [], set()
+    for stop in trip.stops():
+        if stop.post is not None and stop.post.id not in seen:
+            seen.add(stop.post.id)
+            entries.append((stop.post, stop))
+    updated = [_post_time(post) for post, _ in entries] or [trip.updated_at]
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = max(updated).isoformat()
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    ET.SubElement(author, f"{{{ATOM}}}name").text = trip.owner.display_name or trip.owner.username
+    for post, stop in entries:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = post.title
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = urls.post(post)
+        ET.SubElement(entry, f"{{{ATOM}}}link", href=urls.post(post), rel="alternate", type="text/html")
+        if post.url:
+            ET.SubElement(entry, f"{{{ATOM}}}link", href=post.url, rel="related", type="text/html")
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _post_time(post).isoformat()
+        if post.author_name:
+            ET.SubElement(ET.SubElement(entry, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = post.author_name
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = post.summary or post.title
+        if post.licence:
+            ET.SubElement(entry, f"{{{ATOM}}}rights").text = post.licence
+        ET.SubElement(entry, f"{{{GEORSS}}}point").text = f"{stop.lat:.6f} {stop.lon:.6f}"
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def _post_time(post: Post) -> datetime:
+    """Return when a post was published (its date at midnight UTC), else when it was created."""
+    if post.published is not None:
+        return datetime.combine(post.published, time(0, 0), tzinfo=timezone.utc)
+    return post.created_at

@@ -1,0 +1,35 @@
+// The workspace's embed panel: choose what and how big, get the iframe snippet and page address, preview it live.
+(function () {
+  "use strict";
+  var panel = document.querySelector(".tm-embed-panel");
+  if (!panel) return;
+  var what = panel.querySelector("#embed-what"), size = panel.querySelector("#embed-size");
+  var photos = panel.querySelector("#embed-photos"), snippet = panel.querySelector("#embed-snippet");
+  var page = panel.querySelector("#embed-page"), preview = panel.querySelector("#embed-preview");
+  function escape(text) {
+    return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+  function update() {
+    var query = [what.value, photos.checked ? "" : "photos=0"].filter(Boolean).join("&");
+    var src = panel.getAttribute("data-embed") + (query ? "?" + query : "");
+    var parts = size.value.split("x"), width = parts[0], height = parts[1];
+    var label = what.options[what.selectedIndex].textContent.trim();
+    snippet.value = '<iframe src="' + escape(src) + '" width="' + width + '" height="' + height +
+      '" style="border:0;max-width:100%" loading="lazy" allowfullscreen title="Map: ' + escape(label) + '"></iframe>';
+    page.value = what.options[what.selectedIndex].getAttribute("data-page");
+    preview.style.width = width.indexOf("%") >= 0 ? width : width + "px";
+    preview.style.height = height + "px";
+    if (preview.getAttribute("src") !== src) preview.setAttribute("src", src);
+  }
+  [what, size, photos].forEach(function (input) { input.addEventListener("change", update); });
+  panel.addEventListener("click", function (event) {
+    var id = event.target.getAttribute("data-copy");
+    if (!id) return;
+    var field = document.getElementById(id);
+    field.select();
+    var done = function () { event.target.textContent = "Copied"; setTimeout(function () { event.target.textContent = "Copy"; }, 1500); };
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+    else { document.execCommand("copy"); done(); }
+  });
+  update();
+})();

@@ -1,0 +1,163 @@
+"""For bloggers: frameable embed pages and oEmbed discovery."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+from .. import db, maps
+from ..assets import map_assets
+from ..cache import cached_response
+from ..errors import InvalidInput, NotFound, TravelmapError, Unauthorized
+from ..models import Post, Trip
+from ..services.trips import trip_by_slug
+from ..text import html_text
+from .helpers import config_fingerprint, get_trip_or_404, links, tiles, trip_photos
+
+bp = Blueprint("embed", __name__)
+
+DEFAULT_SIZE = (640, 480)
+EMBED_MAX_AGE = 300
+
+
+def _embed_target(trip: Trip) -> tuple[object, object]:
+    """Read the leg and stop the embed is asked to show (?leg=N, ?stop=slug or id)."""
+    leg = stop = None
+    if request.args.get("leg"):
+        leg = next((item for item in trip.legs if str(item.position) == request.args["leg"]), None)
+        if leg is None:
+            raise NotFound(f"This trip has no leg {request.args['leg'][:10]!r}.")
+    if request.args.get("stop"):
+        key = request.args["stop"]
+        stop = next((s for s in trip.stops() if s.slug == key or str(s.id) == key), None)
+        if stop is None:
+            raise NotFound("This trip has no such stop.")
+    return leg, stop
+
+
+@bp.get("/embed/trips/<slug>")
+def trip(slug: str) -> ResponseReturnValue:
+    """Serve a trip, leg or stop map that fills its frame, with no site chrome; frameable anywhere."""
+    trip = get_trip_or_404(slug)
+    leg, stop = _embed_target(trip)
+    show_photos = request.args.get("photos", "1") != "0"
+    try:
+        height = int(request.args.get("height", "0"))
+    except ValueError:
+        raise InvalidInput("height must be a number of pixels.", field="height")
+    height = height if 150 <= height <= 3000 else 0
+
+    def build() -> str:
+        photos = trip_photos(trip) if show_photos else []
+        if leg is not None:
+            photos = [p for p in photos if p.leg_id == leg.id]
+        m = maps.build_trip_map(trip, leg=leg, stop=stop, tiles=tiles(), assets=map_assets(), links=links(),
+                                photos=photos, embed=True, detail=leg is not None or stop is not None)
+        maps.add_gesture_handling(m, map_assets())
+        full = url_for("public.trip", slug=trip.slug)
+        if stop is not None:
+            full = url_for("public.stop", slug=trip.slug, stop_slug=stop.slug)  # type: ignore[union-attr]
+        elif leg is not None:
+            full = url_for("public.leg", slug=trip.slug, position=leg.position)  # type: ignore[union-attr]
+        return render_template("embed/trip.html", trip=trip, map=maps.render_parts(m), full_url=full, height=height)
+
+    key = ("embed", trip.id, trip.revision, request.args.get("leg"), request.args.get("stop"), show_photos, height,
+           config_fingerprint())
+    return cached_response(key, build, max_age=EMBED_MAX_AGE)
+
+
+def _resolve(url: str) -> tuple[Trip, dict, str, str]:
+    """Map a page URL of this site to (trip, embed query, title, author); 404 for anything else. Never fetched."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        raise NotFound("oEmbed answers only for trip, leg, stop and post pages of this site.")
+    adapter = current_app.url_map.bind(request.host, script_name=request.script_root or "/")
+    try:
+        endpoint, args = adapter.match(parts.path, method="GET")
+    except HTTPException:
+        raise NotFound("oEmbed answers only for trip, leg, stop and post pages of this site.")
+    session = db.session()
+    if endpoint == "public.post":
+        post = session.query(Post).filter_by(slug=args["slug"]).one_or_none()
+        stop = next((s for s in (post.stops if post else []) if s.leg.trip.visibility != "private"), None)
+        if post is None:
+            raise NotFound("There is no post at this address.")
+        if stop is None:
+            raise Unauthorized("This post's places are private.") if post.stops else NotFound(
+                "This post is not linked to any place, so there is no map to embed.")
+        return stop.leg.trip, {"stop": stop.slug}, post.title, post.author_name
+    if endpoint not in {"public.trip", "public.leg", "public.stop"}:
+        raise NotFound("oEmbed answers only for trip, leg, stop and post pages of this site.")
+    trip = trip_by_slug(session, args["slug"])
+    if trip is None:
+        raise NotFound("There is no trip at this address.")
+    if trip.visibility == "private":
+        raise Unauthorized("This trip is private.")
+    author = trip.owner.display_name or trip.owner.username
+    if endpoint == "public.leg":
+        leg = next((item for item in trip.legs if item.position == args["position"]), None)
+        if leg is None:
+            raise NotFound(f"This trip has no leg {args['position']}.")
+        return trip, {"leg": leg.position}, f"{leg.name} · {trip.title}", author
+    if endpoint == "public.stop":
+        stop = next((s for s in trip.stops() if s.slug == args["stop_slug"]), None)
+        if stop is None:
+            raise NotFound("This trip has no such stop.")
+        return trip, {"stop": stop.slug}, f"{stop.name} · {trip.title}", author
+    return trip, {}, trip.title, author
+
+
+def _dimension(name: str) -> int | None:
+    value = request.args.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)  # type: ignore[arg-type]
+    except ValueError:
+        raise InvalidInput(f"{name} must be a whole number of pixels.", field=name)
+    if number < 1:
+        raise InvalidInput(f"{name} must be positive.", field=name)
+    return number
+
+
+@bp.get("/oembed")
+def oembed() -> ResponseReturnValue:
+    """Answer oEmbed 1.0 (JSON, type rich) for trip, leg, stop and post pages of this site."""
+    url = request.args.get("url", "").strip()
+    if not url:
+        raise InvalidInput("Give the page's address as ?url=…", field="url")
+    if request.args.get("format", "json") != "json":
+        raise TravelmapError("Only format=json is implemented.", status=501, code="not_implemented")
+    trip, query, title, author = _resolve(url)
+    max_w, max_h = _dimension("maxwidth"), _dimension("maxheight")
+    width, height = DEFAULT_SIZE
+    if max_w and width > max_w:
+        width, height = max_w, round(height * max_w / width)
+    if max_h and height > max_h:
+        width, height = round(width * max_h / height), max_h
+    src = url_for("embed.trip", slug=trip.slug, _external=True, **query)
+    html = Markup('<iframe src="{}" width="{}" height="{}" style="border:0;max-width:100%" loading="lazy" '
+                  'allowfullscreen title="{}"></iframe>').format(src, width, height, html_text(f"Map: {title}"))
+    thumb_w = min(1200, max_w or 1200)
+    body = {
+        "version": "1.0", "type": "rich", "title": title, "author_name": author,
+        "provider_name": "travelmap", "provider_url": url_for("public.index", _external=True),
+        "html": str(html), "width": width, "height": height, "cache_age": 3600,
+        "thumbnail_url": url_for("exports.preview", slug=trip.slug, width=thumb_w if thumb_w != 1200 else None,
+                                 _external=True),
+        "thumbnail_width": thumb_w, "thumbnail_height": round(630 * thumb_w / 1200),
+    }
+    response = jsonify(body)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def discovery_link(page_url: str, title: str) -> Markup:
+    """Return the <link> that lets oEmbed-aware editors find the embed of a page."""
+    href = url_for("embed.oembed", url=page_url, format="json", _external=True)
+    return Markup('<link rel="alternate" type="application/json+oembed" href="{}" title="{}">').format(href, title)
+

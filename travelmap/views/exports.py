@@ -1,0 +1,111 @@
+"""Exports for other tools and sites: GeoJSON, GPX, Atom feeds and link-preview images."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, request, url_for
+from flask.typing import ResponseReturnValue
+
+from .. import exports
+from ..cache import cached_response
+from ..errors import InvalidInput, NotFound
+from ..models import Leg, Trip
+from ..preview import trip_preview
+from .helpers import config_fingerprint, get_trip_or_404, trip_photos
+
+bp = Blueprint("exports", __name__)
+
+MAX_AGE = 300
+
+
+def urls() -> exports.Urls:
+    """Absolute URL builders for exported links."""
+    return exports.Urls(
+        trip=lambda trip: url_for("public.trip", slug=trip.slug, _external=True),
+        stop=lambda stop: url_for("public.stop", slug=stop.leg.trip.slug, stop_slug=stop.slug, _external=True),
+        post=lambda post: url_for("public.post", slug=post.slug, _external=True),
+        thumb=lambda photo: url_for("public.media", filename=photo.thumb_path, _external=True),
+    )
+
+
+def _leg(trip: Trip, position: int) -> Leg:
+    leg = next((item for item in trip.legs if item.position == position), None)
+    if leg is None:
+        raise NotFound(f"This trip has no leg {position}.")
+    return leg
+
+
+def _geojson(trip: Trip, leg: Leg | None) -> ResponseReturnValue:
+    with_photos = request.args.get("photos", "1") != "0"
+
+    def build() -> str:
+        photos = trip_photos(trip) if with_photos else []
+        if leg is not None:
+            photos = [p for p in photos if p.leg_id == leg.id]
+        body = exports.trip_geojson(trip, urls(), legs=[leg] if leg else None, photos=photos,
+                                    blur=trip.blur_photo_locations)
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+    key = ("geojson", trip.id, trip.revision, leg.position if leg else None, with_photos, request.host_url)
+    response = cached_response(key, build, mimetype="application/geo+json", max_age=MAX_AGE)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/trips/<slug>.geojson")
+def trip_geojson(slug: str) -> ResponseReturnValue:
+    """The trip as GeoJSON (RFC 7946): legs, stops and photos (?photos=0 leaves photos out)."""
+    return _geojson(get_trip_or_404(slug), None)
+
+
+@bp.get("/trips/<slug>/legs/<int:position>.geojson")
+def leg_geojson(slug: str, position: int) -> ResponseReturnValue:
+    """One leg as GeoJSON."""
+    trip = get_trip_or_404(slug)
+    return _geojson(trip, _leg(trip, position))
+
+
+def _gpx(trip: Trip, leg: Leg | None) -> ResponseReturnValue:
+    key = ("gpx", trip.id, trip.revision, leg.position if leg else None, request.host_url)
+    response = cached_response(key, lambda: exports.trip_gpx(trip, urls(), legs=[leg] if leg else None),
+                               mimetype="application/gpx+xml", max_age=MAX_AGE)
+    name = trip.slug + (f"-leg-{leg.position}" if leg else "")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.gpx"'
+    return response
+
+
+@bp.get("/trips/<slug>.gpx")
+def trip_gpx(slug: str) -> ResponseReturnValue:
+    """The trip as GPX 1.1: every stored point of every track, the stops as waypoints."""
+    return _gpx(get_trip_or_404(slug), None)
+
+
+@bp.get("/trips/<slug>/legs/<int:position>.gpx")
+def leg_gpx(slug: str, position: int) -> ResponseReturnValue:
+    """One leg as GPX 1.1."""
+    trip = get_trip_or_404(slug)
+    return _gpx(trip, _leg(trip, position))
+
+
+@bp.get("/trips/<slug>/feed.atom")
+def feed(slug: str) -> ResponseReturnValue:
+    """An Atom feed of the trip's posts, with GeoRSS points."""
+    trip = get_trip_or_404(slug)
+    self_url = url_for("exports.feed", slug=trip.slug, _external=True)
+    key = ("feed", trip.id, trip.revision, request.host_url)
+    return cached_response(key, lambda: exports.trip_feed(trip, urls(), self_url),
+                           mimetype="application/atom+xml", max_age=MAX_AGE)
+
+
+@bp.get("/trips/<slug>/preview.png")
+def preview(slug: str) -> ResponseReturnValue:
+    """The trip's 1200×630 link-preview image (?width=300…1200 for a smaller copy), cached per revision."""
+    trip = get_trip_or_404(slug)
+    try:
+        width = int(request.args.get("width", "1200"))
+    except ValueError:
+        raise InvalidInput("width must be a number of pixels.", field="width")
+    width = max(300, min(1200, width))
+    key = ("preview", trip.id, trip.revision, width, config_fingerprint())
+    return cached_response(key, lambda: trip_preview(trip, width), mimetype="image/png", max_age=MAX_AGE)
