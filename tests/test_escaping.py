@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -56,7 +57,9 @@ def test_a_hostile_stop_and_leg_name_never_becomes_markup(client, session):
     assert not [t for t, a in parser.tags if t == "img" and a.get("src") == "x"]
     map_script = max(parser.scripts, key=len)
     # The whole map script survives in one piece: the name did not close the <script>.
-    assert "L.map(" in map_script and map_script.count("bindPopup(") == 8 and "travelmapPhotos(" in map_script
+    assert "L.map(" in map_script and "travelmapTrip(" in map_script and "travelmapPhotos(" in map_script
+    data = json.loads(re.search(r"travelmapTrip\([^,]+, \[[^\]]*\], (\{.*?\})\);\n", map_script).group(1))
+    assert len(data["stops"]) == 8 and NASTY in [row[3] for row in data["stops"]]  # the name, as plain data
     # Outside JSON string literals, no trace of the name: no backtick, no ${…} interpolation.
     code_only = re.sub(r'"(?:[^"\\\n]|\\.)*"', '""', map_script)
     assert "`" not in code_only and "${x}" not in code_only

@@ -6,10 +6,10 @@ import folium
 import pytest
 from flask import Flask
 
-from travelmap import maps
+from travelmap import geo, maps
 from travelmap.assets import map_assets
 from travelmap.services.trips import trip_by_slug
-from travelmap.views.helpers import links, tiles, trip_photos
+from travelmap.views.helpers import detail_url, links, tiles, trip_photos
 
 from .conftest import DEMO_SLUG
 
@@ -20,8 +20,9 @@ def trip_map(seeded_app: Flask):  # type: ignore[no-untyped-def]
     with seeded_app.test_request_context():
         from travelmap import db
 
-        trip = trip_by_slug(db.session(), DEMO_SLUG)
-        m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(), photos=trip_photos(trip))
+        trip = trip_by_slug(db.session(), DEMO_SLUG, lines=True)
+        m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(), photos=trip_photos(trip),
+                                detail_url=detail_url(trip))
         yield trip, m
 
 
@@ -39,44 +40,56 @@ def test_each_leg_is_its_own_layer_in_the_layer_control(trip_map):
     assert len(of_type(m, folium.LayerControl)) == 1
 
 
-def test_every_stop_is_a_numbered_marker_whose_popup_links_to_its_post(trip_map):
+def trip_data(m: folium.Map) -> dict:
+    (element,) = of_type(m, maps.TripData)
+    return element.data
+
+
+def test_every_stop_is_a_numbered_row_whose_popup_links_to_its_post(trip_map):
     trip, m = trip_map
-    stop_markers = [mk for mk in of_type(m, folium.Marker) if 'class="tm-pin"' in str(getattr(mk.icon, "options", {}))
-                    or "tm-pin" in mk.icon.options.get("html", "")]
-    assert len(stop_markers) == len(trip.stops()) == 8
-    popups = {p._parent.location[0]: p.html for p in of_type(m, maps.SafePopup) if "tm-popup-link" in p.html}
-    for n, stop in enumerate(trip.stops(), start=1):
-        html = popups[stop.lat]
-        assert f">{n}. {stop.name}<" in html
-        assert f'href="/posts/{stop.post.slug}"' in html and "Read the post" in html
-        assert "Arrived" in html
+    rows = trip_data(m)["stops"]
+    assert len(rows) == len(trip.stops()) == 8
+    for n, (row, stop) in enumerate(zip(rows, trip.stops()), start=1):
+        lat, lon, number, name, colour, when, iso, post_url, slug, leg_index = row
+        assert (lat, lon, number, name, slug) == (stop.lat, stop.lon, n, stop.name, stop.slug)
+        assert post_url == f"/posts/{stop.post.slug}" and colour == stop.leg.colour
+        assert trip.legs[leg_index] is stop.leg
 
 
 def test_popups_show_the_local_arrival_date_not_utc(trip_map):
     trip, m = trip_map
     hohhot = next(s for s in trip.stops() if s.slug == "hohhot")
     local = maps.local_time(hohhot.arrived_at, hohhot.timezone)
-    html = next(p.html for p in of_type(m, maps.SafePopup) if p._parent.location[0] == hohhot.lat)
-    assert local.strftime("%H:%M") in html and local.utcoffset().total_seconds() == 8 * 3600
+    row = next(r for r in trip_data(m)["stops"] if r[8] == "hohhot")
+    assert local.strftime("%H:%M") in row[5] and row[6].endswith("+08:00")
 
 
-def test_tracks_are_drawn_from_the_stored_simplified_geometry(trip_map):
+def test_tracks_are_drawn_from_the_stored_overview_lines_and_zoom_in_to_the_detailed_ones(trip_map, seeded_app):
     trip, m = trip_map
-    lines = [pl for pl in of_type(m, folium.PolyLine)]
-    drawn = {tuple(map(tuple, pl.locations)) for pl in lines}
-    for leg in trip.legs[:2]:
-        for track in leg.tracks:
-            for part in track.display_geometry:
-                assert tuple(map(tuple, part["coords"])) in drawn
+    legs = trip_data(m)["legs"]
+    for entry, leg in zip(legs, trip.legs[:2]):
+        stored = [part["line"] for track in leg.tracks for part in track.lines["overview"]]
+        assert entry["lines"] == stored and entry["detail"].startswith(f"/trips/{DEMO_SLUG}/legs/{leg.position}/lines.json")
+        detail = seeded_app.test_client().get(entry["detail"]).json
+        assert detail["lines"] == [part["line"] for track in leg.tracks for part in track.lines["display"]]
+        overview_points = sum(len(geo.decode_polyline(x)) for x in entry["lines"])
+        detail_points = sum(len(geo.decode_polyline(x)) for x in detail["lines"])
+        assert overview_points < detail_points < leg_points(leg)
+    assert trip_data(m)["detailZoom"] == maps.DETAIL_ZOOM
+
+
+def leg_points(leg) -> int:  # type: ignore[no-untyped-def]
+    return sum(t.point_count for t in leg.tracks)
 
 
 def test_the_train_leg_is_a_dashed_line_from_its_first_to_its_last_stop(trip_map):
     trip, m = trip_map
     train = trip.legs[2]
     first, last = train.stops[0], train.stops[-1]
-    dashed = [pl for pl in of_type(m, folium.PolyLine) if pl.options.get("dashArray") == "8 10"]
-    assert len(dashed) == 1
-    assert [list(p) for p in dashed[0].locations] == [[first.lat, first.lon], [last.lat, last.lon]]
+    entry = trip_data(m)["legs"][2]
+    assert entry["dash"] is True and len(entry["lines"]) == 1
+    assert geo.decode_polyline(entry["lines"][0]) == [[round(first.lat, 5), round(first.lon, 5)],
+                                                     [round(last.lat, 5), round(last.lon, 5)]]
 
 
 def test_the_map_is_fitted_to_the_whole_trip(trip_map):
@@ -98,7 +111,7 @@ def test_photos_sit_in_one_clustered_layer_built_from_compact_rows(trip_map):
     assert row[2].startswith("/media/thumbs/") and row[6].endswith("/stops/baotou")
     assert row[8] == "/posts/baotou-capital-of-rare-earths"
     script = maps.render_parts(m).script
-    assert script.count("bindPopup(") == 8  # the stops; photo popups are made in the browser
+    assert "bindPopup(" not in script  # stop and photo popups are made in the browser from the data
 
 
 def test_a_trip_that_blurs_photo_places_rounds_them_to_about_a_kilometre(trip_map):
@@ -118,7 +131,7 @@ def test_a_leg_map_shows_only_that_leg(seeded_app):
     with seeded_app.test_request_context():
         from travelmap import db
 
-        trip = trip_by_slug(db.session(), DEMO_SLUG)
+        trip = trip_by_slug(db.session(), DEMO_SLUG, lines=True)
         m = maps.build_trip_map(trip, leg=trip.legs[1], tiles=tiles(), assets=map_assets(), links=links())
         groups = [g for g in of_type(m, folium.FeatureGroup) if "Photos" not in g.layer_name]
         assert [g.layer_name.split(". ", 1)[1] for g in groups] == ["Baotou"]
@@ -130,7 +143,7 @@ def test_no_tiles_setting_still_builds_a_working_map(seeded_app):
     with seeded_app.test_request_context():
         from travelmap import db
 
-        trip = trip_by_slug(db.session(), DEMO_SLUG)
+        trip = trip_by_slug(db.session(), DEMO_SLUG, lines=True)
         m = maps.build_trip_map(trip, tiles=maps.Tiles("", ""), assets=map_assets(), links=links())
         assert not of_type(m, folium.TileLayer)
-        assert "L.polyline" in maps.render_parts(m).script
+        assert "travelmapTrip(" in maps.render_parts(m).script

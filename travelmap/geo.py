@@ -195,3 +195,42 @@ def position_at(times: Sequence[float], lats: Sequence[float], lons: Sequence[fl
         return None
     f = (when - t0) / (t1 - t0) if t1 > t0 else 0.0
     return lats[i - 1] + f * (lats[i] - lats[i - 1]), lons[i - 1] + f * (lons[i] - lons[i - 1]), gap
+
+
+def encode_polyline(coords: Sequence[Sequence[float]], precision: int = 5) -> str:
+    """Encode [[lat, lon], ...] in Google's encoded-polyline format (about 5 bytes a point instead of ~20)."""
+    factor = 10 ** precision
+    out: list[str] = []
+    last_lat = last_lon = 0
+    for lat, lon in coords:
+        ilat, ilon = round(lat * factor), round(lon * factor)
+        for delta in (ilat - last_lat, ilon - last_lon):
+            value = ~(delta << 1) if delta < 0 else delta << 1
+            while value >= 0x20:
+                out.append(chr((0x20 | (value & 0x1F)) + 63))
+                value >>= 5
+            out.append(chr(value + 63))
+        last_lat, last_lon = ilat, ilon
+    return "".join(out)
+
+
+def decode_polyline(text: str, precision: int = 5) -> list[list[float]]:
+    """Decode Google's encoded-polyline format back to [[lat, lon], ...]."""
+    factor = 10 ** precision
+    coords, index, lat, lon = [], 0, 0, 0
+    while index < len(text):
+        deltas = []
+        for _ in range(2):
+            shift = result = 0
+            while True:
+                byte = ord(text[index]) - 63
+                index += 1
+                result |= (byte & 0x1F) << shift
+                shift += 5
+                if byte < 0x20:
+                    break
+            deltas.append(~(result >> 1) if result & 1 else result >> 1)
+        lat += deltas[0]
+        lon += deltas[1]
+        coords.append([lat / factor, lon / factor])
+    return coords

@@ -14,7 +14,7 @@ from folium.template import Template
 from folium.utilities import JsCode
 from markupsafe import Markup
 
-from .geo import Bounds
+from .geo import Bounds, decode_polyline, encode_polyline
 from .models import Leg, Photo, Post, Stop, Trip
 from .text import html_text, safe_colour
 
@@ -31,6 +31,7 @@ class Assets:
     cluster_css: str
     cluster_default_css: str
     photos_js: str
+    trip_js: str = ""
     gesture_js: str = ""
     gesture_css: str = ""
 
@@ -77,22 +78,6 @@ class SafePopup(folium.elements.MacroElement):
         self._name = "SafePopup"
         self.html = str(html)
         self.options = {"maxWidth": max_width}
-
-
-class SafeTooltip(folium.elements.MacroElement):
-    """A tooltip from escaped text, passed as a JSON string (folium's Tooltip puts raw text in a template literal)."""
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.bindTooltip({{ this.html|tojson }}, {{ this.options|tojson }});
-        {% endmacro %}"""
-    )
-
-    def __init__(self, text: str, **options: object) -> None:
-        super().__init__()
-        self._name = "SafeTooltip"
-        self.html = str(html_text(text))
-        self.options = {"sticky": True, **options}
 
 
 class ExposeMap(folium.elements.MacroElement):
@@ -173,34 +158,6 @@ def local_time(when: datetime | None, zone: str) -> datetime | None:
         return when
 
 
-def stop_popup(stop: Stop, number: int, links: Links) -> Markup:
-    """Return the popup HTML of a stop: name, local arrival date, and a link to its post."""
-    parts = [Markup('<div class="tm-popup"><div class="tm-popup-title">{}. {}</div>').format(
-        number, html_text(stop.name))]
-    arrived = local_time(stop.arrived_at, stop.timezone)
-    if arrived is not None:
-        parts.append(Markup('<div class="tm-popup-when"><time datetime="{}">Arrived {}</time></div>').format(
-            arrived.isoformat(), arrived.strftime("%-d %B %Y, %H:%M")))
-    if stop.post is not None:
-        parts.append(Markup('<a class="tm-popup-link" href="{}" target="_top">Read the post</a>').format(
-            links.post(stop.post)))
-    parts.append(Markup("</div>"))
-    return Markup("").join(parts)
-
-
-def photo_popup(photo: Photo, links: Links) -> Markup:
-    """Return the popup HTML of a photo: thumbnail, caption and local time."""
-    html = Markup('<div class="tm-popup tm-photo"><img src="{}" alt="{}" loading="lazy">').format(
-        links.thumb(photo), html_text(photo.caption or photo.original_name))
-    if photo.caption:
-        html += Markup('<div class="tm-popup-caption">{}</div>').format(html_text(photo.caption))
-    if photo.taken_at is not None:
-        offset = photo.utc_offset_min or 0
-        local = photo.taken_at.astimezone(timezone(timedelta(minutes=offset)))
-        html += Markup('<div class="tm-popup-when">{}</div>').format(local.strftime("%-d %B %Y, %H:%M"))
-    return html + Markup("</div>")
-
-
 def leg_label(leg: Leg) -> str:
     """Return the layer-control label of a leg: a colour swatch and the escaped name (Leaflet inserts it as HTML)."""
     return str(Markup('<span class="tm-swatch" style="background:{}"></span>{}. {}').format(
@@ -226,40 +183,49 @@ def _new_map(tiles: Tiles, assets: Assets, *, scroll_zoom: bool = True) -> foliu
     return m
 
 
-def _add_leg(m: folium.Map, leg: Leg, numbers: dict[int, int], links: Links,
-             detail: bool = False) -> folium.FeatureGroup:
-    """Draw one leg as its own layer: tracks (or a dashed transport line) and numbered stops."""
-    colour = safe_colour(leg.colour)
-    group = folium.FeatureGroup(name=leg_label(leg), show=True)
-    group.add_to(m)
-    for track in leg.tracks:
-        for part in (track.detail_geometry or track.display_geometry) if detail else track.display_geometry:
-            if len(part["coords"]) < 2:
-                continue
-            line = folium.PolyLine(part["coords"], color=colour, weight=4, opacity=0.9,
-                                   dash_array="2 8" if part.get("planned") else None)
-            SafeTooltip(f"{leg.name}: {track.name}").add_to(line)
-            line.add_to(group)
+class TripData(JSCSSMixin, folium.elements.MacroElement):
+    """The legs and stops of a map as compact data (encoded polylines, stop rows) that our tripmap.js
+    turns into Leaflet layers inside the legs' folium FeatureGroups: a handful of folium objects for any
+    trip size, and popups built from text nodes, never from user HTML.
+
+    data = {"legs": [{"lines": [encoded…], "planned": [bool…], "dash": bool, "colour", "name",
+                      "detail": URL of the 10 m lines or null}],
+            "stops": [[lat, lon, number, name, colour, arrival text, arrival ISO, post URL, stop slug, leg index]],
+            "detailZoom": zoom from which legs swap to their detailed lines}
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        travelmapTrip({{ this._parent.get_name() }}, [{% for g in this.groups %}{{ g.get_name() }}{% if not loop.last %}, {% endif %}{% endfor %}], {{ this.data|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, groups: list[folium.FeatureGroup], data: dict, assets: Assets) -> None:
+        super().__init__()
+        self._name = "TripData"
+        self.groups, self.data = groups, data
+        self.default_js = [("travelmap_trip", assets.trip_js)]
+
+
+def stop_row(stop: Stop, number: int, leg_index: int, links: Links) -> list:
+    """Return a stop as a compact row for tripmap.js."""
+    arrived = local_time(stop.arrived_at, stop.timezone)
+    return [round(stop.lat, 6), round(stop.lon, 6), number, stop.name, safe_colour(stop.leg.colour),
+            arrived.strftime("%-d %B %Y, %H:%M") if arrived else "", arrived.isoformat() if arrived else "",
+            links.post(stop.post) if stop.post else "", stop.slug, leg_index]
+
+
+def leg_entry(leg: Leg, level: str, detail_url: str | None) -> dict:
+    """Return a leg's drawing data at one level of detail ("overview" or "display")."""
+    parts = [part for track in leg.tracks for part in (track.lines or {}).get(level, [])]
+    entry = {"name": leg.name, "colour": safe_colour(leg.colour), "lines": [p["line"] for p in parts],
+             "planned": [bool(p["planned"]) for p in parts], "dash": False, "detail": detail_url}
     if not leg.tracks and len(leg.stops) >= 2:
         first, last = leg.stops[0], leg.stops[-1]
-        line = folium.PolyLine([[first.lat, first.lon], [last.lat, last.lon]], color=colour, weight=3,
-                               opacity=0.9, dash_array="8 10")
-        SafeTooltip(f"{leg.name}" + (f" (by {leg.transport})" if leg.transport else "")).add_to(line)
-        line.add_to(group)
-    for stop in leg.stops:
-        number = numbers[stop.id]
-        icon = folium.DivIcon(
-            html=str(Markup('<div class="tm-pin" data-stop="{}" style="background:{}">{}</div>').format(
-                stop.slug, colour, number)),
-            icon_size=(30, 30), icon_anchor=(15, 15), class_name="tm-stop",
-        )
-        # Stops stay above photo markers and clusters: their numbers are the route.
-        marker = folium.Marker([stop.lat, stop.lon], icon=icon, title=stop.name, alt=stop.name,
-                               z_index_offset=1000)
-        SafePopup(stop_popup(stop, number, links)).add_to(marker)
-        SafeTooltip(f"{number}. {stop.name}", direction="top", offset=[0, -14], sticky=False).add_to(marker)
-        marker.add_to(group)
-    return group
+        entry.update(lines=[encode_polyline([(first.lat, first.lon), (last.lat, last.lon)])], planned=[False],
+                     dash=True, detail=None)
+        entry["name"] = f"{leg.name} (by {leg.transport})" if leg.transport else leg.name
+    return entry
 
 
 class PhotoLayer(JSCSSMixin, folium.elements.MacroElement):
@@ -318,22 +284,33 @@ def stop_numbers(trip: Trip) -> dict[int, int]:
     return {stop.id: n for n, stop in enumerate(trip.stops(), start=1)}
 
 
+DETAIL_ZOOM = 11  # from here a pixel is under ~75 m: legs swap their 100 m overview for the 10 m lines
+
+
 def build_trip_map(trip: Trip, *, tiles: Tiles, assets: Assets, links: Links, leg: Leg | None = None,
                    stop: Stop | None = None, photos: Iterable[Photo] = (), embed: bool = False,
-                   detail: bool = False) -> folium.Map:
+                   detail: bool = False, detail_url: Callable[[Leg], str] | None = None) -> folium.Map:
     """Build a trip's map: a layer per leg, numbered stops with post links, photo clusters, fitted to what is shown.
 
-    With detail, tracks use their 2 m geometry (the leg page, where readers zoom to street level).
+    With detail (leg and stop pages), legs are drawn with their 10 m lines from the start; otherwise with
+    the 100 m overview, and `detail_url` tells the browser where each leg's 10 m lines are when it zooms in.
     """
     m = _new_map(tiles, assets, scroll_zoom=not embed)
     numbers = stop_numbers(trip)
     legs = [leg] if leg is not None else list(trip.legs)
+    groups, entries, rows = [], [], []
     bounds: Bounds | None = None
-    for item in legs:
-        _add_leg(m, item, numbers, links, detail=detail)
+    for index, item in enumerate(legs):
+        group = folium.FeatureGroup(name=leg_label(item), show=True)
+        group.add_to(m)
+        groups.append(group)
+        entries.append(leg_entry(item, "display" if detail else "overview",
+                                 None if detail or detail_url is None else detail_url(item)))
+        rows += [stop_row(s, numbers[s.id], index, links) for s in item.stops]
         box = leg_bounds(item)
         if box is not None:
             bounds = box if bounds is None else bounds.union(box)
+    TripData(groups, {"legs": entries, "stops": rows, "detailZoom": DETAIL_ZOOM}, assets).add_to(m)
     _add_photos(m, photos, assets, links, blur=trip.blur_photo_locations)
     if stop is not None:
         bounds = Bounds(stop.lat, stop.lon, stop.lat, stop.lon).padded(STOP_ZOOM_RADIUS_M)
@@ -354,9 +331,8 @@ def build_overview_map(trips: list[Trip], *, tiles: Tiles, assets: Assets, links
         for leg in trip.legs:
             colour = safe_colour(leg.colour)
             for track in leg.tracks:
-                for part in track.display_geometry:
-                    # The overview needs no street detail: every 5th point is plenty.
-                    coords = part["coords"][::5] + part["coords"][-1:]
+                for part in (track.lines or {}).get("overview", []):
+                    coords = decode_polyline(part["line"])
                     if len(coords) >= 2:
                         folium.PolyLine(coords, color=colour, weight=3, opacity=0.8).add_to(m)
             box = leg_bounds(leg)
@@ -421,5 +397,5 @@ def walk(element: folium.Element) -> Iterable[folium.Element]:
         yield from walk(child)
 
 
-__all__ = ["Assets", "Tiles", "Links", "MapParts", "SafePopup", "SafeTooltip", "build_trip_map",
+__all__ = ["Assets", "Tiles", "Links", "MapParts", "SafePopup", "build_trip_map",
            "build_overview_map", "build_stops_map", "render_parts", "walk", "stop_numbers"]

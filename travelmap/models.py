@@ -202,11 +202,15 @@ class Track(Base):
     max_lon: Mapped[float] = mapped_column(Float)
     # Simplified once at import, one entry per segment:
     # [{"planned": false, "coords": [[lat, lon], ...]}, ...]
-    display_geometry: Mapped[list] = mapped_column(JSON)
-    # The same at 2 m tolerance, for the leg page (street zoom).
-    detail_geometry: Mapped[list] = mapped_column(JSON, default=list)
+    # Deferred: the big geometry columns load only when a page or export asks for them.
+    display_geometry: Mapped[list] = mapped_column(JSON, deferred=True)
+    # The same at 2 m tolerance, for exports.
+    detail_geometry: Mapped[list] = mapped_column(JSON, default=list, deferred=True)
+    # What pages draw, as encoded polylines: {"overview": [{"planned", "line"}], "display": [...]}
+    # (100 m and 10 m tolerance); the trip map loads "display" per leg when the reader zooms in.
+    lines: Mapped[dict] = mapped_column(JSON, default=dict, deferred=True)
     # Elevation profile, at most 600 points: [[distance_m, elevation_m (smoothed), lat, lon], ...].
-    profile: Mapped[list] = mapped_column(JSON, default=list)
+    profile: Mapped[list] = mapped_column(JSON, default=list, deferred=True)
     warnings: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -7,6 +7,7 @@ import math
 
 from PIL import Image, ImageDraw, ImageFont
 
+from .geo import decode_polyline
 from .maps import stop_numbers
 from .models import Trip
 from .text import safe_colour
@@ -33,8 +34,9 @@ def trip_preview(trip: Trip, width: int = WIDTH) -> bytes:
     for leg in trip.legs:
         colour = safe_colour(leg.colour)
         for track in leg.tracks:
-            for part in track.display_geometry:
-                lines.append((colour, [_mercator(lat, lon) for lat, lon in part["coords"]], bool(part.get("planned"))))
+            for part in (track.lines or {}).get("overview", []):
+                coords = decode_polyline(part["line"])
+                lines.append((colour, [_mercator(lat, lon) for lat, lon in coords], bool(part.get("planned"))))
         if not leg.tracks and len(leg.stops) >= 2:
             lines.append((colour, [_mercator(leg.stops[0].lat, leg.stops[0].lon),
                                    _mercator(leg.stops[-1].lat, leg.stops[-1].lon)], True))

@@ -8,6 +8,8 @@ always launched through executable_path.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import re
 import threading
@@ -109,6 +111,43 @@ def empty_live_server(tmp_path: Path) -> Iterator[LiveServer]:
     root.mkdir()
     with serving(make_app(root)) as server:
         yield server
+
+
+@dataclass
+class StaticSite:
+    """A folder of plain files served over HTTP on another port of 127.0.0.1: another origin, like a blog."""
+
+    folder: Path
+    url: str
+
+    def __call__(self, path: str = "/") -> str:
+        """Return the absolute URL of a path on this site."""
+        return self.url + path
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve files without logging every request to stderr."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture
+def foreign_site(tmp_path: Path) -> Iterator[StaticSite]:
+    """Serve tmp_path/foreign on a free port of 127.0.0.1 (a blogger's site that embeds our maps); write pages
+    into site.folder."""
+    folder = tmp_path / "foreign"
+    folder.mkdir()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(_QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, name="foreign-site", daemon=True)
+    thread.start()
+    try:
+        yield StaticSite(folder, f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")

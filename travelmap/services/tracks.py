@@ -19,7 +19,8 @@ from ..text import slugify
 from .trips import touch, unique_slug
 
 DISPLAY_TOLERANCE_M = 10.0  # the trip map
-DETAIL_TOLERANCE_M = 2.0  # the leg page, where readers zoom to street level
+DETAIL_TOLERANCE_M = 2.0  # exports (GeoJSON)
+OVERVIEW_TOLERANCE_M = 100.0  # the trip map up to zoom 10, where a pixel is over 100 m
 PROFILE_POINTS = 600
 MOVING_MIN_SPEED_MPS = 0.5  # slower than this between two points counts as a pause
 ELEVATION_THRESHOLD_M = 5.0
@@ -169,6 +170,17 @@ def _waypoints_to_stops(session: Session, leg: Leg, parsed: ParsedGpx) -> list[S
     return stops
 
 
+def encoded_lines(parsed: ParsedGpx, display: list[dict]) -> dict:
+    """Return the page geometry as encoded polylines: 'overview' (100 m) and 'display' (10 m) levels of detail."""
+    overview = []
+    for seg in parsed.segments:
+        keep = geo.simplify(seg.lats, seg.lons, OVERVIEW_TOLERANCE_M)
+        overview.append({"planned": seg.planned,
+                         "line": geo.encode_polyline([(seg.lats[i], seg.lons[i]) for i in keep])})
+    return {"overview": overview,
+            "display": [{"planned": part["planned"], "line": geo.encode_polyline(part["coords"])} for part in display]}
+
+
 def import_track(session: Session, leg: Leg, data: bytes, original_name: str, media_root: Path, *,
                  waypoints_as_stops: bool = False) -> Track:
     """Validate GPX bytes and add them to the leg as a track; the original file is kept for download.
@@ -192,8 +204,9 @@ def import_track(session: Session, leg: Leg, data: bytes, original_name: str, me
         point_count=parsed.point_count,
         segment_count=parsed.file_segments,
         waypoint_count=len(parsed.waypoints),
-        display_geometry=display_geometry(parsed),
+        display_geometry=(display := display_geometry(parsed)),
         detail_geometry=display_geometry(parsed, DETAIL_TOLERANCE_M),
+        lines=encoded_lines(parsed, display),
         warnings=parsed.warnings,
         **stats,
     )

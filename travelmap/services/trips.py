@@ -25,16 +25,22 @@ def unique_slug(session: Session, model: type, base: str, **scope: object) -> st
     return candidate
 
 
-def trip_by_slug(session: Session, slug: str) -> Trip | None:
-    """Return the trip with its legs, stops, posts and tracks loaded, or None."""
+def trip_by_slug(session: Session, slug: str, *, lines: bool = False) -> Trip | None:
+    """Return the trip with its legs, stops, posts and tracks loaded (and the tracks' drawn lines), or None."""
+    tracks = selectinload(Trip.legs).selectinload(Leg.tracks)
     return session.scalars(
         select(Trip)
         .where(Trip.slug == slug)
         .options(
             selectinload(Trip.legs).selectinload(Leg.stops).selectinload(Stop.post),
-            selectinload(Trip.legs).selectinload(Leg.tracks),
+            tracks.undefer(Track.lines) if lines else tracks,
         )
     ).one_or_none()
+
+
+def trip_row(session: Session, slug: str) -> Trip | None:
+    """Return just the trip's own row (enough to check access and find a cached page), or None."""
+    return session.scalars(select(Trip).where(Trip.slug == slug)).one_or_none()
 
 
 def listed_trips(session: Session) -> list[Trip]:
@@ -43,7 +49,8 @@ def listed_trips(session: Session) -> list[Trip]:
         select(Trip)
         .where(Trip.visibility == "public")
         .order_by(Trip.created_at.desc())
-        .options(selectinload(Trip.legs).selectinload(Leg.stops), selectinload(Trip.legs).selectinload(Leg.tracks))
+        .options(selectinload(Trip.legs).selectinload(Leg.stops),
+                 selectinload(Trip.legs).selectinload(Leg.tracks).undefer(Track.lines))
     ))
 
 

@@ -16,7 +16,7 @@ from ..errors import InvalidInput, NotFound, TravelmapError, Unauthorized
 from ..models import Post, Trip
 from ..services.trips import trip_by_slug
 from ..text import html_text
-from .helpers import config_fingerprint, get_trip_or_404, links, tiles, trip_photos
+from .helpers import config_fingerprint, detail_url, get_trip_or_404, links, tiles, trip_photos
 
 bp = Blueprint("embed", __name__)
 
@@ -42,7 +42,7 @@ def _embed_target(trip: Trip) -> tuple[object, object]:
 @bp.get("/embed/trips/<slug>")
 def trip(slug: str) -> ResponseReturnValue:
     """Serve a trip, leg or stop map that fills its frame, with no site chrome; frameable anywhere."""
-    trip = get_trip_or_404(slug)
+    trip = get_trip_or_404(slug, lines=True)
     leg, stop = _embed_target(trip)
     show_photos = request.args.get("photos", "1") != "0"
     try:
@@ -56,7 +56,8 @@ def trip(slug: str) -> ResponseReturnValue:
         if leg is not None:
             photos = [p for p in photos if p.leg_id == leg.id]
         m = maps.build_trip_map(trip, leg=leg, stop=stop, tiles=tiles(), assets=map_assets(), links=links(),
-                                photos=photos, embed=True, detail=leg is not None or stop is not None)
+                                photos=photos, embed=True, detail=leg is not None or stop is not None,
+                                detail_url=detail_url(trip))
         maps.add_gesture_handling(m, map_assets())
         full = url_for("public.trip", slug=trip.slug)
         if stop is not None:

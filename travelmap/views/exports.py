@@ -88,6 +88,21 @@ def leg_gpx(slug: str, position: int) -> ResponseReturnValue:
     return _gpx(trip, _leg(trip, position))
 
 
+@bp.get("/trips/<slug>/legs/<int:position>/lines.json")
+def leg_lines(slug: str, position: int) -> ResponseReturnValue:
+    """A leg's 10 m lines as encoded polylines: what the trip map swaps in when a reader zooms in."""
+    trip = get_trip_or_404(slug, lines=True)
+    leg = _leg(trip, position)
+
+    def build() -> str:
+        parts = [part for track in leg.tracks for part in (track.lines or {}).get("display", [])]
+        return json.dumps({"lines": [p["line"] for p in parts], "planned": [bool(p["planned"]) for p in parts]},
+                          separators=(",", ":"))
+
+    key = ("lines", trip.id, trip.revision, position)
+    return cached_response(key, build, mimetype="application/json", max_age=86_400)
+
+
 @bp.get("/trips/<slug>/feed.atom")
 def feed(slug: str) -> ResponseReturnValue:
     """An Atom feed of the trip's posts, with GeoRSS points."""
@@ -101,7 +116,7 @@ def feed(slug: str) -> ResponseReturnValue:
 @bp.get("/trips/<slug>/preview.png")
 def preview(slug: str) -> ResponseReturnValue:
     """The trip's 1200×630 link-preview image (?width=300…1200 for a smaller copy), cached per revision."""
-    trip = get_trip_or_404(slug)
+    trip = get_trip_or_404(slug, lines=True)
     try:
         width = int(request.args.get("width", "1200"))
     except ValueError:

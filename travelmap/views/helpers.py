@@ -9,7 +9,7 @@ from .. import db
 from ..errors import NotFound
 from ..maps import Links, Tiles
 from ..models import Photo, Post, Trip
-from ..services.trips import trip_by_slug
+from ..services.trips import trip_by_slug, trip_row
 
 READABLE = ("public", "unlisted")
 
@@ -21,12 +21,21 @@ def readable(trip: Trip) -> bool:
     return trip.visibility in READABLE or bool(current_user.is_authenticated and current_user.id == trip.owner_id)
 
 
-def get_trip_or_404(slug: str) -> Trip:
-    """Return a trip this reader may see, else raise 404 (a private trip is not even admitted to exist)."""
-    trip = trip_by_slug(db.session(), slug)
+def get_trip_or_404(slug: str, *, full: bool = True, lines: bool = False) -> Trip:
+    """Return a trip this reader may see, else raise 404 (a private trip is not even admitted to exist).
+
+    With full=False only the trip's own row is read: enough for access and cache keys, so a cached page
+    costs one small query.
+    """
+    trip = trip_by_slug(db.session(), slug, lines=lines) if full else trip_row(db.session(), slug)
     if trip is None or not readable(trip):
         raise NotFound("There is no trip at this address.")
     return trip
+
+
+def full_trip(trip: Trip) -> Trip:
+    """Load everything a page of the trip draws (legs, stops, posts, tracks and their lines)."""
+    return trip_by_slug(db.session(), trip.slug, lines=True)  # type: ignore[return-value]
 
 
 def get_post_or_404(slug: str) -> Post:
@@ -55,8 +64,18 @@ def links() -> Links:
 
 
 def trip_photos(trip: Trip) -> list[Photo]:
-    """Return the trip's photos in time order."""
-    return list(db.session().scalars(select(Photo).where(Photo.trip_id == trip.id).order_by(Photo.taken_at)))
+    """Return the trip's photos in time order, with their stops and posts."""
+    from sqlalchemy.orm import selectinload
+
+    from ..models import Stop
+
+    return list(db.session().scalars(select(Photo).where(Photo.trip_id == trip.id).order_by(Photo.taken_at)
+                                     .options(selectinload(Photo.stop).selectinload(Stop.post))))
+
+
+def detail_url(trip: Trip):  # type: ignore[no-untyped-def]
+    """Return the function giving each leg's detailed-lines URL (fetched when a reader zooms in)."""
+    return lambda leg: url_for("exports.leg_lines", slug=trip.slug, position=leg.position, v=trip.revision)
 
 
 def config_fingerprint() -> str:

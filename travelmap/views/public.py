@@ -14,7 +14,8 @@ from ..models import Photo, Stop, Trip
 from ..services.trips import listed_trips, totals
 from ..profile import leg_profile
 from ..text import render_markdown, safe_url
-from .helpers import config_fingerprint, get_post_or_404, get_trip_or_404, links, readable, tiles, trip_photos
+from .helpers import (config_fingerprint, detail_url, full_trip, get_post_or_404, get_trip_or_404, links, readable,
+                      tiles, trip_photos)
 
 bp = Blueprint("public", __name__)
 
@@ -31,11 +32,13 @@ def index() -> ResponseReturnValue:
 @bp.get("/trips/<slug>")
 def trip(slug: str) -> ResponseReturnValue:
     """Show a trip's map with its legs, stops and photos, and its timeline; cached per revision."""
-    trip = get_trip_or_404(slug)
+    row = get_trip_or_404(slug, full=False)
 
     def build() -> str:
+        trip = full_trip(row)
         photos = trip_photos(trip)
-        m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(), photos=photos)
+        m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(), photos=photos,
+                                detail_url=detail_url(trip))
         return render_template(
             "public/trip.html", trip=trip, map=maps.render_parts(m), numbers=maps.stop_numbers(trip),
             trip_totals=totals([t for leg in trip.legs for t in leg.tracks]),
@@ -43,13 +46,13 @@ def trip(slug: str) -> ResponseReturnValue:
             photo_count=len(photos), local_time=maps.local_time,
         )
 
-    return cached_response(("trip", trip.id, trip.revision, config_fingerprint()), build)
+    return cached_response(("trip", row.id, row.revision, config_fingerprint()), build)
 
 
 @bp.get("/trips/<slug>/legs/<int:position>")
 def leg(slug: str, position: int) -> ResponseReturnValue:
     """Show one leg: its map, stats, tracks and stops."""
-    trip = get_trip_or_404(slug)
+    trip = get_trip_or_404(slug, lines=True)
     leg = next((item for item in trip.legs if item.position == position), None)
     if leg is None:
         raise NotFound(f"This trip has no leg {position}.")
@@ -70,7 +73,7 @@ def leg(slug: str, position: int) -> ResponseReturnValue:
 @bp.get("/trips/<slug>/stops/<stop_slug>")
 def stop(slug: str, stop_slug: str) -> ResponseReturnValue:
     """Show a stop: the map around it, when the author was there, its post and its photos."""
-    trip = get_trip_or_404(slug)
+    trip = get_trip_or_404(slug, lines=True)
     stop = next((s for s in trip.stops() if s.slug == stop_slug), None)
     if stop is None:
         raise NotFound("This trip has no such stop.")

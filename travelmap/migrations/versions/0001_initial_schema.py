@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 19:23:08.958129
+Create Date: 2026-11-28 19:47:01.283155
 """
 
 from alembic import op
@@ -148,6 +148,7 @@ def upgrade() -> None:
     sa.Column('max_lon', sa.Float(), nullable=False),
     sa.Column('display_geometry', sa.JSON(), nullable=False),
     sa.Column('detail_geometry', sa.JSON(), nullable=False),
+    sa.Column('lines', sa.JSON(), nullable=False),
     sa.Column('profile', sa.JSON(), nullable=False),
     sa.Column('warnings', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,96 @@
+// Draws a trip from compact data: legs as polylines inside their layer-control groups, numbered stops
+// whose popups are built from text nodes, and — when the reader zooms in — each leg's detailed lines.
+(function () {
+  "use strict";
+  function decode(text) {  // Google's encoded polyline, precision 5
+    var points = [], index = 0, lat = 0, lng = 0;
+    while (index < text.length) {
+      var deltas = [0, 0];
+      for (var k = 0; k < 2; k++) {
+        var shift = 0, result = 0, byte;
+        do { byte = text.charCodeAt(index++) - 63; result |= (byte & 31) << shift; shift += 5; } while (byte >= 32);
+        deltas[k] = result & 1 ? ~(result >> 1) : result >> 1;
+      }
+      lat += deltas[0]; lng += deltas[1];
+      points.push([lat / 1e5, lng / 1e5]);
+    }
+    return points;
+  }
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+  function local(url) { return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/"; }
+  function tooltip(text) { return el("span", "", text); }  // a node, so Leaflet never parses it as HTML
+
+  function drawLines(leg, group) {
+    return leg.lines.map(function (line, i) {
+      var polyline = L.polyline(decode(line), {
+        color: leg.colour, weight: leg.dash ? 3 : 4, opacity: 0.9,
+        dashArray: leg.dash ? "8 10" : (leg.planned[i] ? "2 8" : null)
+      });
+      polyline.bindTooltip(tooltip(leg.name), { sticky: true });
+      group.addLayer(polyline);
+      return polyline;
+    });
+  }
+
+  function stopPopup(row) {
+    var box = el("div", "tm-popup");
+    box.appendChild(el("div", "tm-popup-title", row[2] + ". " + row[3]));
+    if (row[5]) {
+      var when = el("div", "tm-popup-when"), time = el("time", "", "Arrived " + row[5]);
+      time.setAttribute("datetime", row[6]);
+      when.appendChild(time);
+      box.appendChild(when);
+    }
+    if (local(row[7])) {
+      var link = el("a", "tm-popup-link", "Read the post");
+      link.href = row[7];
+      link.target = "_top";
+      box.appendChild(link);
+    }
+    return box;
+  }
+
+  function stopMarker(row) {
+    var pin = el("div", "tm-pin", String(row[2]));
+    pin.setAttribute("data-stop", row[8]);
+    pin.style.background = row[4];
+    var marker = L.marker([row[0], row[1]], {
+      icon: L.divIcon({ html: pin, className: "tm-stop", iconSize: [30, 30], iconAnchor: [15, 15] }),
+      title: row[3], alt: row[3], zIndexOffset: 1000
+    });
+    marker.bindPopup(function () { return stopPopup(row); }, { maxWidth: 280 });
+    marker.bindTooltip(tooltip(row[2] + ". " + row[3]), { direction: "top", offset: [0, -14] });
+    return marker;
+  }
+
+  window.travelmapTrip = function (map, groups, data) {
+    var drawn = data.legs.map(function (leg, i) { return drawLines(leg, groups[i]); });
+    data.stops.forEach(function (row) { groups[row[9]].addLayer(stopMarker(row)); });
+    var loaded = {};
+    function loadDetail() {
+      if (map.getZoom() < data.detailZoom) return;
+      var view = map.getBounds();
+      data.legs.forEach(function (leg, i) {
+        if (!leg.detail || loaded[i] || !drawn[i].length) return;
+        var box = L.latLngBounds([]);
+        drawn[i].forEach(function (line) { box.extend(line.getBounds()); });
+        if (!box.intersects(view)) return;
+        loaded[i] = true;
+        fetch(leg.detail, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (detail) {
+            if (!detail) { loaded[i] = false; return; }
+            drawn[i].forEach(function (line) { groups[i].removeLayer(line); });
+            drawn[i] = drawLines({ name: leg.name, colour: leg.colour, dash: false, lines: detail.lines,
+                                   planned: detail.planned }, groups[i]);
+          }, function () { loaded[i] = false; });
+      });
+    }
+    map.on("zoomend moveend", loadDetail);
+    loadDetail();
+  };
+})();
