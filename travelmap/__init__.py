@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request
+from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
 
 from . import assets, cache, config, db, errors
@@ -15,6 +16,7 @@ from . import assets, cache, config, db, errors
 __version__ = "0.1.0"
 
 csrf = CSRFProtect()
+compress = Compress()
 
 
 def _secret_key(instance: Path) -> str:
@@ -49,6 +51,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         REMEMBER_COOKIE_SECURE=app.config["SESSION_COOKIE_SECURE"],
         # A form left open for hours must still save: tokens live as long as the session.
         WTF_CSRF_TIME_LIMIT=None,
+        # Responses that are not cached pages (those come compressed from the cache) are gzipped here.
+        COMPRESS_ALGORITHM=["gzip"],
+        COMPRESS_LEVEL=6,
+        COMPRESS_MIN_SIZE=500,
+        COMPRESS_MIMETYPES=["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                            "application/geo+json", "application/gpx+xml", "application/atom+xml", "image/svg+xml"],
     )
     if test_config:
         app.config.update(test_config)
@@ -69,6 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     access.init_app(app)
     csrf.init_app(app)
+    compress.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(author.bp)
     app.register_blueprint(api.bp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import threading
 from collections import OrderedDict
@@ -13,9 +14,10 @@ from flask import Flask, Response, current_app, request
 
 @dataclass(frozen=True)
 class Cached:
-    """A rendered body with its ETag and content type."""
+    """A rendered body, compressed once, with its ETag and content type."""
 
     body: bytes
+    gzipped: bytes
     etag: str
     mimetype: str
 
@@ -39,7 +41,9 @@ class PageCache:
                 return item
         body = build()
         data = body.encode("utf-8") if isinstance(body, str) else body
-        item = Cached(data, hashlib.sha256(data).hexdigest()[:32], mimetype)
+        # Compressed once here, not on every hit; PNGs are compressed already.
+        packed = data if mimetype.startswith("image/") else gzip.compress(data, compresslevel=6, mtime=0)
+        item = Cached(data, packed, hashlib.sha256(data).hexdigest()[:32], mimetype)
         with self._lock:
             self.misses += 1
             self._items[key] = item
@@ -63,8 +67,15 @@ def cached_response(key: Hashable, build: Callable[[], str | bytes], mimetype: s
                     max_age: int = 0) -> Response:
     """Serve a page from the cache (building it on a miss) with an ETag; If-None-Match gets 304."""
     item = page_cache().get_or_build(key, build, mimetype)
-    response = Response(item.body, mimetype=item.mimetype)
-    response.set_etag(item.etag)
+    if item.gzipped is not item.body and "gzip" in request.accept_encodings:
+        response = Response(item.gzipped, mimetype=item.mimetype)
+        response.headers["Content-Encoding"] = "gzip"
+        response.set_etag(item.etag + "-gz")  # another representation, another strong ETag
+    else:
+        response = Response(item.body, mimetype=item.mimetype)
+        response.set_etag(item.etag)
+    if item.gzipped is not item.body:
+        response.vary.add("Accept-Encoding")
     response.headers["Cache-Control"] = f"public, max-age={max_age}, must-revalidate" if max_age else "no-cache"
     return response.make_conditional(request)
 

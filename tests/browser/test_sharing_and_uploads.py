@@ -32,6 +32,9 @@ SCROLL_WARNING = "leaflet-gesture-handling-scroll-warning"
 
 # True once every image of the page has loaded with real pixels (lazy ones included, once scrolled to).
 IMAGES_LOADED_JS = "sel => [...document.querySelectorAll(sel)].every(img => img.complete && img.naturalWidth > 0)"
+# True when the middle of an element is not covered by anything else (e.g. a stop pin over the profile marker).
+ON_TOP_JS = """e => { const b = e.getBoundingClientRect();
+  const hit = document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2); return !!hit && e.contains(hit); }"""
 # A point inside the map where a click lands on the map itself (a tile, the background or a track), not on a
 # marker, a popup or a control; null when none of the sampled points is free.
 FREE_MAP_POINT_JS = """map => {
@@ -177,11 +180,24 @@ def test_a_blog_on_another_site_shows_the_embedded_map_scrolls_past_it_and_opens
     assert frame.evaluate("travelmapMap.getZoom()") == zoom
     assert page.evaluate("scrollY") >= scroll_before + 200
 
-    # Ctrl and the wheel zoom in on Baotou; its popup's post link opens the post in the reader's window.
-    iframe.scroll_into_view_if_needed()
+    # Ctrl and the wheel zoom the map in on Baotou, and leave the blog where it is.
+    iframe.evaluate("e => e.scrollIntoView({block: 'center'})")
+    scroll_before = page.evaluate("scrollY")
     pin = embed.locator('.tm-pin[data-stop="baotou"]')
+    box = pin.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.keyboard.down("Control")
+    for _ in range(3):  # the first ctrl+wheel only hands the wheel to the map
+        page.mouse.wheel(0, -120)
+        page.wait_for_timeout(60)
+    page.keyboard.up("Control")
+    frame.wait_for_function("z => travelmapMap.getZoom() > z", arg=zoom)
+    settle(frame, STOP_COUNT)
+    assert page.evaluate("scrollY") == scroll_before
+
+    # Baotou's popup (zoomed in further if other pins still cover it): its post link opens in the reader's window.
     pin.click(position=zoom_until_clickable(page, frame, pin, pin, ctrl=True))
-    assert frame.evaluate("travelmapMap.getZoom()") > zoom
     popup = wait_for_popup(frame)
     assert "Baotou" in popup.locator(".tm-popup-title").inner_text()
     link = popup.get_by_role("link", name="Read the post")
@@ -289,6 +305,10 @@ def test_hovering_the_leg_profile_shows_the_place_on_the_map_and_reads_out_dista
     assert all(900 <= metres <= 1800 for _, metres in seen), seen
     assert len(places) == len(seen)
     assert page.locator(".tm-cursor").get_attribute("visibility") == "visible"
+
+    # For the picture: a place on the road to Bayan Obo, away from the stops, so the marker is in plain sight.
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2)
+    assert marker.evaluate(ON_TOP_JS)
     screenshot(page, "desktop-leg-profile-hover")
 
     # Leaving the profile takes the marker off the map.
@@ -318,11 +338,13 @@ def test_touching_the_leg_profile_on_a_phone_shows_the_place_on_the_map(
 
     touch("touchStart", box["x"] + box["width"] * 0.3)
     first = readout(page)
-    touch("touchMove", box["x"] + box["width"] * 0.7)
+    touch("touchMove", box["x"] + box["width"] * 0.6)
     page.wait_for_function("km => parseFloat(document.querySelector('.tm-profile-readout').textContent) > km",
                            arg=first[0])
-    assert page.locator("path.tm-profile-marker").count() == 1
+    marker = page.locator("path.tm-profile-marker")
+    assert marker.count() == 1
     page.evaluate("window.scrollTo(0, 0)")
+    assert marker.evaluate(ON_TOP_JS)
     screenshot(page, "phone-leg-profile-touch", full_page=True)
     touch("touchEnd", 0)
     assert b.record.problems() == []
