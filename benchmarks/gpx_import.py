@@ -30,7 +30,11 @@ from travelmap.services.tracks import import_track  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small files only (CI smoke run)")
+    parser.add_argument("--points", type=int, help="only peak memory for one size: prints 'gpxpy_MB<TAB>import_MB'")
     args = parser.parse_args()
+    if args.points:
+        print(*memory_only(args.points), sep="\t")
+        return
     sizes = [2_000, 10_000] if args.quick else [10_000, 100_000, 500_000]
     repeat = {2_000: 3, 10_000: 3, 100_000: 2, 500_000: 1}
 
@@ -73,6 +77,31 @@ def main() -> None:
     print(table(["points", "MB", "gpxpy s", "import s", "time ratio", "import pts/s", "gpxpy MB", "import MB",
                  "memory ratio"], rows))
     print("aim: time ratio <= 1.30x, memory ratio <= 1.50x")
+
+
+def memory_only(size: int) -> tuple[str, str]:
+    """Peak memory (MB) of gpxpy.parse and of the whole import, for one file size."""
+    data = synthetic_gpx(size)
+    text = decode(data)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'bench.sqlite3'}",
+                          "MEDIA_DIR": str(root / "media"), "SECRET_KEY": "bench", "MAX_UPLOAD_MB": 1024})
+        with app.app_context():
+            db.upgrade_schema(db.engine())
+            session = db.session()
+            trip = Trip(slug="bench", title="Bench", owner=Author(username="bench"))
+            leg = Leg(trip=trip, position=1, name="Leg")
+            session.add_all([trip, leg])
+            session.commit()
+            parse_peak = peak_memory(lambda: gpxpy.parse(text))
+
+            def whole_import() -> None:
+                import_track(session, leg, data, "bench.gpx", root / "media")
+                session.commit()
+
+            import_peak = peak_memory(whole_import)
+    return f"{parse_peak / 1e6:.1f}", f"{import_peak / 1e6:.1f}"
 
 
 if __name__ == "__main__":

@@ -317,7 +317,10 @@ def build_trip_map(trip: Trip, *, tiles: Tiles, assets: Assets, links: Links, le
     if bounds is not None:
         if bounds.south == bounds.north and bounds.west == bounds.east:
             bounds = bounds.padded(STOP_ZOOM_RADIUS_M)
-        m.fit_bounds(bounds.as_leaflet(), padding=(24, 24))
+        # No animation: an embed scrolled in later would otherwise start at world zoom and fly in.
+        fit = folium.FitBounds(bounds.as_leaflet(), padding=(24, 24))
+        fit.options["animate"] = False
+        m.add_child(fit)
     folium.LayerControl(collapsed=JsCode("window.innerWidth < 700"), position="topright").add_to(m)
     ExposeMap().add_to(m)
     return m

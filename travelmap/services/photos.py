@@ -200,9 +200,10 @@ def place_by_hand(photo: Photo, lat: float, lon: float, settings: PhotoSettings)
     photo.lat, photo.lon = lat, lon
     photo.location_source = "manual"
     photo.time_gap_s = None
+    photo.warnings = [w for w in (photo.warnings or []) if "place it by hand" not in w and "no place yet" not in w]
     stop = nearest_stop(photo.trip, lat, lon, settings.stop_radius_m)
-    if stop is not None:
-        photo.stop, photo.leg_id = stop, stop.leg_id
+    photo.stop = stop
+    photo.leg_id = stop.leg_id if stop else (leg_at(photo.trip, photo.taken_at) if photo.taken_at else None)
     touch(photo.trip)
 
 

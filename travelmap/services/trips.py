@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from .. import validate
@@ -36,6 +36,27 @@ def trip_by_slug(session: Session, slug: str, *, lines: bool = False) -> Trip | 
             tracks.undefer(Track.lines) if lines else tracks,
         )
     ).one_or_none()
+
+
+@dataclass(frozen=True)
+class TripStamp:
+    """What a cached page needs to know about its trip: identity, revision and who may see it."""
+
+    id: int
+    slug: str
+    revision: int
+    visibility: str
+    owner_id: int
+
+
+# Built once: a cached page's only query should cost microseconds, not statement construction.
+_STAMP = text("SELECT id, slug, revision, visibility, owner_id FROM trips WHERE slug = :slug")
+
+
+def trip_stamp(connection: Connection, slug: str) -> TripStamp | None:
+    """Read a trip's stamp with one small query (no ORM session): the whole cost of a cached page."""
+    row = connection.execute(_STAMP, {"slug": slug}).first()
+    return TripStamp(*row) if row else None
 
 
 def trip_row(session: Session, slug: str) -> Trip | None:

@@ -9,16 +9,25 @@ from .. import db
 from ..errors import NotFound
 from ..maps import Links, Tiles
 from ..models import Photo, Post, Trip
-from ..services.trips import trip_by_slug, trip_row
+from ..services.trips import trip_by_slug, trip_row, trip_stamp
 
 READABLE = ("public", "unlisted")
 
 
-def readable(trip: Trip) -> bool:
+def readable(trip) -> bool:  # type: ignore[no-untyped-def]
     """Tell whether this reader may see the trip: public, unlisted, or their own private one."""
     from flask_login import current_user
 
     return trip.visibility in READABLE or bool(current_user.is_authenticated and current_user.id == trip.owner_id)
+
+
+def stamp_or_404(slug: str):  # type: ignore[no-untyped-def]
+    """Return the stamp (id, revision, visibility, owner) of a trip this reader may see, else raise 404."""
+    with db.engine().connect() as connection:
+        stamp = trip_stamp(connection, slug)
+    if stamp is None or not readable(stamp):
+        raise NotFound("There is no trip at this address.")
+    return stamp
 
 
 def get_trip_or_404(slug: str, *, full: bool = True, lines: bool = False) -> Trip:
@@ -33,7 +42,7 @@ def get_trip_or_404(slug: str, *, full: bool = True, lines: bool = False) -> Tri
     return trip
 
 
-def full_trip(trip: Trip) -> Trip:
+def full_trip(trip) -> Trip:  # type: ignore[no-untyped-def]
     """Load everything a page of the trip draws (legs, stops, posts, tracks and their lines)."""
     return trip_by_slug(db.session(), trip.slug, lines=True)  # type: ignore[return-value]
 

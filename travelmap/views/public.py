@@ -15,7 +15,7 @@ from ..services.trips import listed_trips, totals
 from ..profile import leg_profile
 from ..text import render_markdown, safe_url
 from .helpers import (config_fingerprint, detail_url, full_trip, get_post_or_404, get_trip_or_404, links, readable,
-                      tiles, trip_photos)
+                      stamp_or_404, tiles, trip_photos)
 
 bp = Blueprint("public", __name__)
 
@@ -32,7 +32,7 @@ def index() -> ResponseReturnValue:
 @bp.get("/trips/<slug>")
 def trip(slug: str) -> ResponseReturnValue:
     """Show a trip's map with its legs, stops and photos, and its timeline; cached per revision."""
-    row = get_trip_or_404(slug, full=False)
+    row = stamp_or_404(slug)  # a cached page costs this one small query
 
     def build() -> str:
         trip = full_trip(row)
