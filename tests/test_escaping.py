@@ -79,3 +79,29 @@ def test_leg_pages_and_post_pages_escape_the_name_too(client, session):
     stop = session.scalars(select(Stop).where(Stop.slug == "xilamuren")).one()
     page = client.get(f"/posts/{stop.post.slug}").get_data(as_text=True)
     assert "<img src=x" not in page
+
+
+JINJA = "{{ 7*7 }} {% if true %}x{% endif %} {# note #} {{{"
+
+
+def test_template_syntax_in_user_text_is_shown_not_evaluated(client, session):
+    # folium compiles rendered scripts as Jinja templates a second time; user text must not reach that.
+    rename(session, JINJA)
+    trip = session.scalars(select(Leg)).first().trip
+    trip.title = JINJA
+    session.commit()
+    for url in (f"/trips/{DEMO_SLUG}", f"/trips/{DEMO_SLUG}/legs/2", f"/embed/trips/{DEMO_SLUG}", "/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.get_data(as_text=True)
+        assert ">49<" not in page and "7*7" in page.replace("\\u0025", "%")
+    data = client.get(f"/trips/{DEMO_SLUG}").get_data(as_text=True)
+    rows = json.loads(re.search(r"travelmapTrip\([^,]+, \[[^\]]*\], (\{.*?\})\);\n", data).group(1))
+    assert JINJA in [row[3] for row in rows["stops"]]
+
+
+def test_a_post_linked_to_a_hostile_stop_renders_its_map(client, session):
+    rename(session, JINJA)
+    stop = session.scalars(select(Stop).where(Stop.slug == "xilamuren")).one()
+    response = client.get(f"/posts/{stop.post.slug}")
+    assert response.status_code == 200 and ">49<" not in response.get_data(as_text=True)

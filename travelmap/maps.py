@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -64,12 +65,29 @@ class MapParts:
     script: Markup
 
 
+def js_json(value: object) -> Markup:
+    """Return JSON safe to put in a folium script, whatever text it holds.
+
+    Two hazards: the HTML parser (so <, >, & and ' become \\u escapes, as Jinja's tojson does), and folium
+    itself — it renders each element's script and then compiles that output as a Jinja template again
+    when the page is assembled, so a user's "{{ … }}", "{% … %}" or "{# … #}" would be evaluated. JSON's
+    structural braces are never followed by {, % or #, so such a pair can only be inside a string,
+    where a \\u escape means the same character.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for raw, safe in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
+                      ("\u2028", "\\u2028"), ("\u2029", "\\u2029"),
+                      ("{{", "{\\u007b"), ("{%", "{\\u0025"), ("{#", "{\\u0023")):
+        text = text.replace(raw, safe)
+    return Markup(text)
+
+
 class SafePopup(folium.elements.MacroElement):
     """A popup whose HTML is built by us from escaped text and passed as a JSON string (no jQuery, no template literal)."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.bindPopup({{ this.html|tojson }}, {{ this.options|tojson }});
+        {{ this._parent.get_name() }}.bindPopup({{ this.html_js }}, {{ this.options_js }});
         {% endmacro %}"""
     )
 
@@ -78,6 +96,7 @@ class SafePopup(folium.elements.MacroElement):
         self._name = "SafePopup"
         self.html = str(html)
         self.options = {"maxWidth": max_width}
+        self.html_js, self.options_js = js_json(self.html), js_json(self.options)
 
 
 class ExposeMap(folium.elements.MacroElement):
@@ -196,7 +215,7 @@ class TripData(JSCSSMixin, folium.elements.MacroElement):
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        travelmapTrip({{ this._parent.get_name() }}, [{% for g in this.groups %}{{ g.get_name() }}{% if not loop.last %}, {% endif %}{% endfor %}], {{ this.data|tojson }});
+        travelmapTrip({{ this._parent.get_name() }}, [{% for g in this.groups %}{{ g.get_name() }}{% if not loop.last %}, {% endif %}{% endfor %}], {{ this.data_js }});
         {% endmacro %}"""
     )
 
@@ -204,6 +223,7 @@ class TripData(JSCSSMixin, folium.elements.MacroElement):
         super().__init__()
         self._name = "TripData"
         self.groups, self.data = groups, data
+        self.data_js = js_json(data)
         self.default_js = [("travelmap_trip", assets.trip_js)]
 
 
@@ -237,7 +257,7 @@ class PhotoLayer(JSCSSMixin, folium.elements.MacroElement):
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        travelmapPhotos({{ this._parent.get_name() }}, {{ this.group.get_name() }}, {{ this.rows|tojson }});
+        travelmapPhotos({{ this._parent.get_name() }}, {{ this.group.get_name() }}, {{ this.rows_js }});
         {% endmacro %}"""
     )
 
@@ -245,6 +265,7 @@ class PhotoLayer(JSCSSMixin, folium.elements.MacroElement):
         super().__init__()
         self._name = "PhotoLayer"
         self.group, self.rows = group, rows
+        self.rows_js = js_json(rows)
         self.default_js = [("markercluster", assets.cluster_js), ("travelmap_photos", assets.photos_js)]
         self.default_css = [("markercluster_css", assets.cluster_css),
                             ("markercluster_default_css", assets.cluster_default_css)]
@@ -344,7 +365,7 @@ def build_overview_map(trips: list[Trip], *, tiles: Tiles, assets: Assets, links
         stops = trip.stops()
         if stops:
             first = stops[0]
-            marker = folium.Marker([first.lat, first.lon], title=trip.title, icon=folium.DivIcon(
+            marker = folium.Marker([first.lat, first.lon], icon=folium.DivIcon(
                 html='<div class="tm-pin tm-pin-trip">★</div>', icon_size=(30, 30), icon_anchor=(15, 15),
                 class_name="tm-stop"))
             SafePopup(Markup('<div class="tm-popup"><div class="tm-popup-title">{}</div>'
@@ -364,7 +385,7 @@ def build_stops_map(stops: list[Stop], *, tiles: Tiles, assets: Assets, links: L
         colour = safe_colour(stop.leg.colour)
         icon = folium.DivIcon(html=str(Markup('<div class="tm-pin" style="background:{}">{}</div>').format(colour, n)),
                               icon_size=(30, 30), icon_anchor=(15, 15), class_name="tm-stop")
-        marker = folium.Marker([stop.lat, stop.lon], icon=icon, title=stop.name)
+        marker = folium.Marker([stop.lat, stop.lon], icon=icon)  # no title: folium would pass it raw (see js_json)
         SafePopup(Markup('<div class="tm-popup"><div class="tm-popup-title">{}</div>'
                          '<a class="tm-popup-link" href="{}">{}</a></div>').format(
             html_text(stop.name), links.trip(stop.leg.trip), html_text(stop.leg.trip.title))).add_to(marker)

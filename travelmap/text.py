@@ -56,8 +56,10 @@ def slugify(text: str, max_length: int = 80) -> str:
 
 
 def html_text(text: str) -> Markup:
-    """Escape text for HTML that may end up inside a JavaScript template literal too (` and $ included)."""
-    return Markup(str(escape(text)).replace("`", "&#96;").replace("$", "&#36;"))
+    """Escape text for HTML that may end up inside a JavaScript template literal or a folium template too
+    (` $ { } included: folium re-reads rendered scripts as Jinja templates)."""
+    return Markup(str(escape(text)).replace("`", "&#96;").replace("$", "&#36;").replace("{", "&#123;")
+                  .replace("}", "&#125;"))
 
 
 def safe_colour(colour: str | None, default: str = "#2563eb") -> str:

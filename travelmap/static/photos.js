@@ -34,7 +34,7 @@
   }
   window.travelmapPhotos = function (map, group, rows) {
     var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40, chunkedLoading: true });
-    var icon = L.divIcon({ className: "tm-photo-marker", html: '<div class="tm-photo-pin"></div>', iconSize: [22, 22], iconAnchor: [11, 11] });
+    var icon = L.divIcon({ className: "tm-photo-marker", html: '<div class="tm-photo-pin"></div>', iconSize: [22, 22], iconAnchor: [-2, 24] });  // up and right of the place, so a stop pin there never hides it
     var markers = rows.map(function (row) {
       var marker = L.marker([row[0], row[1]], { icon: icon, title: row[3] || "Photo", alt: row[3] || "Photo" });
       marker.bindPopup(function () { return popup(row); }, { maxWidth: 240 });

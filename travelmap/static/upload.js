@@ -38,7 +38,7 @@
         ui.bar.value = 100;
         if (xhr.status === 201 && body) {
           ui.li.className = "tm-ok";
-          ui.text.textContent = km(body.distance_m) + ", ↑ " + metres(body.ascent_m) + ", " + body.points + " points" +
+          ui.text.textContent = km(body.distance_m) + ", " + (body.ascent_m == null ? "no heights" : "↑ " + metres(body.ascent_m)) + ", " + body.points + " points" +
             (body.warnings && body.warnings.length ? " — " + body.warnings.join(" ") : "");
         } else {
           ui.li.className = "tm-failed";
