@@ -21,7 +21,7 @@ def trip_map(seeded_app: Flask):  # type: ignore[no-untyped-def]
         from travelmap import db
 
         trip = trip_by_slug(db.session(), DEMO_SLUG, lines=True)
-        m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(), photos=trip_photos(trip),
+        m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(trip), photos=trip_photos(trip),
                                 detail_url=detail_url(trip))
         yield trip, m
 
@@ -102,29 +102,35 @@ def test_the_map_is_fitted_to_the_whole_trip(trip_map):
     assert north - south < 3 and east - west < 8  # fitted, not the whole world
 
 
-def test_photos_sit_in_one_clustered_layer_built_from_compact_rows(trip_map):
+def test_photos_sit_in_one_clustered_layer_built_from_compact_data(trip_map, seeded_app):
     trip, m = trip_map
-    layers = of_type(m, maps.PhotoLayer)
-    assert len(layers) == 1 and len(layers[0].rows) == 8
-    assert not [mk for mk in of_type(m, folium.Marker) if "tm-photo" in mk.icon.options.get("html", "")]
-    row = next(r for r in layers[0].rows if r[5] == "Baotou city centre")
-    assert row[2].startswith("/media/thumbs/") and row[6].endswith("/stops/baotou")
-    assert row[8] == "/posts/baotou-capital-of-rare-earths"
-    script = maps.render_parts(m).script
-    assert "bindPopup(" not in script  # stop and photo popups are made in the browser from the data
+    (layer,) = of_type(m, maps.PhotoLayer)
+    data = layer.data
+    places = geo.decode_polyline(data["points"])
+    photos = {p.id: p for p in trip.photos}
+    assert len(places) == len(data["ids"]) == 8
+    for (lat, lon), photo_id in zip(places, data["ids"]):
+        assert abs(lat - photos[photo_id].lat) < 1e-5 and abs(lon - photos[photo_id].lon) < 1e-5
+    assert not [mk for mk in of_type(m, folium.Marker)]  # no folium object per photo (or stop)
+    assert len(layer.data_js) < 8 * 40  # bytes a photo, all told
+    client = seeded_app.test_client()
+    thumb = client.get(f"{data['thumb'][0]}{data['ids'][0]}{data['thumb'][1]}")
+    assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
+    details = client.get(data["details"]).json
+    baotou = next(row for row in details.values() if row[2] == "Baotou city centre")
+    assert baotou[3].endswith("/stops/baotou") and baotou[5] == "/posts/baotou-capital-of-rare-earths"
+    assert "October 2010" in baotou[1]
 
 
 def test_a_trip_that_blurs_photo_places_rounds_them_to_about_a_kilometre(trip_map):
     from travelmap.geo import haversine_m
 
     trip, _ = trip_map
-    links = maps.Links(post=lambda p: "/p", trip=lambda t: "/t", thumb=lambda p: "/th", stop=lambda s: "/s",
-                       display=lambda p: "/d")
-    exact = maps.photo_rows(trip.photos, links, blur=False)
-    blurred = maps.photo_rows(trip.photos, links, blur=True)
-    moved = [haversine_m(e[0], e[1], b[0], b[1]) for e, b in zip(exact, blurred)]
+    exact = maps.photo_places(trip.photos, blur=False)
+    blurred = maps.photo_places(trip.photos, blur=True)
+    moved = [haversine_m(e[1], e[2], b[1], b[2]) for e, b in zip(exact, blurred)]
     assert len(moved) == 8 and all(d < 1000 for d in moved) and max(moved) > 50
-    assert all(round(b[0] * 100, 6) == round(b[0] * 100) for b in blurred)
+    assert all(round(b[1] * 100, 6) == round(b[1] * 100) for b in blurred)
 
 
 def test_a_leg_map_shows_only_that_leg(seeded_app):

@@ -55,7 +55,7 @@ def trip(slug: str) -> ResponseReturnValue:
         photos = trip_photos(trip) if show_photos else []
         if leg is not None:
             photos = [p for p in photos if p.leg_id == leg.id]
-        m = maps.build_trip_map(trip, leg=leg, stop=stop, tiles=tiles(), assets=map_assets(), links=links(),
+        m = maps.build_trip_map(trip, leg=leg, stop=stop, tiles=tiles(), assets=map_assets(), links=links(trip),
                                 photos=photos, embed=True, detail=leg is not None or stop is not None,
                                 detail_url=detail_url(trip))
         maps.add_gesture_handling(m, map_assets())

@@ -61,9 +61,15 @@ def tiles() -> Tiles:
     return Tiles(url, attribution)
 
 
-def links() -> Links:
-    """Return the URL builders maps.py uses for popups."""
+def links(trip: Trip | None = None) -> Links:
+    """Return the URL builders maps.py uses for popups (and, given the trip, for its photo layer)."""
+    photo_data = None
+    if trip is not None:
+        before, _, after = url_for("public.photo_file", slug=trip.slug, photo_id=0, size="thumb").partition("/0/")
+        photo_data = lambda: {"thumb": [before + "/", "/" + after],  # noqa: E731
+                              "details": url_for("public.photo_details", slug=trip.slug, v=trip.revision)}
     return Links(
+        photo_data=photo_data,
         post=lambda post: url_for("public.post", slug=post.slug),
         trip=lambda trip: url_for("public.trip", slug=trip.slug),
         thumb=lambda photo: url_for("public.media", filename=photo.thumb_path),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, current_app, render_template, send_from_directory
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
@@ -37,7 +39,7 @@ def trip(slug: str) -> ResponseReturnValue:
     def build() -> str:
         trip = full_trip(row)
         photos = trip_photos(trip)
-        m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(), photos=photos,
+        m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(trip), photos=photos,
                                 detail_url=detail_url(trip))
         return render_template(
             "public/trip.html", trip=trip, map=maps.render_parts(m), numbers=maps.stop_numbers(trip),
@@ -59,7 +61,7 @@ def leg(slug: str, position: int) -> ResponseReturnValue:
 
     def build() -> str:
         photos = [p for p in trip_photos(trip) if p.leg_id == leg.id]
-        m = maps.build_trip_map(trip, leg=leg, tiles=tiles(), assets=map_assets(), links=links(), photos=photos,
+        m = maps.build_trip_map(trip, leg=leg, tiles=tiles(), assets=map_assets(), links=links(trip), photos=photos,
                                 detail=True)
         return render_template(
             "public/leg.html", trip=trip, leg=leg, map=maps.render_parts(m), numbers=maps.stop_numbers(trip),
@@ -80,13 +82,40 @@ def stop(slug: str, stop_slug: str) -> ResponseReturnValue:
 
     def build() -> str:
         photos = trip_photos(trip)
-        m = maps.build_trip_map(trip, stop=stop, tiles=tiles(), assets=map_assets(), links=links(), photos=photos,
+        m = maps.build_trip_map(trip, stop=stop, tiles=tiles(), assets=map_assets(), links=links(trip), photos=photos,
                                 detail=True)
         return render_template("public/stop.html", trip=trip, stop=stop, map=maps.render_parts(m),
                                number=maps.stop_numbers(trip)[stop.id], local_time=maps.local_time,
                                photos=[p for p in photos if p.stop_id == stop.id])
 
     return cached_response(("stop", trip.id, stop.id, trip.revision, config_fingerprint()), build)
+
+
+@bp.get("/trips/<slug>/photos.json")
+def photo_details(slug: str) -> ResponseReturnValue:
+    """The popup text of every photo of the trip, by id (the map fetches it when a photo popup first opens)."""
+    row = stamp_or_404(slug)
+
+    def build() -> str:
+        trip = full_trip(row)
+        return json.dumps(maps.photo_details(trip_photos(trip), links(trip)), separators=(",", ":"), ensure_ascii=False)
+
+    return cached_response(("photo-details", row.id, row.revision), build, mimetype="application/json",
+                           max_age=86_400)
+
+
+@bp.get("/trips/<slug>/photos/<int:photo_id>/<any(thumb, display):size>.jpg")
+def photo_file(slug: str, photo_id: int, size: str) -> ResponseReturnValue:
+    """A photo's published copy by id (what the map's photo layer links to)."""
+    row = stamp_or_404(slug)
+    photo = db.session().get(Photo, photo_id)
+    if photo is None or photo.trip_id != row.id:
+        abort(404)
+    response = send_from_directory(current_app.config["MEDIA_DIR"],
+                                   photo.thumb_path if size == "thumb" else photo.display_path,
+                                   mimetype="image/jpeg", max_age=86_400)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.get("/trips/<slug>/tracks/<int:track_id>.gpx")
