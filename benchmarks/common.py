@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import math
 import random
-import statistics
 import time
 import tracemalloc
 from datetime import datetime, timedelta, timezone
@@ -35,26 +34,15 @@ def synthetic_gpx(points: int, seed: int = 1, sample_s: float = 1.0) -> bytes:
     return "".join(out).encode()
 
 
-def best_time(fn: Callable[[], object], repeat: int) -> float:
-    """Return the best wall time of `repeat` runs, in seconds."""
+def wall_time(fn: Callable[[], object], repeat: int, pick: Callable[[list[float]], float] = min) -> float:
+    """Run fn `repeat` times and return the best (or, with pick=statistics.median, the median) wall time."""
     times = []
     for _ in range(repeat):
         gc.collect()
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return min(times)
-
-
-def median_time(fn: Callable[[], object], repeat: int) -> float:
-    """Return the median wall time of `repeat` runs, in seconds."""
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return pick(times)
 
 
 def peak_memory(fn: Callable[[], object]) -> int:

@@ -20,7 +20,7 @@ import gpxpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import best_time, peak_memory, synthetic_gpx, table  # noqa: E402
+from benchmarks.common import peak_memory, synthetic_gpx, table, wall_time  # noqa: E402
 from travelmap import create_app, db  # noqa: E402
 from travelmap.gpx import decode  # noqa: E402
 from travelmap.models import Author, Leg, Trip  # noqa: E402
@@ -66,8 +66,8 @@ def main() -> None:
                     session.commit()
                     return track
 
-                t_parse = best_time(parse_only, repeat[size])
-                t_import = best_time(whole_import, repeat[size])
+                t_parse = wall_time(parse_only, repeat[size])
+                t_import = wall_time(whole_import, repeat[size])
                 m_parse = peak_memory(parse_only)
                 m_import = peak_memory(whole_import)
                 rows.append([f"{size:,}", f"{len(data) / 1e6:.1f}", f"{t_parse:.2f}", f"{t_import:.2f}",

@@ -47,6 +47,7 @@ def map_assets() -> Assets:
         cluster_default_css=url_for("vendor.vendor", package=CLUSTER, filename="MarkerCluster.Default.css"),
         photos_js=url_for("static", filename="photos.js"),
         trip_js=url_for("static", filename="tripmap.js"),
+        kit_js=url_for("static", filename="mapkit.js"),
         gesture_js=url_for("vendor.vendor", package=GESTURE, filename="leaflet-gesture-handling.min.js"),
         gesture_css=url_for("vendor.vendor", package=GESTURE, filename="leaflet-gesture-handling.min.css"),
     )

@@ -33,6 +33,7 @@ class Assets:
     cluster_default_css: str
     photos_js: str
     trip_js: str = ""
+    kit_js: str = ""
     gesture_js: str = ""
     gesture_css: str = ""
 
@@ -226,7 +227,7 @@ class TripData(JSCSSMixin, folium.elements.MacroElement):
         self._name = "TripData"
         self.groups, self.data = groups, data
         self.data_js = js_json(data)
-        self.default_js = [("travelmap_trip", assets.trip_js)]
+        self.default_js = [("travelmap_kit", assets.kit_js), ("travelmap_trip", assets.trip_js)]
 
 
 def stop_row(stop: Stop, number: int, leg_index: int, links: Links) -> list:
@@ -269,7 +270,8 @@ class PhotoLayer(JSCSSMixin, folium.elements.MacroElement):
         self._name = "PhotoLayer"
         self.group, self.data = group, data
         self.data_js = js_json(data)
-        self.default_js = [("markercluster", assets.cluster_js), ("travelmap_photos", assets.photos_js)]
+        self.default_js = [("markercluster", assets.cluster_js), ("travelmap_kit", assets.kit_js),
+                           ("travelmap_photos", assets.photos_js)]
         self.default_css = [("markercluster_css", assets.cluster_css),
                             ("markercluster_default_css", assets.cluster_default_css)]
 

@@ -2,27 +2,8 @@
 // ids); a popup's text is fetched once for all photos when the first popup opens, and built from text nodes.
 (function () {
   "use strict";
-  function decode(text) {
-    var points = [], index = 0, lat = 0, lng = 0;
-    while (index < text.length) {
-      var deltas = [0, 0];
-      for (var k = 0; k < 2; k++) {
-        var shift = 0, result = 0, byte;
-        do { byte = text.charCodeAt(index++) - 63; result |= (byte & 31) << shift; shift += 5; } while (byte >= 32);
-        deltas[k] = result & 1 ? ~(result >> 1) : result >> 1;
-      }
-      lat += deltas[0]; lng += deltas[1];
-      points.push([lat / 1e5, lng / 1e5]);
-    }
-    return points;
-  }
-  function local(url) { return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/"; }
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text) node.textContent = text;
-    return node;
-  }
+  var kit = window.travelmapKit, decode = kit.decode, el = kit.el, local = kit.local;
+
   function link(text, href) {
     var a = el("a", "tm-popup-link", text);
     a.href = href;

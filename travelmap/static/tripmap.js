@@ -2,27 +2,8 @@
 // whose popups are built from text nodes, and — when the reader zooms in — each leg's detailed lines.
 (function () {
   "use strict";
-  function decode(text) {  // Google's encoded polyline, precision 5
-    var points = [], index = 0, lat = 0, lng = 0;
-    while (index < text.length) {
-      var deltas = [0, 0];
-      for (var k = 0; k < 2; k++) {
-        var shift = 0, result = 0, byte;
-        do { byte = text.charCodeAt(index++) - 63; result |= (byte & 31) << shift; shift += 5; } while (byte >= 32);
-        deltas[k] = result & 1 ? ~(result >> 1) : result >> 1;
-      }
-      lat += deltas[0]; lng += deltas[1];
-      points.push([lat / 1e5, lng / 1e5]);
-    }
-    return points;
-  }
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text) node.textContent = text;
-    return node;
-  }
-  function local(url) { return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/"; }
+  var kit = window.travelmapKit, decode = kit.decode, el = kit.el, local = kit.local;
+
   function tooltip(text) { return el("span", "", text); }  // a node, so Leaflet never parses it as HTML
 
   function drawLines(leg, group) {
