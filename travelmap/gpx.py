@@ -1,4 +1,4 @@
-"""GPX bytes -> validated, typed track data (gpxpy behind a defused XML check). No Flask here."""
+"""GPX bytes -> validated, typed track data (gpxpy behind a streaming DTD and entity check). No Flask here."""
 
 from __future__ import annotations
 
