@@ -245,6 +245,9 @@ def browser_times(root: Path, ours_html: bytes, baseline_html: str) -> tuple[flo
 
         return send_file(root / "baseline.html")
 
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per thumbnail request
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
