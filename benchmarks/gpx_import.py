@@ -12,11 +12,14 @@ peak memory.
 from __future__ import annotations
 
 import argparse
+from contextlib import contextmanager
+from typing import Iterator
 import sys
 import tempfile
 from pathlib import Path
 
 import gpxpy
+from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -25,6 +28,23 @@ from travelmap import create_app, db  # noqa: E402
 from travelmap.gpx import decode  # noqa: E402
 from travelmap.models import Author, Leg, Trip  # noqa: E402
 from travelmap.services.tracks import import_track  # noqa: E402
+
+
+@contextmanager
+def bench_leg() -> Iterator[tuple[Session, Leg, Path]]:
+    """Yield (session, leg, media folder) of a throwaway app with one trip and one leg."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'bench.sqlite3'}",
+                          "MEDIA_DIR": str(root / "media"), "SECRET_KEY": "bench", "MAX_UPLOAD_MB": 1024})
+        with app.app_context():
+            db.upgrade_schema(db.engine())
+            session = db.session()
+            trip = Trip(slug="bench", title="Bench", owner=Author(username="bench"))
+            leg = Leg(trip=trip, position=1, name="Leg")
+            session.add_all([trip, leg])
+            session.commit()
+            yield session, leg, root / "media"
 
 
 def main() -> None:
@@ -38,41 +58,31 @@ def main() -> None:
     sizes = [2_000, 10_000] if args.quick else [10_000, 100_000, 500_000]
     repeat = {2_000: 3, 10_000: 3, 100_000: 2, 500_000: 1}
 
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'bench.sqlite3'}",
-                          "MEDIA_DIR": str(root / "media"), "SECRET_KEY": "bench", "MAX_UPLOAD_MB": 1024})
-        rows = []
-        with app.app_context():
-            db.upgrade_schema(db.engine())
-            session = db.session()
-            trip = Trip(slug="bench", title="Bench", owner=Author(username="bench"))
-            leg = Leg(trip=trip, position=1, name="Leg")
-            session.add_all([trip, leg])
-            session.commit()
-            counter = iter(range(10**9))
+    rows = []
+    with bench_leg() as (session, leg, media):
+        counter = iter(range(10**9))
 
-            for size in sizes:
-                data = synthetic_gpx(size)
-                text = decode(data)
+        for size in sizes:
+            data = synthetic_gpx(size)
+            text = decode(data)
 
-                def parse_only() -> object:
-                    return gpxpy.parse(text)
+            def parse_only() -> object:
+                return gpxpy.parse(text)
 
-                def whole_import() -> object:
-                    # A new creator comment each run: the same bytes twice would be a duplicate (409).
-                    unique = data.replace(b"travelmap benchmarks", f"run {next(counter)}".encode(), 1)
-                    track = import_track(session, leg, unique, "bench.gpx", root / "media")
-                    session.commit()
-                    return track
+            def whole_import() -> object:
+                # A new creator comment each run: the same bytes twice would be a duplicate (409).
+                unique = data.replace(b"travelmap benchmarks", f"run {next(counter)}".encode(), 1)
+                track = import_track(session, leg, unique, "bench.gpx", media)
+                session.commit()
+                return track
 
-                t_parse = wall_time(parse_only, repeat[size])
-                t_import = wall_time(whole_import, repeat[size])
-                m_parse = peak_memory(parse_only)
-                m_import = peak_memory(whole_import)
-                rows.append([f"{size:,}", f"{len(data) / 1e6:.1f}", f"{t_parse:.2f}", f"{t_import:.2f}",
-                             f"{t_import / t_parse:.2f}x", f"{size / t_import:,.0f}",
-                             f"{m_parse / 1e6:.0f}", f"{m_import / 1e6:.0f}", f"{m_import / m_parse:.2f}x"])
+            t_parse = wall_time(parse_only, repeat[size])
+            t_import = wall_time(whole_import, repeat[size])
+            m_parse = peak_memory(parse_only)
+            m_import = peak_memory(whole_import)
+            rows.append([f"{size:,}", f"{len(data) / 1e6:.1f}", f"{t_parse:.2f}", f"{t_import:.2f}",
+                         f"{t_import / t_parse:.2f}x", f"{size / t_import:,.0f}",
+                         f"{m_parse / 1e6:.0f}", f"{m_import / 1e6:.0f}", f"{m_import / m_parse:.2f}x"])
     print("GPX import through the service vs gpxpy.parse alone (best wall time; peak Python memory via tracemalloc)")
     print(table(["points", "MB", "gpxpy s", "import s", "time ratio", "import pts/s", "gpxpy MB", "import MB",
                  "memory ratio"], rows))
@@ -83,24 +93,14 @@ def memory_only(size: int) -> tuple[str, str]:
     """Peak memory (MB) of gpxpy.parse and of the whole import, for one file size."""
     data = synthetic_gpx(size)
     text = decode(data)
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'bench.sqlite3'}",
-                          "MEDIA_DIR": str(root / "media"), "SECRET_KEY": "bench", "MAX_UPLOAD_MB": 1024})
-        with app.app_context():
-            db.upgrade_schema(db.engine())
-            session = db.session()
-            trip = Trip(slug="bench", title="Bench", owner=Author(username="bench"))
-            leg = Leg(trip=trip, position=1, name="Leg")
-            session.add_all([trip, leg])
+    with bench_leg() as (session, leg, media):
+        parse_peak = peak_memory(lambda: gpxpy.parse(text))
+
+        def whole_import() -> None:
+            import_track(session, leg, data, "bench.gpx", media)
             session.commit()
-            parse_peak = peak_memory(lambda: gpxpy.parse(text))
 
-            def whole_import() -> None:
-                import_track(session, leg, data, "bench.gpx", root / "media")
-                session.commit()
-
-            import_peak = peak_memory(whole_import)
+        import_peak = peak_memory(whole_import)
     return f"{parse_peak / 1e6:.1f}", f"{import_peak / 1e6:.1f}"
 
 

@@ -125,6 +125,14 @@ def _renumber(items: list) -> None:
         item.position = n
 
 
+def _placed(items: list, item: object, position: int | None) -> list:
+    """Return items with `item` moved to a 1-based position (the end when None), renumbered."""
+    ordered = [other for other in items if other is not item]
+    ordered.insert((position or len(ordered) + 1) - 1, item)
+    _renumber(ordered)
+    return ordered
+
+
 def leg_at(trip: Trip, position: object) -> Leg:
     """Return the trip's leg at a position, or raise NotFound/InvalidInput."""
     number = validate.integer({"leg": position}, "leg", low=1, high=10_000)
@@ -146,10 +154,7 @@ def add_leg(session: Session, trip: Trip, data: dict) -> Leg:
     )
     session.add(leg)
     position = validate.integer(data, "position", low=1, high=len(legs) + 1, required=False)
-    ordered = [item for item in legs if item is not leg]
-    ordered.insert((position or len(legs) + 1) - 1, leg)
-    _renumber(ordered)
-    trip.legs[:] = ordered
+    trip.legs[:] = _placed(legs, leg, position)
     session.flush()
     touch(trip)
     return leg
@@ -166,10 +171,7 @@ def update_leg(session: Session, leg: Leg, data: dict) -> Leg:
         leg.transport = validate.choice(data, "transport", TRANSPORTS, allow_empty=True)
     if data.get("position") not in (None, ""):
         position = validate.integer(data, "position", low=1, high=len(trip.legs))
-        ordered = [item for item in trip.legs if item is not leg]
-        ordered.insert(position - 1, leg)  # type: ignore[operator]
-        _renumber(ordered)
-        trip.legs[:] = ordered
+        trip.legs[:] = _placed(list(trip.legs), leg, position)
     session.flush()
     touch(trip)
     return leg
@@ -273,11 +275,8 @@ def add_stop(session: Session, trip: Trip, data: dict) -> Stop:
         position=len(leg.stops) + 1,
     )
     _check_times(stop)
-    stops = list(leg.stops)
-    position = validate.integer(data, "position", low=1, high=len(stops) + 1, required=False)
-    stops.insert((position or len(stops) + 1) - 1, stop)
-    _renumber(stops)
-    leg.stops[:] = stops
+    position = validate.integer(data, "position", low=1, high=len(leg.stops) + 1, required=False)
+    leg.stops[:] = _placed(list(leg.stops), stop, position)
     session.flush()
     touch(trip)
     return stop
@@ -318,11 +317,8 @@ def update_stop(session: Session, stop: Stop, data: dict) -> Stop:
         new.stops.append(stop)
         _renumber(new.stops)
     if data.get("position") not in (None, ""):
-        stops = [s for s in stop.leg.stops if s is not stop]
-        position = validate.integer(data, "position", low=1, high=len(stops) + 1)
-        stops.insert(position - 1, stop)  # type: ignore[operator]
-        _renumber(stops)
-        stop.leg.stops[:] = stops
+        position = validate.integer(data, "position", low=1, high=len(stop.leg.stops))
+        stop.leg.stops[:] = _placed(list(stop.leg.stops), stop, position)
     session.flush()
     touch(trip)
     return stop
