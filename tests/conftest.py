@@ -56,6 +56,9 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         session = db.session()
         seed_trip(session, DATA_DIR, root / "media")
         session.commit()
+        session.close()
+        db.engine().dispose()  # the last connection closing checkpoints the WAL: one file holds everything
+    assert not (root / "travelmap.sqlite3-wal").exists() or not (root / "travelmap.sqlite3-wal").stat().st_size
     return root
 
 

@@ -51,3 +51,22 @@ def test_a_naive_time_is_refused_rather_than_guessed(app):
         session.add(Trip(slug="t", title="T", owner=Author(username="ann"), created_at=datetime(2010, 10, 14)))
         with pytest.raises(Exception, match="naive datetime"):
             session.commit()
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
+    from sqlalchemy import text
+
+    with app.app_context(), db.engine().connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_a_media_folder_that_cannot_be_written_is_reported_at_start_up(tmp_path):
+    from travelmap import create_app
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the media folder should be")
+    with pytest.raises(RuntimeError, match="media folder .* cannot be written"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}", "SECRET_KEY": "x",
+                    "MEDIA_DIR": str(blocker / "media")})

@@ -28,6 +28,18 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def _check_media_dir(folder: Path) -> None:
+    """Fail at start-up, with the reason, when the media folder cannot be created or written to."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as exc:
+        raise RuntimeError(f"The media folder {folder} cannot be written to ({exc.strerror or exc}); "
+                           "set TRAVELMAP_MEDIA_DIR to a writable folder.") from exc
+
+
 def _security_headers(response: Response) -> Response:
     """Add the headers every response carries; embeds may be framed anywhere, other pages only by us."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -63,7 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
     app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
-    Path(app.config["MEDIA_DIR"]).mkdir(parents=True, exist_ok=True)
+    _check_media_dir(Path(app.config["MEDIA_DIR"]))
     app.extensions["travelmap.tiles"] = config.tile_layer(app.config["TILES"])
 
     db.init_app(app)
