@@ -224,6 +224,33 @@ def import_photos_command(paths: tuple[Path, ...], trip_slug: str, clock_offset:
         raise click.ClickException(f"{len(refused)} of {len(files)} files were not imported.")
 
 
+@click.command("check")
+@click.option("--repair", is_flag=True, help="Delete orphaned files and stale partial uploads; remake lost photo copies.")
+@with_appcontext
+def check_command(repair: bool) -> None:
+    """Check that every media file belongs to a row and every row's files exist."""
+    from .services.maintenance import check
+    from .views.helpers import photo_settings
+
+    s = db.session()
+    report = check(s, Path(current_app.config["MEDIA_DIR"]), repair=repair, max_pixels=photo_settings().max_pixels)
+    s.commit()  # moves remade copies into place
+    for path in report.orphaned:
+        click.echo(f"orphaned  {path}")
+    for path in report.missing:
+        click.echo(f"missing   {path}")
+    for line in report.repaired:
+        click.echo(f"repaired  {line}")
+    for line in report.unrepairable:
+        click.echo(f"cannot    {line}")
+    if not (report.orphaned or report.missing):
+        click.echo("All media files and rows agree.")
+    elif not repair:
+        raise click.ClickException("Problems found; run `travelmap check --repair` to fix what can be fixed.")
+    elif report.unrepairable:
+        raise click.ClickException(f"{len(report.unrepairable)} problems need a person (see 'cannot' lines).")
+
+
 def _run(action):  # type: ignore[no-untyped-def]
     """Run a service in one transaction; a TravelmapError becomes a clear CLI error."""
     from .errors import TravelmapError
@@ -239,7 +266,7 @@ def _run(action):  # type: ignore[no-untyped-def]
 
 
 COMMANDS = (init_db_command, seed_command, serve_command, create_author_command, create_token_command,
-            revoke_token_command, list_tokens_command, import_gpx_command, import_photos_command)
+            revoke_token_command, list_tokens_command, import_gpx_command, import_photos_command, check_command)
 
 
 def init_app(app: Flask) -> None:
