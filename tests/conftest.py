@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,8 @@ from sqlalchemy.orm import Session
 from travelmap import create_app, db
 from travelmap.config import PROJECT_ROOT
 from travelmap.services.seed import seed_trip
+
+from . import databases
 
 DATA_DIR = PROJECT_ROOT / "data"
 DEMO_SLUG = "inner-mongolia-baotou-beijing"
@@ -30,7 +31,7 @@ def make_app(root: Path, **overrides: object) -> Flask:
     config = {
         "TESTING": True,
         "SECRET_KEY": "test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'travelmap.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": databases.url_for(root),
         "MEDIA_DIR": str(root / "media"),
         "TILES": "osm",
     }
@@ -41,6 +42,17 @@ def make_app(root: Path, **overrides: object) -> Flask:
     return app
 
 
+@pytest.fixture(autouse=True)
+def _drop_test_databases(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """On PostgreSQL, drop the databases a test made once it is over (the seeded template stays)."""
+    yield
+    if databases.BACKEND == "postgresql" or databases.POSTGRES_URL:
+        databases.cleanup(keep=_session_databases)
+
+
+_session_databases: set[str] = set()
+
+
 @pytest.fixture
 def app(tmp_path: Path) -> Flask:
     """An app on an empty, migrated database."""
@@ -48,9 +60,10 @@ def app(tmp_path: Path) -> Flask:
 
 
 @pytest.fixture(scope="session")
-def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeded_template(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """A folder holding a database and media folder with the demo trip, built once per test run."""
     root = tmp_path_factory.mktemp("seeded")
+    _session_databases.add(databases.postgres_name(root))
     app = make_app(root)
     with app.app_context():
         session = db.session()
@@ -59,15 +72,21 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         session.close()
         db.engine().dispose()  # the last connection closing checkpoints the WAL: one file holds everything
     assert not (root / "travelmap.sqlite3-wal").exists() or not (root / "travelmap.sqlite3-wal").stat().st_size
-    return root
+    yield root
+    if databases.BACKEND == "postgresql":
+        databases.drop_postgres([databases.postgres_name(root)])
+
+
+def seeded_copy(seeded_template: Path, root: Path, **overrides: object) -> Flask:
+    """An app on a private copy of the seeded database and media folder, with config overrides."""
+    databases.copy_instance(seeded_template, root)
+    return make_app(root, **overrides)
 
 
 @pytest.fixture
 def seeded_app(tmp_path: Path, seeded_template: Path) -> Flask:
     """An app whose database already holds the demo trip (a private copy per test)."""
-    shutil.copy(seeded_template / "travelmap.sqlite3", tmp_path / "travelmap.sqlite3")
-    shutil.copytree(seeded_template / "media", tmp_path / "media")
-    return make_app(tmp_path)
+    return seeded_copy(seeded_template, tmp_path)
 
 
 @pytest.fixture

@@ -195,13 +195,9 @@ def test_the_only_outside_requests_are_map_tiles(client):
 
 
 def test_the_tile_provider_is_a_setting(tmp_path, seeded_template):
-    import shutil
+    from .conftest import seeded_copy
 
-    from .conftest import make_app
-
-    shutil.copy(seeded_template / "travelmap.sqlite3", tmp_path / "travelmap.sqlite3")
-    shutil.copytree(seeded_template / "media", tmp_path / "media")
-    app = make_app(tmp_path, TILES="https://tiles.example.org/{z}/{x}/{y}.png|© Example tiles")
+    app = seeded_copy(seeded_template, tmp_path, TILES="https://tiles.example.org/{z}/{x}/{y}.png|© Example tiles")
     page = app.test_client().get(TRIP_URL).get_data(as_text=True)
     assert "tiles.example.org/{z}/{x}/{y}.png" in page and "Example tiles" in page
     assert "tile.openstreetmap.org" not in page

@@ -14,7 +14,7 @@ from travelmap import db, geo, photos
 from travelmap.models import Photo, Trip
 
 from .authoring_helpers import bearer, csrf_token, login, make_author
-from .conftest import DEMO_SLUG, corpus_dir, count_rows, make_app, media_files
+from .conftest import DEMO_SLUG, corpus_dir, count_rows, make_app, media_files, seeded_copy
 from .gpxfactory import START, gpx_document, straight_track
 from .photofactory import R, jpeg, png
 
@@ -155,11 +155,7 @@ def test_an_unusable_file_is_refused_with_its_name_and_nothing_of_the_batch_is_s
 
 
 def test_a_bomb_that_only_triggers_pillows_warning_is_refused_too(tmp_path, seeded_template):
-    import shutil
-
-    shutil.copy(seeded_template / "travelmap.sqlite3", tmp_path / "travelmap.sqlite3")
-    shutil.copytree(seeded_template / "media", tmp_path / "media")
-    app = make_app(tmp_path, MAX_MEGAPIXELS=170)  # above Pillow's 89 MP warning, below its 179 MP error
+    app = seeded_copy(seeded_template, tmp_path, MAX_MEGAPIXELS=170)  # above Pillow's 89 MP warning, below its 179 MP error
     token = make_author(app, "demo")
     before = state(app)
     response = send(app.test_client(), token, [("warn.png", bomb_png(10_000, 10_000))])  # 100 MP

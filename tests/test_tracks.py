@@ -17,7 +17,7 @@ from travelmap.models import Stop, Track
 from travelmap.services.tracks import compute_stats
 
 from .authoring_helpers import bearer, login, make_author
-from .conftest import DEMO_SLUG, corpus_dir, count_rows, make_app, media_files
+from .conftest import DEMO_SLUG, corpus_dir, count_rows, make_app, media_files, seeded_copy
 from .gpxfactory import START, gpx_document, hilly, straight_track
 
 UPLOAD = f"/api/trips/{DEMO_SLUG}/legs/1/tracks"
@@ -144,11 +144,7 @@ def test_a_bad_gpx_file_gets_a_clear_4xx_and_stores_nothing(seeded_app, token, w
 
 
 def test_an_oversized_upload_gets_413_before_it_is_parsed(tmp_path, seeded_template):
-    import shutil
-
-    shutil.copy(seeded_template / "travelmap.sqlite3", tmp_path / "travelmap.sqlite3")
-    shutil.copytree(seeded_template / "media", tmp_path / "media")
-    app = make_app(tmp_path, MAX_UPLOAD_MB=0.05)
+    app = seeded_copy(seeded_template, tmp_path, MAX_UPLOAD_MB=0.05)
     token = make_author(app, "demo")
     before = state(app)
     response = upload(app.test_client(), token, b"<gpx>" + b" " * 100_000 + b"</gpx>")
