@@ -7,11 +7,12 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, cache, config, db, errors
+from . import assets, cache, config, csp, db, errors
 
 __version__ = "0.1.0"
 
@@ -45,8 +46,9 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     if "Content-Security-Policy" not in response.headers:
-        ancestors = "*" if request.path.startswith("/embed/") else "'self'"
-        response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+        page = response.mimetype == "text/html" and not response.direct_passthrough and not response.is_streamed
+        scripts = csp.script_hashes(response.get_data()) if page else []
+        response.headers["Content-Security-Policy"] = csp.for_request(scripts)
     return response
 
 
@@ -98,4 +100,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["oembed_link"] = embed.discovery_link
     csrf.exempt(api.bp)  # the API takes bearer tokens, never cookies, so CSRF cannot reach it
     app.after_request(_security_headers)
+    proxies = int(app.config.get("PROXIES", 0) or 0)
+    if proxies:  # behind nginx or a load balancer: the client address and scheme come from X-Forwarded-*
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     return app

@@ -4,6 +4,7 @@ Access rules are decorators on the routes:
 - `author_required`      workspace pages: anonymous readers are sent to the login page.
 - `token_required`       API routes: a valid `Authorization: Bearer` token, else 401 (cookies never count).
 - `owns_trip`, `owns_post`  load the object named in the URL: 404 if missing, 403 if someone else's.
+- `login_attempts`       Flask-Limiter: failed log-ins are counted per client address and slowed to a stop.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any, Callable
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_required
 from sqlalchemy import select
 
@@ -27,6 +30,20 @@ login_manager.login_message = "Please log in to use the workspace."
 login_manager.login_message_category = "info"
 
 author_required = login_required
+
+# Only failed attempts count (401), so an author who types the password right is never held up.
+# Counters live in TRAVELMAP_RATELIMIT_STORAGE: memory:// keeps them per worker process; a shared
+# store (redis://, memcached://) makes the limit exact across several workers or machines.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+LOGIN_LIMITS = "10 per minute; 100 per day"
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code == 401
+
+
+login_attempts = limiter.limit(LOGIN_LIMITS, methods=["POST"], deduct_when=_failed,
+                               error_message="Too many failed log-ins from your address. Wait a minute and try again.")
 
 
 @login_manager.user_loader
@@ -97,5 +114,8 @@ def owns_post(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def init_app(app: Flask) -> None:
-    """Set up Flask-Login."""
+    """Set up Flask-Login and the log-in rate limit."""
     login_manager.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("RATELIMIT_STORAGE", "memory://"))
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)

@@ -11,6 +11,8 @@ from typing import Callable, Hashable
 
 from flask import Flask, Response, current_app, request
 
+from . import csp
+
 
 @dataclass(frozen=True)
 class Cached:
@@ -20,6 +22,7 @@ class Cached:
     gzipped: bytes
     etag: str
     mimetype: str
+    scripts: list[str]  # CSP hashes of the inline scripts of an HTML page
 
 
 class PageCache:
@@ -43,7 +46,8 @@ class PageCache:
         data = body.encode("utf-8") if isinstance(body, str) else body
         # Compressed once here, not on every hit; PNGs are compressed already.
         packed = data if mimetype.startswith("image/") else gzip.compress(data, compresslevel=6, mtime=0)
-        item = Cached(data, packed, hashlib.sha256(data).hexdigest()[:32], mimetype)
+        scripts = csp.script_hashes(data) if mimetype == "text/html" else []
+        item = Cached(data, packed, hashlib.sha256(data).hexdigest()[:32], mimetype, scripts)
         with self._lock:
             self.misses += 1
             self._items[key] = item
@@ -74,6 +78,7 @@ def cached_response(key: Hashable, build: Callable[[], str | bytes], mimetype: s
                "Cache-Control": f"public, max-age={max_age}, must-revalidate" if max_age else "no-cache"}
     if compressible:
         headers["Vary"] = "Accept-Encoding"
+    headers["Content-Security-Policy"] = csp.for_request(item.scripts)
     if request.if_none_match.contains(etag):
         return Response(status=304, headers=headers)
     if gzipped:

@@ -63,6 +63,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder of real-world GPX files and photos used by the tests."),
     Setting("TRAVELMAP_SECURE_COOKIES", "SESSION_COOKIE_SECURE", "0",
             "Set to 1 behind HTTPS so cookies carry the Secure flag."),
+    Setting("TRAVELMAP_RATELIMIT_STORAGE", "RATELIMIT_STORAGE", "memory://",
+            "Where failed log-in counters live: memory:// (per worker) or a shared redis:// or memcached:// URL."),
+    Setting("TRAVELMAP_PROXIES", "PROXIES", "0",
+            "How many reverse proxies (nginx, a load balancer) sit in front; their X-Forwarded-* headers are trusted."),
 )
 
 

@@ -104,7 +104,8 @@ def init_app(app: Flask) -> None:
             405: "This address does not accept that method.",
             413: f"The upload is too large: the limit is {app.config['MAX_UPLOAD_MB']} MB.",
         }
-        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(status, "http_error")
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large",
+                429: "too_many_requests"}.get(status, "http_error")
         message = messages.get(status, error.description or error.name)
         if isinstance(error, CSRFError):
             code, message = "csrf", ("This form has expired or did not come from this site, so nothing was saved. "

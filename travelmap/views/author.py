@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from .. import db, maps
-from ..access import author_required, owns_post, owns_trip
+from ..access import author_required, login_attempts, owns_post, owns_trip
 from ..assets import map_assets
 from ..errors import NotFound, TravelmapError, wants_json
 from ..forms import ActionForm, LegForm, LoginForm, PhotoForm, PostForm, StopForm, TokenForm, TripForm, choices, data_of
@@ -30,9 +30,8 @@ bp = Blueprint("author", __name__)
 
 @bp.after_request
 def _no_framing(response: Response) -> Response:
-    """Workspace pages may never be framed (clickjacking)."""
+    """Workspace pages may never be framed (clickjacking; the CSP says frame-ancestors 'none' too)."""
     response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -77,6 +76,7 @@ def _safe_next(target: str | None) -> str:
 # ---------------------------------------------------------------- login
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_attempts
 def login() -> ResponseReturnValue:
     """Log in; the session is renewed so an old session id cannot be reused."""
     form = LoginForm(next=request.args.get("next", ""))

@@ -1,0 +1,69 @@
+"""Chromium enforces our Content-Security-Policy, and no page of ours breaks it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ..authoring_helpers import PASSWORD, make_author
+from ..conftest import DEMO_SLUG
+
+pytestmark = pytest.mark.browser
+
+T = f"/trips/{DEMO_SLUG}"
+RECORD_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener('securitypolicyviolation',
+  e => window.__violations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));
+"""
+
+
+def visit(page: Any, url: str) -> list[str]:
+    """Open a page, let its scripts run, and return the policy violations Chromium reported."""
+    response = page.goto(url)
+    assert response.status < 400, url
+    page.wait_for_load_state("load")
+    if page.locator(".leaflet-container").count():
+        page.wait_for_selector(".leaflet-marker-icon, .leaflet-interactive, .tm-pin", state="attached")
+    return page.evaluate("window.__violations")
+
+
+def test_reader_and_workspace_pages_run_under_the_policy_without_a_single_violation(
+        live_server: Any, open_page: Any) -> None:
+    make_author(live_server.app, "demo")
+    browsing = open_page()
+    page = browsing.page
+    page.add_init_script(RECORD_VIOLATIONS)
+    for url in ("/", T, f"{T}/legs/2", f"{T}/stops/baotou", "/posts/baotou-capital-of-rare-earths",
+                f"/embed{T}", f"/embed{T}?stop=baotou"):
+        assert visit(page, live_server.url + url) == [], url
+    page.goto(live_server.url + "/login")
+    page.fill("input[name=username]", "demo")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/author")
+    for url in ("/author", f"/author{T}", f"/author{T}/stops/new", f"/author{T}/photos", f"/author{T}/legs/1/edit"):
+        assert visit(page, live_server.url + url) == [], url
+    assert browsing.record.problems() == []
+
+
+def test_a_script_injected_into_a_page_is_refused_by_the_browser(live_server: Any, open_page: Any) -> None:
+    browsing = open_page()
+    page = browsing.page
+    page.add_init_script(RECORD_VIOLATIONS)
+    visit(page, live_server.url + T)
+    ran = page.evaluate("""() => {
+        window.__ran = false;
+        const s = document.createElement('script');
+        s.textContent = 'window.__ran = true';
+        document.body.appendChild(s);
+        const img = document.createElement('img');
+        img.setAttribute('onerror', 'window.__ran = true');
+        img.src = '/no-such-image';
+        document.body.appendChild(img);
+        return new Promise(r => setTimeout(() => r(window.__ran), 300));
+    }""")
+    assert ran is False
+    violations = page.evaluate("window.__violations")
+    assert any(v.startswith("script-src") for v in violations), violations

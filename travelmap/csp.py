@@ -1,0 +1,74 @@
+"""The Content-Security-Policy of every response: scripts only from the app, inline map scripts by hash.
+
+Pages are cached and gzipped once per trip revision, so a per-request nonce would break the cache;
+the inline scripts folium writes are allowed by their SHA-256 instead, which is the same for every
+copy of a cached page. Styles may be inline (folium and Leaflet position elements with style
+attributes); images may come from the tile provider; nothing else leaves the app.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from urllib.parse import urlsplit
+
+# An inline script that runs: no src, and not a data block (type="application/json" is never executed).
+SELF = "'self'"
+_INLINE_SCRIPT = re.compile(
+    rb'<script(?![^>]*\bsrc=)(?![^>]*\btype="application/(?:ld\+)?json")[^>]*>(.*?)</script>', re.S | re.I)
+
+
+def script_hashes(html: bytes) -> list[str]:
+    """Return the CSP source expressions ('sha256-…') of every inline script in a page, in order."""
+    hashes = []
+    for match in _INLINE_SCRIPT.finditer(html):
+        digest = base64.b64encode(hashlib.sha256(match.group(1)).digest()).decode("ascii")
+        source = f"'sha256-{digest}'"
+        if source not in hashes:
+            hashes.append(source)
+    return hashes
+
+
+def tile_origin(url_template: str) -> str:
+    """The CSP source of a tile URL template: https://{s}.tile.example.org/{z}/… -> https://*.tile.example.org."""
+    if not url_template:
+        return ""
+    parts = urlsplit(url_template.replace("{s}", "a"))
+    host = parts.hostname or ""
+    if "{s}" in url_template.split("//", 1)[-1].split("/", 1)[0]:
+        host = "*." + host.split(".", 1)[1]
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}"
+
+
+def policy(scripts: list[str], *, tiles_url: str, ancestors: str) -> str:
+    """Build the policy for one response, allowing the given inline script hashes."""
+    images = " ".join(filter(None, [SELF, "data:", "blob:", tile_origin(tiles_url)]))
+    return "; ".join([
+        "default-src 'self'",
+        "script-src " + " ".join([SELF, *scripts]),
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src {images}",
+        "connect-src 'self'",
+        "font-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        f"frame-ancestors {ancestors}",
+    ])
+
+
+
+def for_request(scripts: list[str]) -> str:
+    """The policy for the current request: embeds may be framed by any site, the workspace by none,
+    other pages by ours only."""
+    from flask import current_app, request
+
+    if request.path.startswith("/embed/"):
+        ancestors = "*"
+    elif request.blueprint == "author":
+        ancestors = "'none'"
+    else:
+        ancestors = SELF
+    return policy(scripts, tiles_url=current_app.extensions["travelmap.tiles"][0], ancestors=ancestors)
