@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 
@@ -65,6 +68,27 @@ class UnsupportedType(TravelmapError):
     status, code = 415, "unsupported_type"
 
 
+class StorageFull(TravelmapError):
+    """The media folder's disk is full (507): nothing of the upload was kept."""
+
+    status, code = 507, "storage_full"
+
+
+class Unavailable(TravelmapError):
+    """The database or the media folder failed for a moment (503): nothing was saved, trying again may work."""
+
+    status, code = 503, "unavailable"
+
+
+def storage_error(error: OSError) -> TravelmapError:
+    """Turn a failed write to the media folder into an error a person understands."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StorageFull("The server's disk is full, so the upload was not stored. Nothing was saved; "
+                           "ask the site's owner to free some space, then try again.")
+    return Unavailable(f"The server could not write the file ({error.strerror or error}). Nothing was saved; "
+                       "try again, and tell the site's owner if it keeps happening.")
+
+
 def wants_json() -> bool:
     """Tell whether the client should get JSON errors (API routes, or an Accept header asking for it)."""
     if request.path.startswith("/api/") or request.path == "/oembed":
@@ -95,6 +119,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(TravelmapError)
     def _travelmap_error(error: TravelmapError) -> Response:
         return error_response(error.status, error.code, error.message, error.field, error.details)
+
+    @app.errorhandler(OperationalError)
+    def _database_error(error: OperationalError) -> Response:
+        # The database is locked for too long, restarting, or unreachable: the request's transaction
+        # is rolled back at teardown (staged files go with it), so nothing half-written remains.
+        app.logger.error("database error: %s", error.orig)
+        return error_response(503, "unavailable", "The database is busy or could not be reached, so nothing was "
+                                                  "saved. Try again in a moment.")
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:

@@ -12,6 +12,8 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from .errors import storage_error
+
 _PENDING = "travelmap.media.pending"
 _DOOMED = "travelmap.media.doomed"
 
@@ -39,15 +41,19 @@ def stage(session: Session, root: Path, relpath: str, data: bytes) -> str:
     final = (root / relpath).resolve()
     if root.resolve() not in final.parents:
         raise ValueError(f"media path escapes the media folder: {relpath!r}")
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=final.parent)
+    tmp_name = ""
     try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=final.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
+    except BaseException as exc:
+        if tmp_name:
+            Path(tmp_name).unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # a full disk, a read-only or vanished folder: say so, keep nothing
+            raise storage_error(exc) from exc
         raise
     session.info.setdefault(_PENDING, []).append(Staged(Path(tmp_name), final))
     return relpath
