@@ -73,3 +73,25 @@ def test_a_media_folder_that_cannot_be_written_is_reported_at_start_up(tmp_path)
     with pytest.raises(RuntimeError, match="media folder .* cannot be written"):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}", "SECRET_KEY": "x",
                     "MEDIA_DIR": str(blocker / "media")})
+
+
+def test_text_longer_than_its_column_is_a_clear_400_on_every_backend(app):
+    from travelmap.errors import InvalidInput
+
+    with app.app_context():
+        session = db.session()
+        session.add(Author(username="u" * 65, display_name="Ann"))
+        with pytest.raises(InvalidInput, match="username is too long: at most 64 characters, got 65"):
+            session.commit()
+        session.rollback()
+        assert session.scalar(select(Author.id)) is None
+
+
+def test_a_nul_character_is_refused_clearly_on_every_backend(app):
+    from travelmap.errors import InvalidInput
+
+    with app.app_context():
+        session = db.session()
+        session.add(Author(username="ann", display_name="Ann\x00Lee"))
+        with pytest.raises(InvalidInput, match="display name contains a NUL character"):
+            session.commit()

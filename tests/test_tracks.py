@@ -337,3 +337,12 @@ def test_the_leg_page_draws_the_detailed_geometry(seeded_app):
         detail = sum(len(p["coords"]) for p in track.detail_geometry)
         display = sum(len(p["coords"]) for p in track.display_geometry)
     assert detail > display
+
+
+def test_a_gpx_file_with_overlong_names_imports_with_the_names_shortened(seeded_app, token):
+    data = gpx_document([straight_track(50)], waypoints=[(40.0, 110.0, "W" * 400, None)], name="N" * 1000)
+    response = upload(seeded_app.test_client(), token, data, url=UPLOAD + "?waypoints=stops")
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json()["name"] == "N" * 300
+    with seeded_app.app_context():
+        assert db.session().scalar(select(Stop.name).where(Stop.name.like("WWW%"))) == "W" * 200

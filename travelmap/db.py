@@ -8,7 +8,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, MetaData, create_engine, event, inspect
+from sqlalchemy import DateTime, MetaData, String, create_engine, event, inspect
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -70,6 +70,35 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # type: ignor
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+@event.listens_for(Session, "before_flush")
+def _check_text(session: Session, flush_context, instances) -> None:  # type: ignore[no-untyped-def]
+    """Refuse text that a column cannot hold, on every backend alike, as a 400 naming the field.
+
+    PostgreSQL enforces VARCHAR lengths and cannot store NUL characters; SQLite does neither. Input is
+    validated before it gets here, so this is the safety net that keeps an unforeseen value a clear
+    error and never a 500, whichever database runs.
+    """
+    from .errors import InvalidInput
+
+    for obj in (*session.new, *session.dirty):
+        state = inspect(obj)
+        for column in state.mapper.columns:
+            if not isinstance(column.type, String):  # Text is a String too
+                continue
+            # Only values in memory: reading an unloaded attribute here would query during the flush.
+            value = state.dict.get(state.mapper.get_property_by_column(column).key)
+            if not isinstance(value, str):
+                continue
+            field = column.key.replace("_", " ")
+            limit = column.type.length
+            if limit and len(value) > limit:
+                raise InvalidInput(f"The {field} is too long: at most {limit} characters, got {len(value)}.",
+                                   field=column.key)
+            if "\x00" in value:
+                raise InvalidInput(f"The {field} contains a NUL character (\\u0000), which cannot be stored.",
+                                   field=column.key)
 
 
 def alembic_config() -> Config:

@@ -181,6 +181,9 @@ def encoded_lines(parsed: ParsedGpx, display: list[dict]) -> dict:
             "display": [{"planned": part["planned"], "line": geo.encode_polyline(part["coords"])} for part in display]}
 
 
+MAX_TRACK_NAME = 300  # Track.name; a longer <name> in the file is shortened, not refused
+
+
 def import_track(session: Session, leg: Leg, data: bytes, original_name: str, media_root: Path, *,
                  waypoints_as_stops: bool = False) -> Track:
     """Validate GPX bytes and add them to the leg as a track; the original file is kept for download.
@@ -197,7 +200,7 @@ def import_track(session: Session, leg: Leg, data: bytes, original_name: str, me
     track = Track(
         trip_id=leg.trip_id,
         leg=leg,
-        name=parsed.name or Path(original_name).stem,
+        name=(parsed.name or Path(original_name).stem)[:MAX_TRACK_NAME],
         original_name=original_name,
         sha256=digest,
         gpx_path=media.content_path("gpx", digest, ".gpx"),
