@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import secrets
 from array import array
 from datetime import date, datetime
 from typing import Iterator
@@ -61,6 +62,11 @@ class ApiToken(Base):
     author: Mapped[Author] = relationship(back_populates="tokens")
 
 
+def first_revision() -> int:
+    """A random starting revision for a new trip (see Trip.revision)."""
+    return secrets.randbelow(1 << 30) + 1
+
+
 class Trip(Base):
     """A journey: an ordered sequence of legs, with photos."""
 
@@ -80,7 +86,9 @@ class Trip(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Bumped on every change: the key of the rendered-map cache and of ETags.
-    revision: Mapped[int] = mapped_column(Integer, default=1)
+    # The cache key of every page and export of the trip, with its id. It starts at a random number, not 1:
+    # SQLite hands a deleted trip's id to the next new trip, and (id, revision) must never name two trips.
+    revision: Mapped[int] = mapped_column(Integer, default=first_revision)
 
     owner: Mapped[Author] = relationship(back_populates="trips")
     legs: Mapped[list[Leg]] = relationship(

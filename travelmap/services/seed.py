@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Author, Leg, Post, Stop, Trip
+from ..models import Author, Leg, Post, Stop, Trip, first_revision
 from .photos import PhotoSettings, ingest_photo, trip_timeline
 from .tracks import import_track
 
@@ -91,5 +91,5 @@ def seed_trip(session: Session, data_dir: Path, media_root: Path,
         ingest_photo(session, trip, path.read_bytes(), path.name, media_root, settings,
                      caption=photo_spec.get("caption", ""), stop=stops.get(photo_spec.get("stop", "")),
                      timeline=timeline)
-    trip.revision = 1
+    trip.revision = first_revision()  # seeding touched the trip many times; start afresh
     return trip, True
