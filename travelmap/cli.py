@@ -251,6 +251,62 @@ def check_command(repair: bool) -> None:
         raise click.ClickException(f"{len(report.unrepairable)} problems need a person (see 'cannot' lines).")
 
 
+@click.command("export-trip")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The zip file to write (default: SLUG.zip in the current folder).")
+@with_appcontext
+def export_trip_command(slug: str, output: Path | None) -> None:
+    """Back up a trip as a zip: trip.json with every original GPX file and photo."""
+    import os
+    import tempfile
+
+    from .errors import TravelmapError
+    from .services.archive import export_trip
+    from .services.trips import trip_by_slug
+
+    s = db.session()
+    trip = trip_by_slug(s, slug)
+    if trip is None:
+        raise click.ClickException(f"There is no trip {slug!r}.")
+    output = output or Path(f"{slug}.zip")
+    # Written beside the target and renamed at the end: a failed export leaves no half-written zip.
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}-", suffix=".part", dir=output.parent.resolve())
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            document = export_trip(s, trip, Path(current_app.config["MEDIA_DIR"]), fh)
+        os.replace(tmp, output)
+    except TravelmapError as error:
+        raise click.ClickException(error.message) from error
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    tracks = sum(len(leg["tracks"]) for leg in document["legs"])
+    click.echo(f"Wrote {output}: {len(document['legs'])} legs, {tracks} tracks, {len(document['photos'])} photos, "
+               f"{len(document['posts'])} posts, {output.stat().st_size / 1048576:.1f} MB.")
+
+
+@click.command("import-trip")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--slug", default=None, help="Import the trip under this slug (when its own is taken here).")
+@click.option("--author", "username", default=None,
+              help="Username of the trip's owner here (needed when there are several authors).")
+@with_appcontext
+def import_trip_command(archive: Path, slug: str | None, username: str | None) -> None:
+    """Restore a trip from an export-trip zip, all or nothing."""
+    from .services.archive import default_owner, import_trip
+    from .views.helpers import photo_settings
+
+    notes: list[str] = []
+    trip = _run(lambda s: import_trip(s, archive, Path(current_app.config["MEDIA_DIR"]), default_owner(s, username),
+                                      slug, settings=photo_settings(),
+                                      max_file_bytes=current_app.config["MAX_CONTENT_LENGTH"], notes=notes))
+    for note in notes:
+        click.echo(f"note    {note}")
+    tracks = sum(len(leg.tracks) for leg in trip.legs)
+    click.echo(f"Imported '{trip.title}' at /trips/{trip.slug} for {trip.owner.username}: {len(trip.legs)} legs, "
+               f"{len(trip.stops())} stops, {tracks} tracks, {len(trip.photos)} photos.")
+
+
 def _run(action):  # type: ignore[no-untyped-def]
     """Run a service in one transaction; a TravelmapError becomes a clear CLI error."""
     from .errors import TravelmapError
@@ -266,7 +322,8 @@ def _run(action):  # type: ignore[no-untyped-def]
 
 
 COMMANDS = (init_db_command, seed_command, serve_command, create_author_command, create_token_command,
-            revoke_token_command, list_tokens_command, import_gpx_command, import_photos_command, check_command)
+            revoke_token_command, list_tokens_command, import_gpx_command, import_photos_command, check_command,
+            export_trip_command, import_trip_command)
 
 
 def init_app(app: Flask) -> None:

@@ -164,6 +164,23 @@ def delete_trip(trip: Trip) -> ResponseReturnValue:
                 cancel=url_for("author.trip", slug=trip.slug), button="Delete the trip")
 
 
+@bp.get("/author/trips/<slug>/backup.zip")
+@author_required
+@owns_trip
+def backup_trip(trip: Trip) -> ResponseReturnValue:
+    """Download the trip as a zip backup: trip.json with every original GPX file and photo."""
+    from tempfile import SpooledTemporaryFile
+
+    from flask import send_file
+
+    from ..services.archive import export_trip
+
+    buffer = SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # big trips spill to disk, not memory
+    export_trip(db.session(), trip, media_root(), buffer)
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/zip", as_attachment=True, download_name=f"{trip.slug}.zip")
+
+
 # ---------------------------------------------------------------- legs
 
 @bp.route("/author/trips/<slug>/legs/new", methods=["GET", "POST"])
