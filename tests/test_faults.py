@@ -181,3 +181,17 @@ def test_a_crash_between_writing_the_files_and_committing_leaves_no_orphaned_fil
     assert response.status_code == 500
     assert state(seeded_app) == before
     assert not list(Path(seeded_app.config["MEDIA_DIR"]).rglob("*.part"))
+
+
+def test_a_database_error_during_import_gpx_is_one_clear_line_and_keeps_nothing(seeded_app, tmp_path):
+    path = tmp_path / "ride.gpx"
+    path.write_bytes(a_track())
+    before = state(seeded_app)
+    undo = fail_on(seeded_app, "track_segments")
+    try:
+        result = seeded_app.test_cli_runner().invoke(args=["import-gpx", str(path), "--trip", DEMO_SLUG, "--leg", "1"])
+    finally:
+        undo()
+    assert result.exit_code == 1
+    assert "The database is busy or could not be reached" in result.output and "Traceback" not in result.output
+    assert state(seeded_app) == before

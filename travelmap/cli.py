@@ -326,6 +326,27 @@ COMMANDS = (init_db_command, seed_command, serve_command, create_author_command,
             export_trip_command, import_trip_command)
 
 
+def _database_errors_as_messages(callback):  # type: ignore[no-untyped-def]
+    """A database that is locked too long or unreachable becomes one clear line, not a traceback."""
+    from functools import wraps
+
+    from sqlalchemy.exc import OperationalError
+
+    @wraps(callback)
+    def run(*args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return callback(*args, **kwargs)
+        except OperationalError as error:  # the app context's teardown has rolled the session back
+            raise click.ClickException(f"The database is busy or could not be reached ({str(error.orig).strip()}). "
+                                       "Nothing was saved; try again.") from error
+
+    return run
+
+
+for _command in COMMANDS:
+    _command.callback = _database_errors_as_messages(_command.callback)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app (so `flask --app travelmap` and test runners see them)."""
     for command in COMMANDS:
