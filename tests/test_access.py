@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from travelmap import db
-from travelmap.models import Post, Stop, Trip
+from travelmap.models import Stop, Trip
 
 from .authoring_helpers import bearer, csrf_token, login, make_author
 from .conftest import DEMO_SLUG

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from travelmap import db
-from travelmap.models import Leg, Post, Stop, Trip
+from travelmap.models import Stop, Trip
 
 from .authoring_helpers import bearer, login, make_author, post_form
 from .conftest import DEMO_SLUG, count_rows

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 from html.parser import HTMLParser
 
+import pytest
 from sqlalchemy import select
 
-from travelmap import db
-from travelmap.cache import page_cache
 from travelmap.models import Author, Post, Stop, Trip
 
 from .conftest import DEMO_SLUG
@@ -201,3 +200,18 @@ def test_the_tile_provider_is_a_setting(tmp_path, seeded_template):
     page = app.test_client().get(TRIP_URL).get_data(as_text=True)
     assert "tiles.example.org/{z}/{x}/{y}.png" in page and "Example tiles" in page
     assert "tile.openstreetmap.org" not in page
+
+
+@pytest.mark.parametrize("url", [TRIP_URL, f"{TRIP_URL}/legs/2", f"{TRIP_URL}/stops/baotou", f"/embed{TRIP_URL}?leg=1"])
+def test_a_page_renders_to_the_same_bytes_in_every_worker_so_its_etag_revalidates_anywhere(
+        tmp_path, seeded_template, url):
+    from .conftest import seeded_copy
+
+    roots = [tmp_path / "one", tmp_path / "two"]
+    for root in roots:
+        root.mkdir()
+    workers = [seeded_copy(seeded_template, root) for root in roots]
+    first, second = (app.test_client().get(url) for app in workers)
+    assert first.status_code == 200 and first.get_data() == second.get_data()
+    again = workers[1].test_client().get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304

@@ -11,10 +11,10 @@ from PIL import Image
 from sqlalchemy import select
 
 from travelmap import db, geo, photos
-from travelmap.models import Photo, Trip
+from travelmap.models import Photo
 
 from .authoring_helpers import bearer, csrf_token, login, make_author
-from .conftest import DEMO_SLUG, corpus_dir, count_rows, make_app, media_files, seeded_copy
+from .conftest import DEMO_SLUG, corpus_dir, count_rows, media_files, seeded_copy
 from .gpxfactory import START, gpx_document, straight_track
 from .photofactory import R, jpeg, png
 

@@ -11,7 +11,7 @@ from PIL import Image
 from travelmap import photos
 from travelmap.errors import TooLarge, UnsupportedType
 
-from .conftest import DATA_DIR, corpus_dir
+from .conftest import DATA_DIR
 
 LIMIT = 60_000_000
 

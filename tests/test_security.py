@@ -135,3 +135,17 @@ def test_api_tokens_and_passwords_never_reach_the_logs(seeded_app, caplog):
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for secret in (token, created.group(0), PASSWORD):
         assert secret not in logged
+
+
+def test_an_inline_script_that_is_not_a_maps_own_gets_no_hash_in_the_policy(tmp_path, seeded_template):
+    from flask import render_template_string
+
+    app = seeded_copy(seeded_template, tmp_path)
+    # As if a bug let a typed `<script>` through into a page, next to a real map.
+    app.add_url_rule("/injected", "injected", lambda: render_template_string(
+        '{% import "public/_map.html" as mapparts %}<p><script>alert(1)</script></p>'))
+    response = app.test_client().get("/injected")
+    scripts = directives(response.headers["Content-Security-Policy"])["script-src"]
+    assert scripts == ["'self'"]
+    digest = base64.b64encode(hashlib.sha256(b"alert(1)").digest()).decode()
+    assert f"'sha256-{digest}'" not in response.headers["Content-Security-Policy"]

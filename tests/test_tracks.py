@@ -17,7 +17,7 @@ from travelmap.models import Stop, Track
 from travelmap.services.tracks import compute_stats
 
 from .authoring_helpers import bearer, login, make_author
-from .conftest import DEMO_SLUG, corpus_dir, count_rows, make_app, media_files, seeded_copy
+from .conftest import DEMO_SLUG, corpus_dir, count_rows, media_files, seeded_copy
 from .gpxfactory import START, gpx_document, hilly, straight_track
 
 UPLOAD = f"/api/trips/{DEMO_SLUG}/legs/1/tracks"

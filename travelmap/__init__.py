@@ -46,9 +46,7 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     if "Content-Security-Policy" not in response.headers:
-        page = response.mimetype == "text/html" and not response.direct_passthrough and not response.is_streamed
-        scripts = csp.script_hashes(response.get_data()) if page else []
-        response.headers["Content-Security-Policy"] = csp.for_request(scripts)
+        response.headers["Content-Security-Policy"] = csp.for_request(csp.allowed_scripts())
     return response
 
 
@@ -98,6 +96,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(embed.bp)
     app.register_blueprint(exports.bp)
     app.jinja_env.globals["oembed_link"] = embed.discovery_link
+    app.jinja_env.globals["csp_allow_map"] = csp.allow_map
     csrf.exempt(api.bp)  # the API takes bearer tokens, never cookies, so CSRF cannot reach it
     app.after_request(_security_headers)
     proxies = int(app.config.get("PROXIES", 0) or 0)

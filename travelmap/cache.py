@@ -34,19 +34,19 @@ class PageCache:
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get_or_build(self, key: Hashable, build: Callable[[], str | bytes], mimetype: str) -> Cached:
-        """Return the cached page for key, building (and storing) it on a miss."""
+    def get_or_build(self, key: Hashable, build: Callable[[], tuple[str | bytes, list[str]]], mimetype: str) -> Cached:
+        """Return the cached page for key, building (and storing) it on a miss; build returns the body and
+        the CSP hashes of the inline scripts it placed."""
         with self._lock:
             item = self._items.get(key)
             if item is not None:
                 self._items.move_to_end(key)
                 self.hits += 1
                 return item
-        body = build()
+        body, scripts = build()
         data = body.encode("utf-8") if isinstance(body, str) else body
         # Compressed once here, not on every hit; PNGs are compressed already.
         packed = data if mimetype.startswith("image/") else gzip.compress(data, compresslevel=6, mtime=0)
-        scripts = csp.script_hashes(data) if mimetype == "text/html" else []
         item = Cached(data, packed, hashlib.sha256(data).hexdigest()[:32], mimetype, scripts)
         with self._lock:
             self.misses += 1
@@ -70,7 +70,11 @@ def page_cache() -> PageCache:
 def cached_response(key: Hashable, build: Callable[[], str | bytes], mimetype: str = "text/html",
                     max_age: int = 0) -> Response:
     """Serve a page from the cache (building it on a miss) with an ETag; If-None-Match gets 304."""
-    item = page_cache().get_or_build(key, build, mimetype)
+    def build_with_scripts() -> tuple[str | bytes, list[str]]:
+        body = build()
+        return body, csp.allowed_scripts()
+
+    item = page_cache().get_or_build(key, build_with_scripts, mimetype)
     compressible = item.gzipped is not item.body
     gzipped = compressible and "gzip" in request.headers.get("Accept-Encoding", "")
     etag = item.etag + "-gz" if gzipped else item.etag  # another representation, another strong ETag

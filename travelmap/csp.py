@@ -2,8 +2,11 @@
 
 Pages are cached and gzipped once per trip revision, so a per-request nonce would break the cache;
 the inline scripts folium writes are allowed by their SHA-256 instead, which is the same for every
-copy of a cached page. Styles may be inline (folium and Leaflet position elements with style
-attributes); images may come from the tile provider; nothing else leaves the app.
+copy of a cached page. Only the scripts of a rendered map are allowed, registered by the template
+that places them (`csp_allow_map`); any other inline script in a page, say one injected through a
+bug in escaping, has no hash in the policy and the browser refuses to run it. Styles may be inline
+(folium and Leaflet position elements with style attributes); images may come from the app and the
+tile provider; nothing else leaves the app.
 """
 
 from __future__ import annotations
@@ -21,13 +24,37 @@ _INLINE_SCRIPT = re.compile(
 
 def script_hashes(html: bytes) -> list[str]:
     """Return the CSP source expressions ('sha256-…') of every inline script in a page, in order."""
-    hashes = []
+    hashes: list[str] = []
     for match in _INLINE_SCRIPT.finditer(html):
-        digest = base64.b64encode(hashlib.sha256(match.group(1)).digest()).decode("ascii")
-        source = f"'sha256-{digest}'"
+        source = _digest(match.group(1))
         if source not in hashes:
             hashes.append(source)
     return hashes
+
+
+def _digest(script: bytes) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode("ascii") + "'"
+
+
+def allow_map(parts) -> str:  # type: ignore[no-untyped-def]
+    """Allow a rendered map's inline scripts (folium's head script and the map script) in this response.
+
+    A Jinja global: templates call it where they place the map's script; it returns nothing.
+    """
+    from flask import g
+
+    allowed = g.setdefault("csp_scripts", [])
+    for source in [*script_hashes(str(parts.head).encode()), _digest(str(parts.script).encode())]:
+        if source not in allowed:
+            allowed.append(source)
+    return ""
+
+
+def allowed_scripts() -> list[str]:
+    """The inline script hashes registered while this response was rendered."""
+    from flask import g
+
+    return list(g.get("csp_scripts", []))
 
 
 def tile_origin(url_template: str) -> str:

@@ -421,6 +421,10 @@ _REMOTE_ASSET = re.compile(r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//',
 def render_parts(m: folium.Map) -> MapParts:
     """Render a map into head/body/script parts for our own page templates; refuse any remote script or style."""
     figure = m.get_root()
+    # folium names every element with a random id; numbering them instead makes the same map render to
+    # the same bytes in every worker, so a page's ETag (a hash of its body) is the same everywhere.
+    for number, element in enumerate(walk(figure)):
+        element._id = f"{number:04x}"
     figure.render()
     head = _DROP_FROM_HEAD.sub("", figure.header.render())
     if _REMOTE_ASSET.search(head):

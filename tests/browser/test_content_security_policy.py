@@ -67,3 +67,20 @@ def test_a_script_injected_into_a_page_is_refused_by_the_browser(live_server: An
     assert ran is False
     violations = page.evaluate("window.__violations")
     assert any(v.startswith("script-src") for v in violations), violations
+
+
+def test_a_script_that_lands_in_a_served_page_does_not_run_but_the_map_does(live_server: Any, open_page: Any) -> None:
+    browsing = open_page()
+    page = browsing.page
+    page.add_init_script(RECORD_VIOLATIONS)
+
+    def inject(route: Any) -> None:  # as if a typed <script> had slipped through escaping on the server
+        response = route.fetch()
+        body = response.text().replace("<main", "<script>window.__ran = true</script><main", 1)
+        route.fulfill(response=response, body=body)
+
+    page.route(live_server.url + T, inject)
+    visit(page, live_server.url + T)
+    page.wait_for_selector(".tm-pin")
+    assert page.evaluate("window.__ran === true") is False
+    assert any(v.startswith("script-src") for v in page.evaluate("window.__violations"))

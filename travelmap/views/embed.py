@@ -16,7 +16,7 @@ from ..errors import InvalidInput, NotFound, TravelmapError, Unauthorized
 from ..models import Post, Trip
 from ..services.trips import trip_by_slug
 from ..text import html_text
-from .helpers import config_fingerprint, detail_url, get_trip_or_404, links, tiles, trip_photos
+from .helpers import config_fingerprint, detail_url, full_trip, links, stamp_or_404, tiles, trip_photos
 
 bp = Blueprint("embed", __name__)
 
@@ -42,8 +42,7 @@ def _embed_target(trip: Trip) -> tuple[object, object]:
 @bp.get("/embed/trips/<slug>")
 def trip(slug: str) -> ResponseReturnValue:
     """Serve a trip, leg or stop map that fills its frame, with no site chrome; frameable anywhere."""
-    trip = get_trip_or_404(slug, lines=True)
-    leg, stop = _embed_target(trip)
+    row = stamp_or_404(slug)
     show_photos = request.args.get("photos", "1") != "0"
     try:
         height = int(request.args.get("height", "0"))
@@ -52,6 +51,8 @@ def trip(slug: str) -> ResponseReturnValue:
     height = height if 150 <= height <= 3000 else 0
 
     def build() -> str:
+        trip = full_trip(row)
+        leg, stop = _embed_target(trip)
         photos = trip_photos(trip) if show_photos else []
         if leg is not None:
             photos = [p for p in photos if p.leg_id == leg.id]
@@ -66,7 +67,7 @@ def trip(slug: str) -> ResponseReturnValue:
             full = url_for("public.leg", slug=trip.slug, position=leg.position)  # type: ignore[union-attr]
         return render_template("embed/trip.html", trip=trip, map=maps.render_parts(m), full_url=full, height=height)
 
-    key = ("embed", trip.id, trip.revision, request.args.get("leg"), request.args.get("stop"), show_photos, height,
+    key = ("embed", row.id, row.revision, request.args.get("leg"), request.args.get("stop"), show_photos, height,
            config_fingerprint())
     return cached_response(key, build, max_age=EMBED_MAX_AGE)
 

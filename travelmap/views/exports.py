@@ -9,10 +9,9 @@ from flask.typing import ResponseReturnValue
 
 from .. import exports
 from ..cache import cached_response
-from ..errors import InvalidInput, NotFound
-from ..models import Leg, Trip
+from ..errors import InvalidInput
 from ..preview import trip_preview
-from .helpers import config_fingerprint, get_trip_or_404, trip_photos
+from .helpers import config_fingerprint, full_trip, leg_or_404, stamp_or_404, trip_photos
 
 bp = Blueprint("exports", __name__)
 
@@ -29,17 +28,13 @@ def urls() -> exports.Urls:
     )
 
 
-def _leg(trip: Trip, position: int) -> Leg:
-    leg = next((item for item in trip.legs if item.position == position), None)
-    if leg is None:
-        raise NotFound(f"This trip has no leg {position}.")
-    return leg
-
-
-def _geojson(trip: Trip, leg: Leg | None) -> ResponseReturnValue:
+def _geojson(slug: str, position: int | None) -> ResponseReturnValue:
+    row = stamp_or_404(slug)
     with_photos = request.args.get("photos", "1") != "0"
 
     def build() -> str:
+        trip = full_trip(row, lines=False)
+        leg = leg_or_404(trip, position) if position is not None else None
         photos = trip_photos(trip) if with_photos else []
         if leg is not None:
             photos = [p for p in photos if p.leg_id == leg.id]
@@ -47,7 +42,7 @@ def _geojson(trip: Trip, leg: Leg | None) -> ResponseReturnValue:
                                     blur=trip.blur_photo_locations)
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
-    key = ("geojson", trip.id, trip.revision, leg.position if leg else None, with_photos, request.host_url)
+    key = ("geojson", row.id, row.revision, position, with_photos, request.host_url)
     response = cached_response(key, build, mimetype="application/geo+json", max_age=MAX_AGE)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
@@ -56,21 +51,26 @@ def _geojson(trip: Trip, leg: Leg | None) -> ResponseReturnValue:
 @bp.get("/trips/<slug>.geojson")
 def trip_geojson(slug: str) -> ResponseReturnValue:
     """The trip as GeoJSON (RFC 7946): legs, stops and photos (?photos=0 leaves photos out)."""
-    return _geojson(get_trip_or_404(slug), None)
+    return _geojson(slug, None)
 
 
 @bp.get("/trips/<slug>/legs/<int:position>.geojson")
 def leg_geojson(slug: str, position: int) -> ResponseReturnValue:
     """One leg as GeoJSON."""
-    trip = get_trip_or_404(slug)
-    return _geojson(trip, _leg(trip, position))
+    return _geojson(slug, position)
 
 
-def _gpx(trip: Trip, leg: Leg | None) -> ResponseReturnValue:
-    key = ("gpx", trip.id, trip.revision, leg.position if leg else None, request.host_url)
-    response = cached_response(key, lambda: exports.trip_gpx(trip, urls(), legs=[leg] if leg else None),
-                               mimetype="application/gpx+xml", max_age=MAX_AGE)
-    name = trip.slug + (f"-leg-{leg.position}" if leg else "")
+def _gpx(slug: str, position: int | None) -> ResponseReturnValue:
+    row = stamp_or_404(slug)
+
+    def build() -> str:
+        trip = full_trip(row, lines=False)
+        leg = leg_or_404(trip, position) if position is not None else None
+        return exports.trip_gpx(trip, urls(), legs=[leg] if leg else None)
+
+    key = ("gpx", row.id, row.revision, position, request.host_url)
+    response = cached_response(key, build, mimetype="application/gpx+xml", max_age=MAX_AGE)
+    name = row.slug + (f"-leg-{position}" if position is not None else "")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.gpx"'
     return response
 
@@ -78,49 +78,48 @@ def _gpx(trip: Trip, leg: Leg | None) -> ResponseReturnValue:
 @bp.get("/trips/<slug>.gpx")
 def trip_gpx(slug: str) -> ResponseReturnValue:
     """The trip as GPX 1.1: every stored point of every track, the stops as waypoints."""
-    return _gpx(get_trip_or_404(slug), None)
+    return _gpx(slug, None)
 
 
 @bp.get("/trips/<slug>/legs/<int:position>.gpx")
 def leg_gpx(slug: str, position: int) -> ResponseReturnValue:
     """One leg as GPX 1.1."""
-    trip = get_trip_or_404(slug)
-    return _gpx(trip, _leg(trip, position))
+    return _gpx(slug, position)
 
 
 @bp.get("/trips/<slug>/legs/<int:position>/lines.json")
 def leg_lines(slug: str, position: int) -> ResponseReturnValue:
     """A leg's 10 m lines as encoded polylines: what the trip map swaps in when a reader zooms in."""
-    trip = get_trip_or_404(slug, lines=True)
-    leg = _leg(trip, position)
+    row = stamp_or_404(slug)
 
     def build() -> str:
+        leg = leg_or_404(full_trip(row), position)
         parts = [part for track in leg.tracks for part in (track.lines or {}).get("display", [])]
         return json.dumps({"lines": [p["line"] for p in parts], "planned": [bool(p["planned"]) for p in parts]},
                           separators=(",", ":"))
 
-    key = ("lines", trip.id, trip.revision, position)
+    key = ("lines", row.id, row.revision, position)
     return cached_response(key, build, mimetype="application/json", max_age=86_400)
 
 
 @bp.get("/trips/<slug>/feed.atom")
 def feed(slug: str) -> ResponseReturnValue:
     """An Atom feed of the trip's posts, with GeoRSS points."""
-    trip = get_trip_or_404(slug)
-    self_url = url_for("exports.feed", slug=trip.slug, _external=True)
-    key = ("feed", trip.id, trip.revision, request.host_url)
-    return cached_response(key, lambda: exports.trip_feed(trip, urls(), self_url),
+    row = stamp_or_404(slug)
+    self_url = url_for("exports.feed", slug=row.slug, _external=True)
+    key = ("feed", row.id, row.revision, request.host_url)
+    return cached_response(key, lambda: exports.trip_feed(full_trip(row, lines=False), urls(), self_url),
                            mimetype="application/atom+xml", max_age=MAX_AGE)
 
 
 @bp.get("/trips/<slug>/preview.png")
 def preview(slug: str) -> ResponseReturnValue:
     """The trip's 1200×630 link-preview image (?width=300…1200 for a smaller copy), cached per revision."""
-    trip = get_trip_or_404(slug, lines=True)
+    row = stamp_or_404(slug)
     try:
         width = int(request.args.get("width", "1200"))
     except ValueError:
         raise InvalidInput("width must be a number of pixels.", field="width")
     width = max(300, min(1200, width))
-    key = ("preview", trip.id, trip.revision, width, config_fingerprint())
-    return cached_response(key, lambda: trip_preview(trip, width), mimetype="image/png", max_age=MAX_AGE)
+    key = ("preview", row.id, row.revision, width, config_fingerprint())
+    return cached_response(key, lambda: trip_preview(full_trip(row), width), mimetype="image/png", max_age=MAX_AGE)

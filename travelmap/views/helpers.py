@@ -42,9 +42,21 @@ def get_trip_or_404(slug: str, *, full: bool = True, lines: bool = False) -> Tri
     return trip
 
 
-def full_trip(trip) -> Trip:  # type: ignore[no-untyped-def]
-    """Load everything a page of the trip draws (legs, stops, posts, tracks and their lines)."""
-    return trip_by_slug(db.session(), trip.slug, lines=True)  # type: ignore[return-value]
+def full_trip(trip, *, lines: bool = True) -> Trip:  # type: ignore[no-untyped-def]
+    """Load everything a page of the trip draws (legs, stops, posts, tracks and, with lines, their lines).
+
+    Views call it inside a cached response's build function, after `stamp_or_404`: a cache hit never
+    loads the trip.
+    """
+    return trip_by_slug(db.session(), trip.slug, lines=lines)  # type: ignore[return-value]
+
+
+def leg_or_404(trip: Trip, position: int):  # type: ignore[no-untyped-def]
+    """Return the trip's leg at a position, else raise 404."""
+    leg = next((item for item in trip.legs if item.position == position), None)
+    if leg is None:
+        raise NotFound(f"This trip has no leg {position}.")
+    return leg
 
 
 def get_post_or_404(slug: str) -> Post:
@@ -131,6 +143,10 @@ def uploaded_files(field: str = "file") -> list[tuple[str, bytes]]:
     if not request.mimetype.startswith("multipart/form-data"):
         raise UnsupportedType(f"Send the file as multipart/form-data in the field '{field}'.", code="not_multipart")
     files = [f for f in request.files.getlist(field) if f and (f.filename or f.content_length)]
+    if not files and not request.files and not request.form and request.content_length:
+        # Werkzeug drops a whole multipart body it cannot read, e.g. one whose file name is not UTF-8.
+        raise InvalidInput(f"The upload could not be read as multipart/form-data; send the file in the field "
+                           f"'{field}' with a UTF-8 file name.", field=field)
     if not files:
         raise InvalidInput(f"No file was sent: put it in the multipart field '{field}'.", field=field)
     return [(clean_filename(f.filename), f.read()) for f in files]

@@ -16,7 +16,8 @@ from ..models import Photo, Stop, Trip
 from ..services.trips import listed_trips, totals
 from ..profile import leg_profile
 from ..text import render_markdown, safe_url
-from .helpers import (config_fingerprint, detail_url, full_trip, get_post_or_404, get_trip_or_404, links, readable,
+from .helpers import (config_fingerprint, detail_url, full_trip, get_post_or_404, get_trip_or_404, leg_or_404, links,
+                      readable,
                       stamp_or_404, tiles, trip_photos)
 
 bp = Blueprint("public", __name__)
@@ -54,12 +55,11 @@ def trip(slug: str) -> ResponseReturnValue:
 @bp.get("/trips/<slug>/legs/<int:position>")
 def leg(slug: str, position: int) -> ResponseReturnValue:
     """Show one leg: its map, stats, tracks and stops."""
-    trip = get_trip_or_404(slug, lines=True)
-    leg = next((item for item in trip.legs if item.position == position), None)
-    if leg is None:
-        raise NotFound(f"This trip has no leg {position}.")
+    row = stamp_or_404(slug)
 
     def build() -> str:
+        trip = full_trip(row)
+        leg = leg_or_404(trip, position)
         photos = [p for p in trip_photos(trip) if p.leg_id == leg.id]
         m = maps.build_trip_map(trip, leg=leg, tiles=tiles(), assets=map_assets(), links=links(trip), photos=photos,
                                 detail=True)
@@ -69,18 +69,19 @@ def leg(slug: str, position: int) -> ResponseReturnValue:
             elevation_method=geo.ELEVATION_METHOD,
         )
 
-    return cached_response(("leg", trip.id, position, trip.revision, config_fingerprint()), build)
+    return cached_response(("leg", row.id, position, row.revision, config_fingerprint()), build)
 
 
 @bp.get("/trips/<slug>/stops/<stop_slug>")
 def stop(slug: str, stop_slug: str) -> ResponseReturnValue:
     """Show a stop: the map around it, when the author was there, its post and its photos."""
-    trip = get_trip_or_404(slug, lines=True)
-    stop = next((s for s in trip.stops() if s.slug == stop_slug), None)
-    if stop is None:
-        raise NotFound("This trip has no such stop.")
+    row = stamp_or_404(slug)
 
     def build() -> str:
+        trip = full_trip(row)
+        stop = next((s for s in trip.stops() if s.slug == stop_slug), None)
+        if stop is None:
+            raise NotFound("This trip has no such stop.")
         photos = trip_photos(trip)
         m = maps.build_trip_map(trip, stop=stop, tiles=tiles(), assets=map_assets(), links=links(trip), photos=photos,
                                 detail=True)
@@ -88,7 +89,7 @@ def stop(slug: str, stop_slug: str) -> ResponseReturnValue:
                                number=maps.stop_numbers(trip)[stop.id], local_time=maps.local_time,
                                photos=[p for p in photos if p.stop_id == stop.id])
 
-    return cached_response(("stop", trip.id, stop.id, trip.revision, config_fingerprint()), build)
+    return cached_response(("stop", row.id, stop_slug, row.revision, config_fingerprint()), build)
 
 
 @bp.get("/trips/<slug>/photos.json")
