@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from .. import db
+from .. import db, validate
 from ..access import acting_author, owns_post, owns_trip, token_required
 from ..errors import InvalidInput, TravelmapError, UnsupportedType
 from ..models import Post, Trip
@@ -139,10 +139,11 @@ def upload_photos(trip: Trip) -> ResponseReturnValue:
     settings = photo_settings()
     offset_text = request.form.get("clock_offset") or request.args.get("clock_offset")
     offset = parse_clock_offset(offset_text) if offset_text else None
+    caption = validate.text(request.form, "caption", max_length=validate.MAX_SUMMARY)  # the rules of a PATCH
     batch = []
     for name, data in uploaded_files():
         try:
-            batch.append(prepare(data, name, trip, settings, caption=request.form.get("caption", "")))
+            batch.append(prepare(data, name, trip, settings, caption=caption))
         except TravelmapError as error:
             error.message = f"{name}: {error.message} Nothing from this upload was stored."
             error.field = "file"
