@@ -141,6 +141,7 @@ def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: in
     from .services.authoring import leg_at
     from .services.tracks import import_track
     from .services.trips import trip_by_slug
+    from .views.helpers import clean_filename
 
     s = db.session()
     trip = trip_by_slug(s, trip_slug)
@@ -154,23 +155,24 @@ def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: in
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     failed = 0
     lines = []
-    with click.progressbar(files, label="Importing", show_pos=True, item_show_func=lambda p: p.name if p else "",
-                           file=sys.stderr) as bar:
+    with click.progressbar(files, label="Importing", show_pos=True, file=sys.stderr,
+                           item_show_func=lambda p: clean_filename(p.name) if p else "") as bar:
         for path in bar:
+            name = clean_filename(path.name)  # as the web uploads have it: no control characters, at most 200
             try:
                 if path.stat().st_size > limit:
                     raise TravelmapError(f"The file is over the {current_app.config['MAX_UPLOAD_MB']} MB limit.",
                                          status=413)
                 leg = leg_at(trip_by_slug(s, trip_slug), leg_position)  # type: ignore[arg-type]
-                track = import_track(s, leg, path.read_bytes(), path.name, media_root,
+                track = import_track(s, leg, path.read_bytes(), name, media_root,
                                      waypoints_as_stops=waypoints_as_stops)
                 s.commit()
-                lines.append(f"ok      {path.name}: {track.distance_m / 1000:.1f} km, {track.point_count} points, "
+                lines.append(f"ok      {name}: {track.distance_m / 1000:.1f} km, {track.point_count} points, "
                              f"track {track.id}" + "".join(f"\n        warning: {w}" for w in track.warnings))
             except TravelmapError as error:
                 s.rollback()
                 failed += 1
-                lines.append(f"failed  {path.name}: {error.message}")
+                lines.append(f"failed  {name}: {error.message}")
     for line in lines:
         click.echo(line)
     if failed:
@@ -188,7 +190,7 @@ def import_photos_command(paths: tuple[Path, ...], trip_slug: str, clock_offset:
     from .errors import TravelmapError
     from .services.photos import parse_clock_offset, prepare, store_batch
     from .services.trips import trip_by_slug
-    from .views.helpers import photo_settings
+    from .views.helpers import clean_filename, photo_settings
 
     s = db.session()
     trip = trip_by_slug(s, trip_slug)
@@ -202,14 +204,19 @@ def import_photos_command(paths: tuple[Path, ...], trip_slug: str, clock_offset:
     files = [p for path in paths for p in (sorted(path.rglob("*")) if path.is_dir() else [path])
              if p.is_file() and (not path.is_dir() or p.suffix.lower() in suffixes)]
     settings = photo_settings()
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
     batch, refused = [], []
     with click.progressbar(files, label="Reading photos", show_pos=True, file=sys.stderr,
-                           item_show_func=lambda p: p.name if p else "") as bar:
+                           item_show_func=lambda p: clean_filename(p.name) if p else "") as bar:
         for path in bar:
+            name = clean_filename(path.name)  # as the web uploads have it: no control characters, at most 200
             try:
-                batch.append(prepare(path.read_bytes(), path.name, trip, settings))
+                if path.stat().st_size > limit:
+                    raise TravelmapError(f"The file is over the {current_app.config['MAX_UPLOAD_MB']} MB limit.",
+                                         status=413)
+                batch.append(prepare(path.read_bytes(), name, trip, settings))
             except TravelmapError as error:
-                refused.append(f"failed  {path.name}: {error.message}")
+                refused.append(f"failed  {name}: {error.message}")
     stored, skipped = store_batch(s, trip, batch, Path(current_app.config["MEDIA_DIR"]), settings,
                                   clock_offset_s=offset)
     s.commit()

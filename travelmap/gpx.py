@@ -21,6 +21,10 @@ from .errors import InvalidInput
 # the standard ElementTree (expat) is the faster backend for its parse, so pin it.
 gpxpy.parser.mod_etree = ElementTree
 
+# Below the deepest sea floor or above the edge of space, an elevation is garbage (and would make the
+# climb infinite, which JSON cannot carry).
+MIN_ELEVATION_M, MAX_ELEVATION_M = -12_000.0, 100_000.0
+
 _DECLARED_ENCODING = re.compile(rb"""^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _TIME = re.compile(r"<time>\s*([^<]*?)\s*</time>")
 _PREFIX_USE = re.compile(r"</?([A-Za-z_][\w.-]*):[A-Za-z_]|\s([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*\s*=")
@@ -161,11 +165,18 @@ def _declare_missing_prefixes(text: str, warnings: set[str]) -> str:
     return text[: match.end()] + declarations + text[match.end():]
 
 
+def _readable_time(value: str) -> bool:
+    """Tell whether gpxpy can turn a <time> into a datetime (its pattern also matches month 13 or year 0)."""
+    try:
+        return gpxpy.gpxfield.parse_time(value) is not None
+    except (ValueError, OverflowError, gpxpy.gpx.GPXException):
+        return False
+
+
 def _check_times(text: str) -> None:
     """Refuse a <time> gpxpy cannot read (it would silently drop it), naming its line."""
-    pattern = gpxpy.gpxfield.RE_TIMESTAMP
     for match in _TIME.finditer(text):
-        if not pattern.match(match.group(1)):
+        if not _readable_time(match.group(1)):
             line = text.count("\n", 0, match.start()) + 1
             raise InvalidInput(f"Line {line} has a time that cannot be read: {match.group(1)[:40]!r}.",
                                code="invalid_gpx")
@@ -189,19 +200,39 @@ def _points_segment(points: list, planned: bool, label: str, warnings: set[str])
     for point in points:
         lat, lon, ele, time = point.latitude, point.longitude, point.elevation, point.time
         if lat is None or lon is None or not (isfinite(lat) and isfinite(lon) and -90 <= lat <= 90
-                                             and -180 <= lon <= 180) or (ele is not None and not isfinite(ele)):
+                                             and -180 <= lon <= 180) or (ele is not None and not (
+                                                 isfinite(ele) and MIN_ELEVATION_M <= ele <= MAX_ELEVATION_M)):
             _explain_point(lat, lon, ele, f"{label}, point {len(lats) + 1}")
         lats.append(float(lat))
         lons.append(float(lon))
         eles.append(None if ele is None else float(ele))
         if time is None:
             times.append(None)
-        elif time.tzinfo is None:
+            continue
+        if time.tzinfo is None:
             warnings.add("Some times have no time zone; they were taken as UTC, as the GPX standard says.")
-            times.append(time.replace(tzinfo=timezone.utc).timestamp())
-        else:
-            times.append(time.timestamp())
+            time = time.replace(tzinfo=timezone.utc)
+        try:
+            stamp = time.timestamp()
+        except (ValueError, OverflowError):  # a time zone of a day or more
+            stamp = math.nan
+        if not _FIRST_SECOND <= stamp <= _LAST_SECOND:  # e.g. 0001-01-01T00:00:00+14:00 is in year 0 in UTC
+            raise InvalidInput(f"{label}, point {len(lats)} has a time out of range: {_time_text(time)}.",
+                               code="invalid_gpx")
+        times.append(stamp)
     return segment
+
+
+_FIRST_SECOND = datetime.min.replace(tzinfo=timezone.utc).timestamp()
+_LAST_SECOND = datetime.max.replace(tzinfo=timezone.utc).timestamp()
+
+
+def _time_text(time: datetime) -> str:
+    """Write a time as the file did, as far as Python can."""
+    try:
+        return time.isoformat()
+    except (ValueError, OverflowError):
+        return time.replace(tzinfo=None).isoformat() + " with an impossible time zone"
 
 
 def _explain_point(lat: float | None, lon: float | None, ele: float | None, where: str) -> None:
@@ -213,10 +244,15 @@ def _explain_point(lat: float | None, lon: float | None, ele: float | None, wher
     _finite(ele, "elevation", where)
     if not -90 <= lat <= 90:
         raise InvalidInput(f"{where} has latitude {lat}, outside -90..90.", code="invalid_gpx")
-    raise InvalidInput(f"{where} has longitude {lon}, outside -180..180.", code="invalid_gpx")
+    if not -180 <= lon <= 180:
+        raise InvalidInput(f"{where} has longitude {lon}, outside -180..180.", code="invalid_gpx")
+    raise InvalidInput(f"{where} has elevation {ele:g} m, outside {MIN_ELEVATION_M:g}..{MAX_ELEVATION_M:g} m.",
+                       code="invalid_gpx")
 
 
 _BAD_NUMBER = re.compile(r"could not convert string to float: '(.*)'\)?$")
+_BAD_WHOLE = re.compile(r"^Invalid value for <(\w+)>\.\.\. (.*) \(invalid literal for int\(\)", re.S)
+_BAD_CHOICE = re.compile(r'^Invalid value "(.*)", possible: \((.*)\)$', re.S)
 
 
 def _line_of(text: str, needle: str) -> int | None:
@@ -240,6 +276,19 @@ def _explain(exc: Exception, text: str) -> str:
         line = _line_of(text, f">{value}<")
         where = f"Line {line}" if line else "A point"
         return f"{where} has {'an empty' if not value else repr(value) + ' as'} <{tag.group(1) if tag else '?'}>, not a number."
+    not_int = _BAD_WHOLE.search(message)
+    if not_int:
+        tag, value = not_int.group(1), not_int.group(2)
+        line = _line_of(text, f">{value}<")
+        return f"{f'Line {line}' if line else 'A point'} has {value[:40]!r} as <{tag}>, not a whole number."
+    choice = _BAD_CHOICE.search(message)
+    if choice:
+        value = choice.group(1)
+        allowed = ", ".join(dict.fromkeys(re.findall(r"'([^']*)'", choice.group(2))))
+        tag = re.search(rf"<(\w+)>\s*{re.escape(value)}\s*<", text)
+        line = _line_of(text, f">{value}<")
+        return (f"{f'Line {line}' if line else 'A point'} has {value[:40]!r} as <{tag.group(1) if tag else '?'}>, "
+                f"which must be one of {allowed}.")
     if "is mandatory" in message:
         return "A point has no latitude or longitude: every <trkpt>, <rtept> and <wpt> needs both."
     return f"This GPX file could not be read: {message}"

@@ -25,6 +25,7 @@ NAME_SUFFIXES = {"JPEG": {".jpg", ".jpeg", ".jpe"}, "PNG": {".png"}, "WEBP": {".
 THUMB_PX = 400
 DISPLAY_PX = 1600
 DISPLAY_FILTER = Image.Resampling.BILINEAR
+DAMAGED = "The image is damaged or truncated and cannot be decoded."  # Pillow's own words would mean nothing
 
 _EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
 _DATETIME_ORIGINAL, _OFFSET_TIME_ORIGINAL, _SUBSEC_ORIGINAL = 0x9003, 0x9011, 0x9291
@@ -101,15 +102,14 @@ def read_gps(gps: dict, info: PhotoInfo) -> None:
 
 
 def _parse_offset(text: str) -> timedelta | None:
-    """Parse an EXIF offset such as '+08:00'."""
+    """Parse an EXIF offset such as '+08:00' (None unless it is a real one, -12:00 to +14:00)."""
     text = text.strip("\x00 ")
-    if len(text) != 6 or text[0] not in "+-" or text[3] != ":":
+    if len(text) != 6 or text[0] not in "+-" or text[3] != ":" or not (text[1:3] + text[4:6]).isdigit():
         return None
-    try:
-        minutes = int(text[1:3]) * 60 + int(text[4:6])
-    except ValueError:
+    hours, minutes = int(text[1:3]), int(text[4:6])
+    if minutes > 59 or hours * 60 + minutes > 14 * 60:
         return None
-    return timedelta(minutes=-minutes if text[0] == "-" else minutes)
+    return timedelta(minutes=-(hours * 60 + minutes) if text[0] == "-" else hours * 60 + minutes)
 
 
 def _format_offset(offset: timedelta) -> str:
@@ -132,7 +132,11 @@ def read_time(exif_ifd: dict, info: PhotoInfo, fallback_tz: str | None) -> None:
     subsec = str(exif_ifd.get(_SUBSEC_ORIGINAL, "")).strip("\x00 ")
     if subsec.isdigit():
         local += timedelta(seconds=float("0." + subsec))
-    offset = _parse_offset(str(exif_ifd.get(_OFFSET_TIME_ORIGINAL, "")))
+    offset_text = str(exif_ifd.get(_OFFSET_TIME_ORIGINAL, "")).strip("\x00 ")
+    offset = _parse_offset(offset_text)
+    if offset is None and offset_text:
+        info.warnings.append(f"The photo's time offset {offset_text[:20]!r} is not a real UTC offset, "
+                             "so it was ignored.")
     if offset is not None and info.lat is not None:
         zone_name = zone_at(info.lat, info.lon)
         if zone_name:
@@ -154,8 +158,12 @@ def read_time(exif_ifd: dict, info: PhotoInfo, fallback_tz: str | None) -> None:
                                  f"(from {source}).")
         aware = local.replace(tzinfo=ZoneInfo(zone_name))
         offset = aware.utcoffset() or timedelta(0)
+    try:
+        info.taken_at = (local - offset).replace(tzinfo=timezone.utc)
+    except OverflowError:  # 0001:01:01 00:00:00 at +08:00 was in year 0 in UTC
+        info.warnings.append(f"The photo's time {raw!r} is out of range, so it was ignored.")
+        return
     info.utc_offset_min = int(offset.total_seconds() // 60)
-    info.taken_at = (local - offset).replace(tzinfo=timezone.utc)
 
 
 def zone_at(lat: float | None, lon: float | None) -> str | None:
@@ -181,17 +189,24 @@ def open_image(data: bytes, max_pixels: int) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=FORMATS)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise TooLarge(f"The image claims more than {max_pixels // 1_000_000} megapixels; it was refused.",
-                       code="image_too_large")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # Pillow refuses past its own limit whatever ours is: name the lower of the two, which is true.
+        limit = min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
+        raise TooLarge(f"The image claims more than {_megapixels(limit)} megapixels; it was refused.",
+                       code="image_too_large") from exc
     except UnidentifiedImageError:
         raise UnsupportedType("This file is not a JPEG, HEIC, PNG or WebP image.", code="not_an_image")
     except (OSError, ValueError, SyntaxError) as exc:
-        raise InvalidInput(f"The image header is damaged ({exc}).", code="invalid_image")
+        raise InvalidInput(DAMAGED, code="invalid_image") from exc
     if image.width * image.height > max_pixels:
         raise TooLarge(f"The image is {image.width}×{image.height} pixels, over the limit of "
-                       f"{max_pixels // 1_000_000} megapixels; it was refused.", code="image_too_large")
+                       f"{_megapixels(max_pixels)} megapixels; it was refused.", code="image_too_large")
     return image
+
+
+def _megapixels(pixels: int) -> str:
+    """Write a pixel limit in whole megapixels (or a fraction of one, for tiny test limits)."""
+    return f"{pixels / 1_000_000:.3g}" if pixels < 1_000_000 else str(pixels // 1_000_000)
 
 
 @dataclass
@@ -206,7 +221,10 @@ class Analysed:
 def _read_metadata(image: Image.Image, name: str, fallback_tz: str | None) -> PhotoInfo:
     """Read size, camera, GPS and time from the image header and EXIF."""
     fmt = image.format or ""
-    exif = image.getexif()
+    try:
+        exif = image.getexif()  # a PNG may keep its EXIF after the pixels: this decodes it
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise InvalidInput(DAMAGED, code="invalid_image") from exc
     width, height = image.size
     if exif.get(0x0112) in (5, 6, 7, 8):
         width, height = height, width
@@ -240,7 +258,7 @@ def analyse(data: bytes, *, max_pixels: int, name: str = "", fallback_tz: str | 
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.load()
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning) as exc:
-        raise InvalidInput(f"The image is damaged or truncated and cannot be decoded ({exc}).", code="invalid_image")
+        raise InvalidInput(DAMAGED, code="invalid_image") from exc
     upright = ImageOps.exif_transpose(image)  # orientation applied once; the result carries no EXIF
     if upright.mode not in ("RGB", "L"):
         if upright.mode in ("RGBA", "LA", "P", "PA"):
