@@ -149,3 +149,9 @@ def test_an_inline_script_that_is_not_a_maps_own_gets_no_hash_in_the_policy(tmp_
     assert scripts == ["'self'"]
     digest = base64.b64encode(hashlib.sha256(b"alert(1)").digest()).decode()
     assert f"'sha256-{digest}'" not in response.headers["Content-Security-Policy"]
+
+
+def test_a_post_may_show_the_https_images_its_author_put_in_it_but_no_outside_scripts(client):
+    policy = directives(client.get("/posts/baotou-capital-of-rare-earths").headers["Content-Security-Policy"])
+    assert policy["img-src"][-1] == "https:"
+    assert all(s == "'self'" or s.startswith("'sha256-") for s in policy["script-src"])

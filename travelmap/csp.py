@@ -69,9 +69,10 @@ def tile_origin(url_template: str) -> str:
     return f"{parts.scheme}://{host}{port}"
 
 
-def policy(scripts: list[str], *, tiles_url: str, ancestors: str) -> str:
-    """Build the policy for one response, allowing the given inline script hashes."""
-    images = " ".join(filter(None, [SELF, "data:", "blob:", tile_origin(tiles_url)]))
+def policy(scripts: list[str], *, tiles_url: str, ancestors: str, outside_images: bool = False) -> str:
+    """Build the policy for one response, allowing the given inline script hashes; outside_images lets
+    a post show the https images its author put in it."""
+    images = " ".join(filter(None, [SELF, "data:", "blob:", tile_origin(tiles_url), "https:" if outside_images else ""]))
     return "; ".join([
         "default-src 'self'",
         "script-src " + " ".join([SELF, *scripts]),
@@ -98,4 +99,5 @@ def for_request(scripts: list[str]) -> str:
         ancestors = "'none'"
     else:
         ancestors = SELF
-    return policy(scripts, tiles_url=current_app.extensions["travelmap.tiles"][0], ancestors=ancestors)
+    return policy(scripts, tiles_url=current_app.extensions["travelmap.tiles"][0], ancestors=ancestors,
+                  outside_images=request.endpoint == "public.post")
