@@ -164,6 +164,7 @@ def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: in
                     raise TravelmapError(f"The file is over the {current_app.config['MAX_UPLOAD_MB']} MB limit.",
                                          status=413)
                 leg = leg_at(trip_by_slug(s, trip_slug), leg_position)  # type: ignore[arg-type]
+                s.commit()  # no transaction stays open while the file is parsed
                 track = import_track(s, leg, path.read_bytes(), name, media_root,
                                      waypoints_as_stops=waypoints_as_stops)
                 s.commit()
@@ -206,6 +207,7 @@ def import_photos_command(paths: tuple[Path, ...], trip_slug: str, clock_offset:
     settings = photo_settings()
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     batch, refused = [], []
+    s.commit()  # no transaction stays open while the photos are decoded
     with click.progressbar(files, label="Reading photos", show_pos=True, file=sys.stderr,
                            item_show_func=lambda p: clean_filename(p.name) if p else "") as bar:
         for path in bar:

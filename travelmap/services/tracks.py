@@ -191,11 +191,12 @@ def import_track(session: Session, leg: Leg, data: bytes, original_name: str, me
     With waypoints_as_stops, the file's <wpt> elements become stops of the leg.
     """
     digest = media.sha256(data)
+    # Parsed before the first query, so a caller that ended its read transaction parses with none open.
+    parsed = parse_gpx(data)
     existing = session.scalar(select(Track.id).where(Track.trip_id == leg.trip_id, Track.sha256 == digest))
     if existing is not None:
         raise Conflict(f"This GPX file is already in the trip (track {existing}).", code="duplicate",
                        details={"existing_id": existing})
-    parsed = parse_gpx(data)
     stats = compute_stats(parsed)
     track = Track(
         trip_id=leg.trip_id,

@@ -16,7 +16,7 @@ from ..services.tracks import import_track
 from ..services.trips import photo_count
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.authoring import edit_photo, trip_photo
-from .helpers import photo_json_for, photo_settings, save, uploaded_files
+from .helpers import end_read_transaction, photo_json_for, photo_settings, save, uploaded_files
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -125,6 +125,7 @@ def upload_track(trip: Trip, position: int) -> ResponseReturnValue:
     (name, data), *rest = uploaded_files()
     if rest:
         raise InvalidInput("Send one GPX file per request.", field="file")
+    end_read_transaction()
     track = import_track(db.session(), leg, data, name, media_root(),
                          waypoints_as_stops=request.args.get("waypoints") == "stops")
     save()
@@ -140,6 +141,7 @@ def upload_photos(trip: Trip) -> ResponseReturnValue:
     offset_text = request.form.get("clock_offset") or request.args.get("clock_offset")
     offset = parse_clock_offset(offset_text) if offset_text else None
     caption = validate.text(request.form, "caption", max_length=validate.MAX_SUMMARY)  # the rules of a PATCH
+    end_read_transaction()
     batch = []
     for name, data in uploaded_files():
         try:

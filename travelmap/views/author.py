@@ -23,7 +23,7 @@ from ..services import accounts, authoring, posts
 from ..serialize import track_json
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
-from .helpers import links, photo_settings, save, tiles, uploaded_files
+from .helpers import end_read_transaction, links, photo_settings, save, tiles, uploaded_files
 
 bp = Blueprint("author", __name__)
 
@@ -252,6 +252,7 @@ def upload_tracks(trip: Trip, position: int) -> ResponseReturnValue:
     waypoints = request.form.get("waypoints") == "stops"
     results = []
     for name, data in uploaded_files():
+        end_read_transaction()
         try:
             track = import_track(db.session(), leg, data, name, media_root(), waypoints_as_stops=waypoints)
             save()
@@ -305,6 +306,7 @@ def upload_photos(trip: Trip) -> ResponseReturnValue:
         flash(error.message, "error")
         return redirect(url_for("author.photos", slug=trip.slug))
     batch, refused = [], []
+    end_read_transaction()
     for name, data in uploaded_files():
         try:
             batch.append(prepare(data, name, trip, settings))

@@ -134,6 +134,15 @@ def clean_filename(name: str | None) -> str:
     return base[-200:] or "upload"
 
 
+def end_read_transaction() -> None:
+    """End the request's read transaction before slow work (parsing GPX, decoding photos), so that no
+    transaction stays open meanwhile and the write transaction that follows is short. Loaded objects
+    stay usable (the session does not expire them on commit)."""
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+
+
 def uploaded_files(field: str = "file") -> list[tuple[str, bytes]]:
     """Return (file name, bytes) of each file sent in a multipart field; 415/400 when there are none."""
     from flask import request
