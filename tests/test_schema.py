@@ -95,3 +95,10 @@ def test_a_nul_character_is_refused_clearly_on_every_backend(app):
         session.add(Author(username="ann", display_name="Ann\x00Lee"))
         with pytest.raises(InvalidInput, match="display name contains a NUL character"):
             session.commit()
+
+
+def test_the_readme_lists_every_setting():
+    from travelmap.config import PROJECT_ROOT, SETTINGS
+
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    assert [s.env for s in SETTINGS if f"`{s.env}`" not in readme] == []
