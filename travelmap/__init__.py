@@ -11,6 +11,7 @@ from flask import Flask, Response
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import assets, cache, config, csp, db, errors
 
@@ -18,6 +19,15 @@ __version__ = "0.1.0"
 
 csrf = CSRFProtect()
 compress = Compress()
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:…>` in every route stops at 2**31 - 1, the largest id a database here holds: a longer number
+    in an address is a 404, not a database error (SQLite cannot bind past 2**63)."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = 2**31 - 1,
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _secret_key(instance: Path) -> str:
@@ -78,6 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _check_media_dir(Path(app.config["MEDIA_DIR"]))
     app.extensions["travelmap.tiles"] = config.tile_layer(app.config["TILES"])
 
+    app.url_map.converters["int"] = BoundedInt
     db.init_app(app)
     errors.init_app(app)
     cache.init_app(app)

@@ -106,7 +106,7 @@ def create_token_command(username: str, label: str) -> None:
 
 @click.command("revoke-token")
 @click.argument("username")
-@click.argument("token_id", type=int)
+@click.argument("token_id", type=click.IntRange(1, 2**31 - 1))
 @with_appcontext
 def revoke_token_command(username: str, token_id: int) -> None:
     """Revoke one of an author's API tokens (see `list-tokens`)."""

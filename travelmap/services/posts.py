@@ -73,14 +73,20 @@ def update_post(session: Session, post: Post, data: dict) -> Post:
     return post
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; SQLite cannot even bind a number past 2**63
+
+
 def set_linked_stops(session: Session, post: Post, stop_ids: list[int]) -> None:
     """Make exactly these stops (of the post owner's trips) link to the post."""
     wanted = set()
     for value in stop_ids:
         try:
-            wanted.add(int(value))
-        except (TypeError, ValueError):
+            stop_id = int(value)
+        except (TypeError, ValueError, OverflowError):
             raise InvalidInput(f"stops must be stop ids, not {str(value)[:40]!r}.", field="stops")
+        if not 0 < stop_id <= MAX_ID:
+            raise InvalidInput(f"There is no stop {stop_id}.", field="stops")
+        wanted.add(stop_id)
     stops = list(session.scalars(select(Stop).join(Trip, Stop.trip_id == Trip.id)
                                  .where(Stop.id.in_(wanted), Trip.owner_id == post.owner_id)))
     if len(stops) != len(wanted):

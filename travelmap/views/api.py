@@ -25,7 +25,10 @@ def body() -> dict:
     """Return the request's JSON object; 415 when it is not JSON, 400 when it does not parse."""
     if not request.is_json:
         raise UnsupportedType("Send JSON with 'Content-Type: application/json'.", code="not_json")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # [[[[…]]]] nested past Python's limit
+        raise InvalidInput("The JSON is nested too deeply to read.", code="invalid_json")
     if not isinstance(data, dict):
         raise InvalidInput("The body must be a JSON object, e.g. {\"title\": \"…\"}.", code="invalid_json")
     return data
