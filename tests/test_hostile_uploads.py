@@ -578,4 +578,3 @@ def test_a_file_name_that_is_not_utf8_is_imported_by_the_cli_under_a_clean_name(
         model = Track if kind == "gpx" else Photo
         row = db.session().scalar(select(model).where(model.sha256 == media.sha256(data)))
         assert row.original_name == f"caf.{'gpx' if kind == 'gpx' else 'jpg'}"
-
