@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 # An inline script that runs: no src, and not a data block (type="application/json" is never executed).
@@ -99,5 +100,11 @@ def for_request(scripts: list[str]) -> str:
         ancestors = "'none'"
     else:
         ancestors = SELF
-    return policy(scripts, tiles_url=current_app.extensions["travelmap.tiles"][0], ancestors=ancestors,
-                  outside_images=request.endpoint == "public.post")
+    return _policy(tuple(scripts), current_app.extensions["travelmap.tiles"][0], ancestors,
+                   request.endpoint == "public.post")
+
+
+@lru_cache(maxsize=1024)
+def _policy(scripts: tuple[str, ...], tiles_url: str, ancestors: str, outside_images: bool) -> str:
+    """policy(), remembered: a cached page asks for the same header on every hit."""
+    return policy(list(scripts), tiles_url=tiles_url, ancestors=ancestors, outside_images=outside_images)
