@@ -129,6 +129,16 @@ def list_tokens_command(username: str) -> None:
         click.echo(f"{token.id}\t{token.name or '-'}\tcreated {token.created_at.isoformat(timespec='seconds')}\tlast used {used}")
 
 
+def _read_upload(path: Path) -> bytes:
+    """Read a file to import, refusing it (413) over the upload limit as the web does; its name is shown
+    and stored through `clean_filename`, as a web upload's is."""
+    from .errors import TravelmapError
+
+    if path.stat().st_size > current_app.config["MAX_CONTENT_LENGTH"]:
+        raise TravelmapError(f"The file is over the {current_app.config['MAX_UPLOAD_MB']} MB limit.", status=413)
+    return path.read_bytes()
+
+
 @click.command("import-gpx")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--trip", "trip_slug", required=True, help="Slug of the trip to add the tracks to.")
@@ -152,21 +162,17 @@ def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: in
     except TravelmapError as error:
         raise click.ClickException(error.message)
     media_root = Path(current_app.config["MEDIA_DIR"])
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
     failed = 0
     lines = []
     with click.progressbar(files, label="Importing", show_pos=True, file=sys.stderr,
                            item_show_func=lambda p: clean_filename(p.name) if p else "") as bar:
         for path in bar:
-            name = clean_filename(path.name)  # as the web uploads have it: no control characters, at most 200
+            name = clean_filename(path.name)
             try:
-                if path.stat().st_size > limit:
-                    raise TravelmapError(f"The file is over the {current_app.config['MAX_UPLOAD_MB']} MB limit.",
-                                         status=413)
+                data = _read_upload(path)
                 leg = leg_at(trip_by_slug(s, trip_slug), leg_position)  # type: ignore[arg-type]
                 s.commit()  # no transaction stays open while the file is parsed
-                track = import_track(s, leg, path.read_bytes(), name, media_root,
-                                     waypoints_as_stops=waypoints_as_stops)
+                track = import_track(s, leg, data, name, media_root, waypoints_as_stops=waypoints_as_stops)
                 s.commit()
                 lines.append(f"ok      {name}: {track.distance_m / 1000:.1f} km, {track.point_count} points, "
                              f"track {track.id}" + "".join(f"\n        warning: {w}" for w in track.warnings))
@@ -205,18 +211,14 @@ def import_photos_command(paths: tuple[Path, ...], trip_slug: str, clock_offset:
     files = [p for path in paths for p in (sorted(path.rglob("*")) if path.is_dir() else [path])
              if p.is_file() and (not path.is_dir() or p.suffix.lower() in suffixes)]
     settings = photo_settings()
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
     batch, refused = [], []
     s.commit()  # no transaction stays open while the photos are decoded
     with click.progressbar(files, label="Reading photos", show_pos=True, file=sys.stderr,
                            item_show_func=lambda p: clean_filename(p.name) if p else "") as bar:
         for path in bar:
-            name = clean_filename(path.name)  # as the web uploads have it: no control characters, at most 200
+            name = clean_filename(path.name)
             try:
-                if path.stat().st_size > limit:
-                    raise TravelmapError(f"The file is over the {current_app.config['MAX_UPLOAD_MB']} MB limit.",
-                                         status=413)
-                batch.append(prepare(path.read_bytes(), name, trip, settings))
+                batch.append(prepare(_read_upload(path), name, trip, settings))
             except TravelmapError as error:
                 refused.append(f"failed  {name}: {error.message}")
     stored, skipped = store_batch(s, trip, batch, Path(current_app.config["MEDIA_DIR"]), settings,

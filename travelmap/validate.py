@@ -106,6 +106,20 @@ def url(data: dict, field: str) -> str | None:
     return value
 
 
+def timezone(value: Any, default: str, field: str = "timezone") -> str:
+    """Return a valid IANA time zone name, or default when value is empty."""
+    from zoneinfo import ZoneInfoNotFoundError
+
+    if value in (None, ""):
+        return default
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"{field} must be an IANA time zone such as Asia/Shanghai, not {str(value)[:40]!r}.",
+                           field=field)
+    return str(value)
+
+
 def local_datetime(data: dict, field: str, zone: str) -> datetime | None:
     """Read an ISO 8601 time; one without an offset is local time in `zone`. Return it aware."""
     value = data.get(field)

@@ -231,19 +231,6 @@ def _time(entry: dict, field: str) -> datetime | None:
     return value
 
 
-def _zone(value: object, default: str) -> str:
-    """Return a valid IANA time zone name (the stored one wins over the one looked up from the place)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    if value in (None, ""):
-        return default
-    try:
-        ZoneInfo(str(value))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"timezone must be an IANA time zone, not {str(value)[:40]!r}.", field="timezone")
-    return str(value)
-
-
 def _optional_number(entry: dict, field: str, low: float, high: float) -> float | None:
     return validate.number(entry, field, low=low, high=high, required=False)
 
@@ -352,7 +339,7 @@ def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: 
                     **data, "leg": leg.position, "post": post_slugs.get(post) if post else None,
                     "arrived_at": _iso(_time(stop_entry, "arrived_at")),
                     "departed_at": _iso(_time(stop_entry, "departed_at"))})
-                stop.timezone = _zone(stop_entry.get("timezone"), stop.timezone)
+                stop.timezone = validate.timezone(stop_entry.get("timezone"), stop.timezone)
                 stops_by_slug[stop.slug] = stop
         for track_entry in _entries(leg_entry.get("tracks"), "tracks"):
             name = track_entry["file"]

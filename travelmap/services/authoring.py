@@ -33,26 +33,12 @@ def create_trip(session: Session, owner: Author, data: dict) -> Trip:
         slug=slug, title=title, owner=owner,
         summary=validate.text(data, "summary", max_length=validate.MAX_SUMMARY),
         visibility=validate.choice(data, "visibility", VISIBILITIES, default="private"),
-        timezone=_zone(data.get("timezone"), "UTC"),
+        timezone=validate.timezone(data.get("timezone"), "UTC"),
         blur_photo_locations=data.get("blur_photo_locations") is True,
     )
     session.add(trip)
     session.flush()
     return trip
-
-
-def _zone(value: object, default: str) -> str:
-    """Return a valid IANA time zone name."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    if value in (None, ""):
-        return default
-    try:
-        ZoneInfo(str(value))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"timezone must be an IANA time zone such as Asia/Shanghai, not {str(value)[:40]!r}.",
-                           field="timezone")
-    return str(value)
 
 
 def update_trip(session: Session, trip: Trip, data: dict) -> Trip:
@@ -69,7 +55,7 @@ def update_trip(session: Session, trip: Trip, data: dict) -> Trip:
     if "visibility" in data:
         trip.visibility = validate.choice(data, "visibility", VISIBILITIES)  # type: ignore[assignment]
     if "timezone" in data:
-        trip.timezone = _zone(data["timezone"], trip.timezone)
+        trip.timezone = validate.timezone(data["timezone"], trip.timezone)
     if "blur_photo_locations" in data:
         value = data["blur_photo_locations"]
         if not isinstance(value, bool):
