@@ -11,7 +11,8 @@ from .. import exports
 from ..cache import cached_response
 from ..errors import InvalidInput
 from ..preview import trip_preview
-from .helpers import config_fingerprint, full_trip, leg_or_404, stamp_or_404, trip_photos
+from ..services.authoring import leg_at
+from .helpers import config_fingerprint, full_trip, stamp_or_404, trip_photos
 
 bp = Blueprint("exports", __name__)
 
@@ -34,7 +35,7 @@ def _geojson(slug: str, position: int | None) -> ResponseReturnValue:
 
     def build() -> str:
         trip = full_trip(row, lines=False)
-        leg = leg_or_404(trip, position) if position is not None else None
+        leg = leg_at(trip, position) if position is not None else None
         photos = trip_photos(trip) if with_photos else []
         if leg is not None:
             photos = [p for p in photos if p.leg_id == leg.id]
@@ -65,7 +66,7 @@ def _gpx(slug: str, position: int | None) -> ResponseReturnValue:
 
     def build() -> str:
         trip = full_trip(row, lines=False)
-        leg = leg_or_404(trip, position) if position is not None else None
+        leg = leg_at(trip, position) if position is not None else None
         return exports.trip_gpx(trip, urls(), legs=[leg] if leg else None)
 
     key = ("gpx", row.id, row.revision, position, request.host_url)
@@ -93,7 +94,7 @@ def leg_lines(slug: str, position: int) -> ResponseReturnValue:
     row = stamp_or_404(slug)
 
     def build() -> str:
-        leg = leg_or_404(full_trip(row), position)
+        leg = leg_at(full_trip(row), position)
         parts = [part for track in leg.tracks for part in (track.lines or {}).get("display", [])]
         return json.dumps({"lines": [p["line"] for p in parts], "planned": [bool(p["planned"]) for p in parts]},
                           separators=(",", ":"))

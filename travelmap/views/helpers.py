@@ -51,14 +51,6 @@ def full_trip(trip, *, lines: bool = True) -> Trip:  # type: ignore[no-untyped-d
     return trip_by_slug(db.session(), trip.slug, lines=lines)  # type: ignore[return-value]
 
 
-def leg_or_404(trip: Trip, position: int):  # type: ignore[no-untyped-def]
-    """Return the trip's leg at a position, else raise 404."""
-    leg = next((item for item in trip.legs if item.position == position), None)
-    if leg is None:
-        raise NotFound(f"This trip has no leg {position}.")
-    return leg
-
-
 def get_post_or_404(slug: str) -> Post:
     """Return a post by slug, else raise 404."""
     post = db.session().scalar(select(Post).where(Post.slug == slug))

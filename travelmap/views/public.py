@@ -13,11 +13,11 @@ from ..assets import map_assets
 from ..cache import cached_response
 from ..errors import NotFound
 from ..models import Photo, Stop, Trip
+from ..services.authoring import leg_at
 from ..services.trips import listed_trips, totals
 from ..profile import leg_profile
 from ..text import render_markdown, safe_url
-from .helpers import (config_fingerprint, detail_url, full_trip, get_post_or_404, get_trip_or_404, leg_or_404, links,
-                      readable,
+from .helpers import (config_fingerprint, detail_url, full_trip, get_post_or_404, get_trip_or_404, links, readable,
                       stamp_or_404, tiles, trip_photos)
 
 bp = Blueprint("public", __name__)
@@ -59,7 +59,7 @@ def leg(slug: str, position: int) -> ResponseReturnValue:
 
     def build() -> str:
         trip = full_trip(row)
-        leg = leg_or_404(trip, position)
+        leg = leg_at(trip, position)
         photos = [p for p in trip_photos(trip) if p.leg_id == leg.id]
         m = maps.build_trip_map(trip, leg=leg, tiles=tiles(), assets=map_assets(), links=links(trip), photos=photos,
                                 detail=True)
