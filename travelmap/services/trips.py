@@ -59,11 +59,6 @@ def trip_stamp(connection: Connection, slug: str) -> TripStamp | None:
     return TripStamp(*row) if row else None
 
 
-def trip_row(session: Session, slug: str) -> Trip | None:
-    """Return just the trip's own row (enough to check access and find a cached page), or None."""
-    return session.scalars(select(Trip).where(Trip.slug == slug)).one_or_none()
-
-
 def listed_trips(session: Session) -> list[Trip]:
     """Return the public trips, newest first, with what their cards and overview map show."""
     return list(session.scalars(

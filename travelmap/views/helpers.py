@@ -9,7 +9,7 @@ from .. import db
 from ..errors import NotFound
 from ..maps import Links, Tiles
 from ..models import Photo, Post, Trip
-from ..services.trips import trip_by_slug, trip_row, trip_stamp
+from ..services.trips import trip_by_slug, trip_stamp
 
 READABLE = ("public", "unlisted")
 
@@ -30,13 +30,10 @@ def stamp_or_404(slug: str):  # type: ignore[no-untyped-def]
     return stamp
 
 
-def get_trip_or_404(slug: str, *, full: bool = True, lines: bool = False) -> Trip:
-    """Return a trip this reader may see, else raise 404 (a private trip is not even admitted to exist).
-
-    With full=False only the trip's own row is read: enough for access and cache keys, so a cached page
-    costs one small query.
-    """
-    trip = trip_by_slug(db.session(), slug, lines=lines) if full else trip_row(db.session(), slug)
+def get_trip_or_404(slug: str) -> Trip:
+    """Return a trip this reader may see, with its legs, stops and tracks, else raise 404 (a private trip
+    is not even admitted to exist). Cached pages use `stamp_or_404` instead and load the trip only to build."""
+    trip = trip_by_slug(db.session(), slug)
     if trip is None or not readable(trip):
         raise NotFound("There is no trip at this address.")
     return trip
