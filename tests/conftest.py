@@ -47,10 +47,7 @@ def _drop_test_databases(request: pytest.FixtureRequest):  # type: ignore[no-unt
     """On PostgreSQL, drop the databases a test made once it is over (the seeded template stays)."""
     yield
     if databases.BACKEND == "postgresql" or databases.POSTGRES_URL:
-        databases.cleanup(keep=_session_databases)
-
-
-_session_databases: set[str] = set()
+        databases.cleanup()
 
 
 @pytest.fixture
@@ -63,18 +60,17 @@ def app(tmp_path: Path) -> Flask:
 def seeded_template(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """A folder holding a database and media folder with the demo trip, built once per test run."""
     root = tmp_path_factory.mktemp("seeded")
-    _session_databases.add(databases.postgres_name(root))
-    app = make_app(root)
-    with app.app_context():
-        session = db.session()
-        seed_trip(session, DATA_DIR, root / "media")
-        session.commit()
-        session.close()
-        db.engine().dispose()  # the last connection closing checkpoints the WAL: one file holds everything
-    assert not (root / "travelmap.sqlite3-wal").exists() or not (root / "travelmap.sqlite3-wal").stat().st_size
-    yield root
-    if databases.BACKEND == "postgresql":
-        databases.drop_postgres([databases.postgres_name(root)])
+    with databases.outliving_tests(root):
+        app = make_app(root)
+        with app.app_context():
+            session = db.session()
+            seed_trip(session, DATA_DIR, root / "media")
+            session.commit()
+            session.close()
+            db.engine().dispose()  # the last connection closing checkpoints the WAL: one file holds everything
+        wal = root / "travelmap.sqlite3-wal"
+        assert not wal.exists() or not wal.stat().st_size
+        yield root
 
 
 def seeded_copy(seeded_template: Path, root: Path, **overrides: object) -> Flask:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -24,6 +26,7 @@ if BACKEND == "postgresql" and not POSTGRES_URL:
     raise RuntimeError("TRAVELMAP_TEST_BACKEND=postgresql needs TRAVELMAP_TEST_POSTGRES_URL")
 
 _created: list[str] = []  # PostgreSQL databases made since the last cleanup
+_kept: set[str] = set()  # databases of instances shared beyond one test (see outliving_tests)
 
 
 def _admin():  # type: ignore[no-untyped-def]
@@ -90,11 +93,25 @@ def copy_instance(source_root: Path, target_root: Path) -> None:
     shutil.copytree(source_root / "media", target_root / "media")
 
 
-def cleanup(keep: set[str] = frozenset()) -> None:  # type: ignore[assignment]
-    """Drop the PostgreSQL databases made since the last cleanup, except those in keep."""
-    gone = [name for name in _created if name not in keep]
-    _created[:] = [name for name in _created if name in keep]
+def cleanup() -> None:
+    """Drop the PostgreSQL databases made since the last cleanup, except those kept by `outliving_tests`."""
+    gone = [name for name in _created if name not in _kept]
+    _created[:] = [name for name in _created if name in _kept]
     drop_postgres(gone)
+
+
+@contextmanager
+def outliving_tests(root: Path) -> Iterator[None]:
+    """Keep root's PostgreSQL database past the per-test cleanup (for an instance a module or the whole run
+    shares) and drop it when the block ends, closing any connection left open."""
+    name = postgres_name(root)
+    _kept.add(name)
+    try:
+        yield
+    finally:
+        _kept.discard(name)
+        if BACKEND == "postgresql":
+            drop_postgres([name])
 
 
 def require_postgres() -> str:

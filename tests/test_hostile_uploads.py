@@ -24,7 +24,7 @@ from travelmap import db, media
 from travelmap.models import Photo, Track
 from travelmap.views.helpers import clean_filename
 
-from . import conftest, databases
+from . import databases
 from . import hostile as h
 from .authoring_helpers import bearer, csrf_token, login, make_author
 from .conftest import DEMO_SLUG, count_rows, media_files, seeded_copy
@@ -69,23 +69,19 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, seeded_template: Path):  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("hostile")
-    name = databases.postgres_name(root)
-    conftest._session_databases.add(name)  # outlive the per-test cleanup: the module shares this database
-    app = seeded_copy(seeded_template, root, MAX_UPLOAD_MB=MAX_UPLOAD_MB)
-    token = make_author(app, "demo")
-    author = app.test_client()
-    login(author, "demo")
-    listener = h.Listener()
-    try:
-        yield World(app, root, token, author, csrf_token(author, f"/author/trips/{DEMO_SLUG}"), listener,
-                    tmp_path_factory.mktemp("hostile-inputs"))
-    finally:
-        listener.close()
-        with app.app_context():
-            db.engine().dispose()
-        conftest._session_databases.discard(name)
-        if databases.BACKEND == "postgresql":
-            databases.drop_postgres([name])
+    with databases.outliving_tests(root):  # the module shares this instance
+        app = seeded_copy(seeded_template, root, MAX_UPLOAD_MB=MAX_UPLOAD_MB)
+        token = make_author(app, "demo")
+        author = app.test_client()
+        login(author, "demo")
+        listener = h.Listener()
+        try:
+            yield World(app, root, token, author, csrf_token(author, f"/author/trips/{DEMO_SLUG}"), listener,
+                        tmp_path_factory.mktemp("hostile-inputs"))
+        finally:
+            listener.close()
+            with app.app_context():
+                db.engine().dispose()
 
 
 # ---------------------------------------------------------------- the cases

@@ -30,7 +30,7 @@ from travelmap.text import ALLOWED_TAGS
 
 from . import databases
 from .authoring_helpers import PASSWORD, bearer, csrf_token, login, post_form
-from .conftest import _session_databases, count_rows, make_app
+from .conftest import count_rows, make_app
 from .photofactory import dms
 
 PLAIN = "Plain words"  # the baseline: the same site, built from harmless text
@@ -181,15 +181,11 @@ def build_site(root: Path, text: str) -> Site:
 
 def _site_fixture(tmp_path_factory: pytest.TempPathFactory, text: str):  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("payload-site")
-    name = databases.postgres_name(root)
-    _session_databases.add(name)  # kept across this module's tests (the autouse cleanup would drop it)
-    site = build_site(root, text)
-    yield site
-    with site.app.app_context():
-        db.engine().dispose()
-    if databases.BACKEND == "postgresql":
-        databases.drop_postgres([name])
-    _session_databases.discard(name)
+    with databases.outliving_tests(root):  # kept across this module's tests
+        site = build_site(root, text)
+        yield site
+        with site.app.app_context():
+            db.engine().dispose()
 
 
 @pytest.fixture(scope="module")
