@@ -17,6 +17,8 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from flask import current_app, g, request
+
 # An inline script that runs: no src, and not a data block (type="application/json" is never executed).
 SELF = "'self'"
 _INLINE_SCRIPT = re.compile(
@@ -42,8 +44,6 @@ def allow_map(parts) -> str:  # type: ignore[no-untyped-def]
 
     A Jinja global: templates call it where they place the map's script; it returns nothing.
     """
-    from flask import g
-
     allowed = g.setdefault("csp_scripts", [])
     for source in [*script_hashes(str(parts.head).encode()), _digest(str(parts.script).encode())]:
         if source not in allowed:
@@ -53,8 +53,6 @@ def allow_map(parts) -> str:  # type: ignore[no-untyped-def]
 
 def allowed_scripts() -> list[str]:
     """The inline script hashes registered while this response was rendered."""
-    from flask import g
-
     return list(g.get("csp_scripts", []))
 
 
@@ -92,8 +90,6 @@ def policy(scripts: list[str], *, tiles_url: str, ancestors: str, outside_images
 def for_request(scripts: list[str]) -> str:
     """The policy for the current request: embeds may be framed by any site, the workspace by none,
     other pages by ours only."""
-    from flask import current_app, request
-
     if request.path.startswith("/embed/"):
         ancestors = "*"
     elif request.blueprint == "author":

@@ -13,6 +13,8 @@ from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from .errors import InvalidInput
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 NAMING_CONVENTION = {
@@ -80,8 +82,6 @@ def _check_text(session: Session, flush_context, instances) -> None:  # type: ig
     validated before it gets here, so this is the safety net that keeps an unforeseen value a clear
     error and never a 500, whichever database runs.
     """
-    from .errors import InvalidInput
-
     for obj in (*session.new, *session.dirty):
         state = inspect(obj)
         for column in state.mapper.columns:
