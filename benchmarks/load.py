@@ -62,12 +62,11 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import table  # noqa: E402
 from travelmap import create_app, db  # noqa: E402
-from travelmap.config import PROJECT_ROOT  # noqa: E402
 from travelmap.models import Photo, Trip  # noqa: E402
 from travelmap.services.seed import seed_trip  # noqa: E402
 from travelmap.views.helpers import photo_settings  # noqa: E402
 
-DATA_DIR = PROJECT_ROOT / "data"
+DATA_DIR = ROOT / "data"
 OK_STATUSES = frozenset(range(200, 300)) | {304}
 REQUEST_HEADERS = {"Accept-Encoding": "gzip", "User-Agent": "travelmap-load-benchmark"}
 LOG_PROBLEMS = ("Traceback", "WORKER TIMEOUT", "[ERROR]", "[CRITICAL]", "terminated due to signal")

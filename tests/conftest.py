@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from travelmap import create_app, db
-from travelmap.config import PROJECT_ROOT
 from travelmap.services.seed import seed_trip
 
 from . import databases
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # the checkout: README, data/, wsgi.py
 DATA_DIR = PROJECT_ROOT / "data"
 DEMO_SLUG = "inner-mongolia-baotou-beijing"
+
+# Nothing a test starts may write to the real per-user data folder: apps and commands that are not
+# given a folder of their own get this one.
+os.environ.setdefault("TRAVELMAP_HOME", tempfile.mkdtemp(prefix="travelmap-tests-home-"))
 
 
 def corpus_dir() -> Path:
@@ -30,6 +35,7 @@ def make_app(root: Path, **overrides: object) -> Flask:
     """Create an app whose database, media and instance folders live under root."""
     config = {
         "TESTING": True,
+        "HOME": str(root),
         "SECRET_KEY": "test",
         "SQLALCHEMY_DATABASE_URI": databases.url_for(root),
         "MEDIA_DIR": str(root / "media"),

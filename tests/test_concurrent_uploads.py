@@ -25,12 +25,11 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from travelmap import db
-from travelmap.config import PROJECT_ROOT
 from travelmap.models import Photo, Track, TrackSegment
 from travelmap.services.maintenance import check
 
 from .authoring_helpers import make_author
-from .conftest import DEMO_SLUG, count_rows, media_files, seeded_copy
+from .conftest import DEMO_SLUG, PROJECT_ROOT, count_rows, media_files, seeded_copy
 from .gpxfactory import gpx_document, hilly, straight_track
 from .photofactory import dms
 

@@ -98,7 +98,9 @@ def test_a_nul_character_is_refused_clearly_on_every_backend(app):
 
 
 def test_the_readme_lists_every_setting():
-    from travelmap.config import PROJECT_ROOT, SETTINGS
+    from travelmap.config import SETTINGS
+
+    from .conftest import PROJECT_ROOT
 
     readme = (PROJECT_ROOT / "README.md").read_text()
     assert [s.env for s in SETTINGS if f"`{s.env}`" not in readme] == []

@@ -1,116 +1,12 @@
-"""travelmap: a self-hosted, geotagged travel-log map service."""
+"""travelmap: a self-hosted, geotagged travel-log map service.
+
+`create_app()` builds the Flask application (`gunicorn 'travelmap:create_app()'` serves it);
+the `travelmap` command (or `python -m travelmap`) runs its command line.
+"""
 
 from __future__ import annotations
 
-import os
-import secrets
-from pathlib import Path
-from typing import Any
+from .app import create_app
+from .version import __version__
 
-from flask import Flask, Response
-from flask_compress import Compress
-from flask_wtf.csrf import CSRFProtect
-from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
-
-from . import assets, cache, config, csp, db, errors
-
-__version__ = "0.1.0"
-
-csrf = CSRFProtect()
-compress = Compress()
-
-
-class BoundedInt(IntegerConverter):
-    """`<int:…>` in every route stops at 2**31 - 1, the largest id a database here holds: a longer number
-    in an address is a 404, not a database error (SQLite cannot bind past 2**63)."""
-
-    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = 2**31 - 1,
-                 signed: bool = False) -> None:
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
-
-
-def _secret_key(instance: Path) -> str:
-    """Return the secret key kept in the instance folder, creating it on first start."""
-    path = instance / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-def _check_media_dir(folder: Path) -> None:
-    """Fail at start-up, with the reason, when the media folder cannot be created or written to."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".write-test-{os.getpid()}"
-        probe.write_bytes(b"ok")
-        probe.unlink()
-    except OSError as exc:
-        raise RuntimeError(f"The media folder {folder} cannot be written to ({exc.strerror or exc}); "
-                           "set TRAVELMAP_MEDIA_DIR to a writable folder.") from exc
-
-
-def _security_headers(response: Response) -> Response:
-    """Add the headers every response carries; embeds may be framed anywhere, other pages only by us."""
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if "Content-Security-Policy" not in response.headers:
-        response.headers["Content-Security-Policy"] = csp.for_request(csp.allowed_scripts())
-    return response
-
-
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Create and configure the travelmap app."""
-    app = Flask(__name__, instance_relative_config=True,
-                template_folder=str(config.PROJECT_ROOT / "templates"))
-    os.makedirs(app.instance_path, exist_ok=True)
-    app.config.from_mapping(config.from_environment(Path(app.instance_path)))
-    app.config.update(
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        REMEMBER_COOKIE_HTTPONLY=True,
-        REMEMBER_COOKIE_SECURE=app.config["SESSION_COOKIE_SECURE"],
-        # A form left open for hours must still save: tokens live as long as the session.
-        WTF_CSRF_TIME_LIMIT=None,
-        # Responses that are not cached pages (those come compressed from the cache) are gzipped here.
-        COMPRESS_ALGORITHM=["gzip"],
-        COMPRESS_LEVEL=6,
-        COMPRESS_MIN_SIZE=500,
-        COMPRESS_MIMETYPES=["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
-                            "application/geo+json", "application/gpx+xml", "application/atom+xml", "image/svg+xml"],
-    )
-    if test_config:
-        app.config.update(test_config)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
-    app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
-    _check_media_dir(Path(app.config["MEDIA_DIR"]))
-    app.extensions["travelmap.tiles"] = config.tile_layer(app.config["TILES"])
-
-    app.url_map.converters["int"] = BoundedInt
-    db.init_app(app)
-    errors.init_app(app)
-    cache.init_app(app)
-    assets.init_app(app)
-    from . import access, cli, filters
-    from .views import api, author, embed, exports, public
-
-    filters.init_app(app)
-    cli.init_app(app)
-    access.init_app(app)
-    csrf.init_app(app)
-    compress.init_app(app)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(author.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(embed.bp)
-    app.register_blueprint(exports.bp)
-    app.jinja_env.globals["oembed_link"] = embed.discovery_link
-    app.jinja_env.globals["csp_allow_map"] = csp.allow_map
-    csrf.exempt(api.bp)  # the API takes bearer tokens, never cookies, so CSRF cannot reach it
-    app.after_request(_security_headers)
-    proxies = int(app.config.get("PROXIES", 0) or 0)
-    if proxies:  # behind nginx or a load balancer: the client address and scheme come from X-Forwarded-*
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
-    return app
+__all__ = ["create_app", "__version__"]

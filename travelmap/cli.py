@@ -362,16 +362,3 @@ def init_app(app: Flask) -> None:
     """Register the commands on the app (so `flask --app travelmap` and test runners see them)."""
     for command in COMMANDS:
         app.cli.add_command(command)
-
-
-def _create_app() -> Flask:
-    from . import create_app
-
-    return create_app()
-
-
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False,
-             help="travelmap: a self-hosted travel-log map service. Settings come from TRAVELMAP_* variables.")
-def main() -> None:
-    """Run travelmap commands."""
-

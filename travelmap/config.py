@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+import platformdirs
+
+# Shipped with the package (setuptools maps the repository's templates/ and data/ into it at build time),
+# found the same way from a checkout, an editable install or a wheel.
+TEMPLATES = Path(str(files("travelmap.templates")))
+DEMO_TRIP = Path(str(files("travelmap.demo")))
 
 # Tile providers a user can pick by name; anything else is taken as a URL
 # template ("https://{s}.example/{z}/{x}/{y}.png|Attribution text").
@@ -41,12 +48,15 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
+    Setting("TRAVELMAP_HOME", "HOME", None,
+            "Folder for the database, media and secret key; default: the per-user data folder "
+            "(~/.local/share/travelmap on Linux)."),
     Setting("TRAVELMAP_DATABASE_URL", "SQLALCHEMY_DATABASE_URI", None,
-            "SQLAlchemy URL; default: SQLite file travelmap.sqlite3 in the instance folder."),
+            "SQLAlchemy URL; default: SQLite file travelmap.sqlite3 in TRAVELMAP_HOME."),
     Setting("TRAVELMAP_MEDIA_DIR", "MEDIA_DIR", None,
-            "Folder for uploaded originals and derived images; default: instance/media."),
+            "Folder for uploaded originals and derived images; default: media/ in TRAVELMAP_HOME."),
     Setting("TRAVELMAP_SECRET_KEY", "SECRET_KEY", None,
-            "Flask secret key; default: a random key kept in instance/secret_key."),
+            "Flask secret key; default: a random key kept in secret_key in TRAVELMAP_HOME."),
     Setting("TRAVELMAP_MAX_UPLOAD_MB", "MAX_UPLOAD_MB", "32",
             "Largest accepted upload in megabytes (413 above it)."),
     Setting("TRAVELMAP_MAX_MEGAPIXELS", "MAX_MEGAPIXELS", "60",
@@ -57,10 +67,9 @@ SETTINGS: tuple[Setting, ...] = (
             "A photo this many metres from a stop is attached to that stop."),
     Setting("TRAVELMAP_TILES", "TILES", "osm",
             "Tile provider: osm, opentopomap, cartodb-positron, none, or 'URL|attribution'."),
-    Setting("TRAVELMAP_DATA_DIR", "DATA_DIR", str(PROJECT_ROOT / "data"),
-            "Folder holding the demo trip (trip.toml, gpx/, photos/) that `seed` loads."),
-    Setting("TRAVELMAP_CORPUS", "CORPUS_DIR", str(PROJECT_ROOT.parent / "shared" / "corpus"),
-            "Folder of real-world GPX files and photos used by the tests."),
+    Setting("TRAVELMAP_DATA_DIR", "DATA_DIR", str(DEMO_TRIP),
+            "Folder holding the demo trip (trip.toml, gpx/, photos/) that `seed` loads; default: the one shipped "
+            "with travelmap."),
     Setting("TRAVELMAP_SECURE_COOKIES", "SESSION_COOKIE_SECURE", "0",
             "Set to 1 behind HTTPS so cookies carry the Secure flag."),
     Setting("TRAVELMAP_RATELIMIT_STORAGE", "RATELIMIT_STORAGE", "memory://",
@@ -70,13 +79,21 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+def home_folder(overrides: Mapping[str, object] | None = None) -> Path:
+    """Return the folder where travelmap keeps its data: HOME from the overrides, TRAVELMAP_HOME, or the
+    platform's per-user data folder. Never the package or the checkout."""
+    chosen = (overrides or {}).get("HOME") or os.environ.get("TRAVELMAP_HOME")
+    return Path(str(chosen)) if chosen else Path(platformdirs.user_data_dir("travelmap", appauthor=False))
+
+
 def from_environment(instance_path: Path) -> dict[str, object]:
-    """Read every setting from the environment, filling defaults that depend on the instance folder."""
+    """Read every setting from the environment, filling defaults that depend on the data folder."""
     values: dict[str, object] = {}
     for setting in SETTINGS:
         raw = os.environ.get(setting.env, setting.default)
         if raw is not None:
             values[setting.key] = raw
+    values["HOME"] = str(instance_path)
     values.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance_path / 'travelmap.sqlite3'}")
     values.setdefault("MEDIA_DIR", str(instance_path / "media"))
     values["SESSION_COOKIE_SECURE"] = str(values.get("SESSION_COOKIE_SECURE", "0")) in {"1", "true", "yes"}

@@ -16,13 +16,14 @@ from werkzeug.wrappers import Response
 from .. import db, maps
 from ..access import author_required, login_attempts, owns_post, owns_trip
 from ..assets import map_assets
-from ..errors import NotFound, TravelmapError, wants_json
+from ..errors import NotFound, TravelmapError
 from ..forms import ActionForm, LegForm, LoginForm, PhotoForm, PostForm, StopForm, TokenForm, TripForm, choices, data_of
 from ..models import Leg, Photo, Post, Stop, Track, Trip
 from ..services import accounts, authoring, posts
 from ..serialize import track_json
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
+from .errors import wants_json
 from .helpers import end_read_transaction, links, photo_settings, save, tiles, uploaded_files
 
 bp = Blueprint("author", __name__)

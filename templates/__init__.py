@@ -1,0 +1,1 @@
+"""The Jinja templates, shipped inside the package as travelmap.templates (see pyproject.toml)."""
