@@ -64,7 +64,7 @@ from benchmarks.common import table  # noqa: E402
 from travelmap import create_app, db  # noqa: E402
 from travelmap.models import Photo, Trip  # noqa: E402
 from travelmap.services.seed import seed_trip  # noqa: E402
-from travelmap.views.helpers import photo_settings  # noqa: E402
+from travelmap.config import photo_settings  # noqa: E402
 
 DATA_DIR = ROOT / "data"
 OK_STATUSES = frozenset(range(200, 300)) | {304}
@@ -123,7 +123,7 @@ def seed_instance(database_url: str, media: Path) -> tuple[Kind, ...]:
         try:
             db.upgrade_schema(engine)
             session = db.session()
-            trip, created = seed_trip(session, DATA_DIR, media, photo_settings())
+            trip, created = seed_trip(session, DATA_DIR, media, photo_settings(app.config))
             session.commit()
             if not created:
                 raise SystemExit(f"{safe_url(database_url)} already holds the demo trip; give an empty database "

@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from travelmap import create_app, db  # noqa: E402
 from travelmap.models import Author  # noqa: E402
 from travelmap.services import authoring, posts  # noqa: E402
-from travelmap.services.photos import PhotoSettings, prepare, store_batch  # noqa: E402
+from travelmap.config import PhotoSettings  # noqa: E402
+from travelmap.services.photos import prepare, store_batch  # noqa: E402
 from travelmap.services.tracks import import_track  # noqa: E402
 
 SLUG = "big-trip"

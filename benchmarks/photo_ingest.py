@@ -26,7 +26,8 @@ from benchmarks.common import table  # noqa: E402
 from travelmap import create_app, db  # noqa: E402
 from travelmap.models import Author, Trip  # noqa: E402
 from travelmap.photos import DISPLAY_FILTER, DISPLAY_PX, THUMB_PX  # noqa: E402
-from travelmap.services.photos import PhotoSettings, prepare, store_batch  # noqa: E402
+from travelmap.config import PhotoSettings  # noqa: E402
+from travelmap.services.photos import prepare, store_batch  # noqa: E402
 
 
 def make_photos(count: int, size: tuple[int, int]) -> list[bytes]:

@@ -166,15 +166,13 @@ def test_a_database_error_on_the_third_photo_of_a_batch_stores_none_of_them(seed
 
 
 def test_a_crash_between_writing_the_files_and_committing_leaves_no_orphaned_file(seeded_app, token, monkeypatch):
-    from travelmap.views import api
-
     seeded_app.config["PROPAGATE_EXCEPTIONS"] = False  # serve the 500 page as production would
     before = state(seeded_app)
 
     def crash() -> None:
         raise RuntimeError("the process was interrupted before the commit")
 
-    monkeypatch.setattr(api, "save", crash)
+    monkeypatch.setattr(db, "commit", crash)
     files = [(io.BytesIO(data), name) for data, name in three_photos()]
     response = seeded_app.test_client().post(PHOTOS_API, data={"file": files}, headers=bearer(token),
                                              content_type="multipart/form-data")

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from travelmap import db, media
 from travelmap.models import Photo, Track
-from travelmap.views.helpers import clean_filename
+from travelmap.text import clean_filename
 
 from . import databases
 from . import hostile as h

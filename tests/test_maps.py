@@ -6,10 +6,11 @@ import folium
 import pytest
 from flask import Flask
 
-from travelmap import geo, maps
+from travelmap import db, geo, maps
 from travelmap.assets import map_assets
-from travelmap.services.trips import trip_by_slug
-from travelmap.views.helpers import detail_url, links, tiles, trip_photos
+from travelmap.localtime import local_time
+from travelmap.services.trips import trip_by_slug, trip_photos
+from travelmap.views.maplinks import detail_url, links, tiles
 
 from .conftest import DEMO_SLUG
 
@@ -21,7 +22,7 @@ def trip_map(seeded_app: Flask):  # type: ignore[no-untyped-def]
         from travelmap import db
 
         trip = trip_by_slug(db.session(), DEMO_SLUG, lines=True)
-        m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(trip), photos=trip_photos(trip),
+        m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(trip), photos=trip_photos(db.session(), trip),
                                 detail_url=detail_url(trip))
         yield trip, m
 
@@ -59,7 +60,7 @@ def test_every_stop_is_a_numbered_row_whose_popup_links_to_its_post(trip_map):
 def test_popups_show_the_local_arrival_date_not_utc(trip_map):
     trip, m = trip_map
     hohhot = next(s for s in trip.stops() if s.slug == "hohhot")
-    local = maps.local_time(hohhot.arrived_at, hohhot.timezone)
+    local = local_time(hohhot.arrived_at, hohhot.timezone)
     row = next(r for r in trip_data(m)["stops"] if r[8] == "hohhot")
     assert local.strftime("%H:%M") in row[5] and row[6].endswith("+08:00")
 

@@ -686,7 +686,7 @@ def test_a_payload_in_a_checked_field_is_refused_and_its_message_is_text(fresh, 
 @pytest.mark.parametrize("text", list(PAYLOADS.values()), ids=list(PAYLOADS))
 def test_an_error_page_about_a_typed_address_shows_it_as_text(fresh, text):
     t = f"/embed/trips/{fresh.trip}"
-    for url, plain_url, status in ((f"{t}?leg={quote(text)}", f"{t}?leg=99", 404),
+    for url, plain_url, status in ((f"{t}?leg={quote(text)}", f"{t}?leg=north", 400),
                                    (f"{t}?stop={quote(text)}", f"{t}?stop=nowhere", 404),
                                    (f"{t}?height={quote(text)}", f"{t}?height=tall", 400),
                                    (f"/trips/{fresh.trip}/preview.png?width={quote(text)}",

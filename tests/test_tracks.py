@@ -14,7 +14,7 @@ from sqlalchemy import select
 from travelmap import db, geo
 from travelmap.gpx import parse_gpx
 from travelmap.models import Stop, Track
-from travelmap.services.tracks import compute_stats
+from travelmap.trackstats import compute_stats
 
 from .authoring_helpers import bearer, login, make_author
 from .conftest import DEMO_SLUG, corpus_dir, count_rows, media_files, seeded_copy

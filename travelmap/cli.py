@@ -10,9 +10,10 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
-from . import db
+from . import config, db
 from .models import Trip
 from .services.seed import seed_trip
+from .text import clean_filename
 
 
 def ensure_schema() -> None:
@@ -24,10 +25,8 @@ def seed_demo() -> tuple[Trip, bool]:
     """Load the demo trip from the data folder in one transaction; return (trip, created)."""
     session = db.session()
     try:
-        from .views.helpers import photo_settings
-
         trip, created = seed_trip(session, Path(current_app.config["DATA_DIR"]), Path(current_app.config["MEDIA_DIR"]),
-                                  photo_settings())
+                                  config.photo_settings(current_app.config))
         session.commit()
     except BaseException:
         session.rollback()
@@ -148,10 +147,9 @@ def _read_upload(path: Path) -> bytes:
 def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: int, waypoints_as_stops: bool) -> None:
     """Import GPX files into a leg, each in its own transaction; report each file's result."""
     from .errors import TravelmapError
-    from .services.authoring import leg_at
+    from .services.find import leg_at
     from .services.tracks import import_track
     from .services.trips import trip_by_slug
-    from .views.helpers import clean_filename
 
     s = db.session()
     trip = trip_by_slug(s, trip_slug)
@@ -197,7 +195,6 @@ def import_photos_command(paths: tuple[Path, ...], trip_slug: str, clock_offset:
     from .errors import TravelmapError
     from .services.photos import parse_clock_offset, prepare, store_batch
     from .services.trips import trip_by_slug
-    from .views.helpers import clean_filename, photo_settings
 
     s = db.session()
     trip = trip_by_slug(s, trip_slug)
@@ -210,7 +207,7 @@ def import_photos_command(paths: tuple[Path, ...], trip_slug: str, clock_offset:
     suffixes = {".jpg", ".jpeg", ".heic", ".heif", ".png", ".webp"}
     files = [p for path in paths for p in (sorted(path.rglob("*")) if path.is_dir() else [path])
              if p.is_file() and (not path.is_dir() or p.suffix.lower() in suffixes)]
-    settings = photo_settings()
+    settings = config.photo_settings(current_app.config)
     batch, refused = [], []
     s.commit()  # no transaction stays open while the photos are decoded
     with click.progressbar(files, label="Reading photos", show_pos=True, file=sys.stderr,
@@ -241,10 +238,9 @@ def import_photos_command(paths: tuple[Path, ...], trip_slug: str, clock_offset:
 def check_command(repair: bool) -> None:
     """Check that every media file belongs to a row and every row's files exist."""
     from .services.maintenance import check
-    from .views.helpers import photo_settings
 
     s = db.session()
-    report = check(s, Path(current_app.config["MEDIA_DIR"]), repair=repair, max_pixels=photo_settings().max_pixels)
+    report = check(s, Path(current_app.config["MEDIA_DIR"]), repair=repair, max_pixels=config.photo_settings(current_app.config).max_pixels)
     s.commit()  # moves remade copies into place
     for path in report.orphaned:
         click.echo(f"orphaned  {path}")
@@ -305,11 +301,10 @@ def export_trip_command(slug: str, output: Path | None) -> None:
 def import_trip_command(archive: Path, slug: str | None, username: str | None) -> None:
     """Restore a trip from an export-trip zip, all or nothing."""
     from .services.archive import default_owner, import_trip
-    from .views.helpers import photo_settings
 
     notes: list[str] = []
     trip = _run(lambda s: import_trip(s, archive, Path(current_app.config["MEDIA_DIR"]), default_owner(s, username),
-                                      slug, settings=photo_settings(),
+                                      slug, settings=config.photo_settings(current_app.config),
                                       max_file_bytes=current_app.config["MAX_CONTENT_LENGTH"], notes=notes))
     for note in notes:
         click.echo(f"note    {note}")

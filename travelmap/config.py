@@ -100,6 +100,23 @@ def from_environment(instance_path: Path) -> dict[str, object]:
     return values
 
 
+@dataclass(frozen=True)
+class PhotoSettings:
+    """Limits and radii for photo ingest (from TRAVELMAP_* settings)."""
+
+    max_pixels: int = 60_000_000
+    max_gap_s: float = 300.0  # a track point must lie this close in time to geotag from it
+    stop_radius_m: float = 2_000.0  # a photo this close to a stop belongs to it
+    learn_radius_m: float = 100.0  # a GPS photo this close to the track teaches its camera's clock offset
+
+
+def photo_settings(config: Mapping[str, object]) -> PhotoSettings:
+    """Return the photo ingest settings from an app's config."""
+    return PhotoSettings(max_pixels=int(float(str(config["MAX_MEGAPIXELS"])) * 1_000_000),
+                         max_gap_s=float(str(config["GEOTAG_MAX_GAP_S"])),
+                         stop_radius_m=float(str(config["PHOTO_STOP_RADIUS_M"])))
+
+
 def tile_layer(setting: str) -> tuple[str, str]:
     """Return (url template, attribution HTML) for a TRAVELMAP_TILES value."""
     if setting in TILE_PROVIDERS:

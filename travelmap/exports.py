@@ -9,9 +9,9 @@ from typing import Callable, Iterable
 
 import gpxpy.gpx
 
-from .geo import Bounds
+from .geo import Bounds, blur
 from .models import Leg, Photo, Post, Stop, Trip
-from .maps import local_time, stop_numbers
+from .localtime import local_time
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,7 @@ def leg_feature(leg: Leg) -> dict | None:
 def trip_geojson(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None, photos: Iterable[Photo] = (),
                  blur: bool = False) -> dict:
     """Return the trip (or some legs) as an RFC 7946 FeatureCollection: legs, stops, photos."""
-    from .services.photos import blurred
-
-    numbers = stop_numbers(trip)
+    numbers = trip.stop_numbers()
     legs = list(trip.legs if legs is None else legs)
     features = [f for f in (leg_feature(leg) for leg in legs) if f]
     for leg in legs:
@@ -65,7 +63,7 @@ def trip_geojson(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None, p
     for photo in photos:
         if photo.lat is None or photo.lon is None:
             continue
-        lat, lon = blurred(photo.lat, photo.lon) if blur else (photo.lat, photo.lon)
+        lat, lon = blur(photo.lat, photo.lon) if blur else (photo.lat, photo.lon)
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
                          "properties": {"kind": "photo", "caption": photo.caption, "thumbnail_url": urls.thumb(photo),
                                         "taken_at": photo.taken_at.isoformat() if photo.taken_at else None}})

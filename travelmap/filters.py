@@ -6,6 +6,9 @@ from datetime import date, datetime
 
 from flask import Flask
 
+from .localtime import local_time, photo_local_time
+from .models import Photo
+
 
 def km(metres: float | None) -> str:
     """Format metres as kilometres ('482 km', '3.4 km')."""
@@ -39,14 +42,9 @@ def clock(value: datetime | None) -> str:
     return "" if value is None else value.strftime("%H:%M")
 
 
-def photo_time(photo: object) -> datetime | None:
+def photo_time(photo: Photo) -> datetime | None:
     """Return when a photo was taken, in the local time it was taken in."""
-    from datetime import timedelta, timezone
-
-    taken = getattr(photo, "taken_at", None)
-    if taken is None:
-        return None
-    return taken.astimezone(timezone(timedelta(minutes=getattr(photo, "utc_offset_min", 0) or 0)))
+    return photo_local_time(photo.taken_at, photo.utc_offset_min)
 
 
 def utc_offset(value: datetime | None) -> str:
@@ -58,3 +56,4 @@ def init_app(app: Flask) -> None:
     """Register the filters."""
     for f in (km, metres, hours, day, clock, photo_time, utc_offset):
         app.add_template_filter(f)
+    app.add_template_global(local_time)

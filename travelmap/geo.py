@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from geographiclib.geodesic import Geodesic
 from simplification.cutil import simplify_coords_idx
+
+if TYPE_CHECKING:
+    from timezonefinder import TimezoneFinder
 
 EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
 WGS84_A = 6_378_137.0
@@ -195,6 +199,28 @@ def position_at(times: Sequence[float], lats: Sequence[float], lons: Sequence[fl
         return None
     f = (when - t0) / (t1 - t0) if t1 > t0 else 0.0
     return lats[i - 1] + f * (lats[i] - lats[i - 1]), lons[i - 1] + f * (lons[i] - lons[i - 1]), gap
+
+
+def zone_at(lat: float | None, lon: float | None) -> str | None:
+    """Return the IANA time zone at a place, from an offline lookup (None at sea or without a place)."""
+    if lat is None or lon is None:
+        return None
+    return _zone_finder().timezone_at(lat=lat, lng=lon)
+
+
+@functools.cache
+def _zone_finder() -> TimezoneFinder:
+    """The offline time-zone lookup, loaded once (its data takes a moment to load)."""
+    from timezonefinder import TimezoneFinder
+
+    return TimezoneFinder()
+
+
+def blur(lat: float, lon: float) -> tuple[float, float]:
+    """Round a place to a ~1 km grid (what readers see when a trip blurs its photo places)."""
+    step_lat = 0.01
+    step_lon = 0.01 / max(0.2, math.cos(math.radians(lat)))
+    return round(round(lat / step_lat) * step_lat, 5), round(round(lon / step_lon) * step_lon, 5)
 
 
 def encode_polyline(coords: Sequence[Sequence[float]], precision: int = 5) -> str:

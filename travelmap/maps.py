@@ -15,7 +15,9 @@ from folium.template import Template
 from folium.utilities import JsCode
 from markupsafe import Markup
 
+from . import geo
 from .geo import Bounds, decode_polyline, encode_polyline
+from .localtime import local_time, photo_local_time
 from .models import Leg, Photo, Post, Stop, Trip
 from .text import html_text, safe_colour
 
@@ -170,16 +172,6 @@ def add_gesture_handling(m: folium.Map, assets: Assets) -> None:
     GestureHandling(assets).add_to(m)
 
 
-def local_time(when: datetime | None, zone: str) -> datetime | None:
-    """Return a UTC time in a stop's own time zone."""
-    if when is None:
-        return None
-    try:
-        return when.astimezone(ZoneInfo(zone))
-    except (KeyError, ValueError):
-        return when
-
-
 def leg_label(leg: Leg) -> str:
     """Return the layer-control label of a leg: a colour swatch and the escaped name (Leaflet inserts it as HTML)."""
     return str(Markup('<span class="tm-swatch" style="background:{}"></span>{}. {}').format(
@@ -278,13 +270,11 @@ class PhotoLayer(JSCSSMixin, folium.elements.MacroElement):
 
 def photo_places(photos: Iterable[Photo], blur: bool) -> list[tuple[int, float, float]]:
     """Return (id, lat, lon) of the placed photos, rounded to ~1 km when the trip blurs them."""
-    from .services.photos import blurred
-
     out = []
     for photo in photos:
         if photo.lat is None or photo.lon is None:
             continue
-        lat, lon = blurred(photo.lat, photo.lon) if blur else (photo.lat, photo.lon)
+        lat, lon = geo.blur(photo.lat, photo.lon) if blur else (photo.lat, photo.lon)
         out.append((photo.id, lat, lon))
     return out
 
@@ -293,10 +283,8 @@ def photo_details(photos: Iterable[Photo], links: Links) -> dict[str, list[str]]
     """Return each photo's popup text by id: [caption, local time, stop name, stop URL, post title, post URL]."""
     details = {}
     for photo in photos:
-        when = ""
-        if photo.taken_at is not None:
-            local = photo.taken_at.astimezone(timezone(timedelta(minutes=photo.utc_offset_min or 0)))
-            when = local.strftime("%-d %B %Y, %H:%M")
+        local = photo_local_time(photo.taken_at, photo.utc_offset_min)
+        when = local.strftime("%-d %B %Y, %H:%M") if local else ""
         stop, post = photo.stop, photo.stop.post if photo.stop else None
         details[str(photo.id)] = [photo.caption or "", when, stop.name if stop else "", links.stop(stop) if stop else "",
                                   post.title if post else "", links.post(post) if post else ""]
@@ -314,11 +302,6 @@ def _add_photos(m: folium.Map, photos: Iterable[Photo], assets: Assets, links: L
     PhotoLayer(group, data, assets).add_to(m)
 
 
-def stop_numbers(trip: Trip) -> dict[int, int]:
-    """Number the trip's stops 1, 2, 3 … in route order."""
-    return {stop.id: n for n, stop in enumerate(trip.stops(), start=1)}
-
-
 DETAIL_ZOOM = 11  # from here a pixel is under ~75 m: legs swap their 100 m overview for the 10 m lines
 
 
@@ -331,7 +314,7 @@ def build_trip_map(trip: Trip, *, tiles: Tiles, assets: Assets, links: Links, le
     the 100 m overview, and `detail_url` tells the browser where each leg's 10 m lines are when it zooms in.
     """
     m = _new_map(tiles, assets, scroll_zoom=not embed)
-    numbers = stop_numbers(trip)
+    numbers = trip.stop_numbers()
     legs = [leg] if leg is not None else list(trip.legs)
     groups, entries, rows = [], [], []
     bounds: Bounds | None = None
@@ -395,7 +378,7 @@ def build_stops_map(stops: list[Stop], *, tiles: Tiles, assets: Assets, links: L
     """Build a small map of some stops (the post page's map), each linking to its trip."""
     m = _new_map(tiles, assets, scroll_zoom=False)
     for stop in stops:
-        n = stop_numbers(stop.leg.trip)[stop.id]  # the same number as on the trip map
+        n = stop.leg.trip.stop_numbers()[stop.id]  # the same number as on the trip map
         colour = safe_colour(stop.leg.colour)
         icon = folium.DivIcon(html=str(Markup('<div class="tm-pin" style="background:{}">{}</div>').format(colour, n)),
                               icon_size=(30, 30), icon_anchor=(15, 15), class_name="tm-stop")
@@ -440,4 +423,4 @@ def walk(element: folium.Element) -> Iterable[folium.Element]:
 
 
 __all__ = ["Assets", "Tiles", "Links", "MapParts", "SafePopup", "build_trip_map",
-           "build_overview_map", "build_stops_map", "render_parts", "walk", "stop_numbers"]
+           "build_overview_map", "build_stops_map", "render_parts", "walk"]

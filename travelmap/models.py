@@ -6,7 +6,7 @@ import math
 import secrets
 from array import array
 from datetime import date, datetime
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from sqlalchemy import (
     JSON,
@@ -21,18 +21,17 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .db import Base, utcnow
+from .orm import Base, utcnow
 
 VISIBILITIES = ("public", "unlisted", "private")
 TRANSPORTS = ("train", "bus", "car", "flight", "boat", "walk")
 LOCATION_SOURCES = ("exif", "track", "manual")
 
 
-class Author(UserMixin, Base):
-    """A person who owns trips and posts (a Flask-Login user)."""
+class Author(Base):
+    """A person who owns trips and posts (a Flask-Login user: the four members it needs are below)."""
 
     __tablename__ = "authors"
 
@@ -44,6 +43,14 @@ class Author(UserMixin, Base):
 
     trips: Mapped[list[Trip]] = relationship(back_populates="owner")
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="author", cascade="all, delete-orphan")
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        """Return the id Flask-Login keeps in the session cookie."""
+        return str(self.id)
 
 
 class ApiToken(Base):
@@ -101,6 +108,10 @@ class Trip(Base):
     def stops(self) -> list[Stop]:
         """Return every stop of the trip in route order."""
         return [stop for leg in self.legs for stop in leg.stops]
+
+    def stop_numbers(self) -> dict[int, int]:
+        """Number the trip's stops 1, 2, 3 … in route order (by stop id): the numbers every page and map shows."""
+        return {stop.id: n for n, stop in enumerate(self.stops(), start=1)}
 
 
 class Leg(Base):
@@ -248,6 +259,16 @@ class TrackSegment(Base):
     points: Mapped[bytes] = mapped_column(LargeBinary)
 
     track: Mapped[Track] = relationship(back_populates="segments")
+
+    @staticmethod
+    def pack(lats: Iterable[float], lons: Iterable[float], eles: Iterable[float | None],
+             times: Iterable[float | None]) -> bytes:
+        """Pack points as float64 (lat, lon, ele, time) quadruples, NaN for missing values (what `points` holds)."""
+        values = array("d")
+        nan = math.nan
+        for lat, lon, ele, t in zip(lats, lons, eles, times):
+            values.extend((lat, lon, nan if ele is None else ele, nan if t is None else t))
+        return values.tobytes()
 
     def iter_points(self) -> Iterator[tuple[float, float, float | None, float | None]]:
         """Yield (lat, lon, ele, posix_time) with None where the file had no value."""

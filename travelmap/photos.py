@@ -14,6 +14,7 @@ import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import InvalidInput, TooLarge, UnsupportedType
+from .geo import zone_at
 
 pillow_heif.register_heif_opener()
 
@@ -164,21 +165,6 @@ def read_time(exif_ifd: dict, info: PhotoInfo, fallback_tz: str | None) -> None:
         info.warnings.append(f"The photo's time {raw!r} is out of range, so it was ignored.")
         return
     info.utc_offset_min = int(offset.total_seconds() // 60)
-
-
-def zone_at(lat: float | None, lon: float | None) -> str | None:
-    """Return the IANA time zone at a place, from an offline lookup."""
-    if lat is None or lon is None:
-        return None
-    from timezonefinder import TimezoneFinder  # imported lazily: it loads its data on first use
-
-    global _finder
-    if _finder is None:
-        _finder = TimezoneFinder()
-    return _finder.timezone_at(lat=lat, lng=lon)
-
-
-_finder = None
 
 
 def open_image(data: bytes, max_pixels: int) -> Image.Image:

@@ -8,7 +8,6 @@ import math
 from PIL import Image, ImageDraw, ImageFont
 
 from .geo import decode_polyline
-from .maps import stop_numbers
 from .models import Trip
 from .text import safe_colour
 
@@ -59,7 +58,7 @@ def trip_preview(trip: Trip, width: int = WIDTH) -> bytes:
                 _dashed(draw, xy, colour)
             elif len(xy) >= 2:
                 draw.line(xy, fill=colour, width=7, joint="curve")
-        numbers = stop_numbers(trip)
+        numbers = trip.stop_numbers()
         font = _font(20)
         for stop, p in reversed(stops):  # stop 1 ends up on top where stops overlap
             x, y = px(p)

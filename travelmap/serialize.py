@@ -6,7 +6,8 @@ from datetime import date, datetime
 from typing import Any
 
 from .models import Leg, Photo, Post, Stop, Track, Trip
-from .services.trips import totals
+from .localtime import local_time, photo_local_time
+from .trackstats import totals
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -32,8 +33,6 @@ def _round(value: float | None) -> float | None:
 
 def stop_json(stop: Stop) -> dict[str, Any]:
     """Describe a stop; times in the stop's own time zone."""
-    from .maps import local_time
-
     return {
         "id": stop.id, "slug": stop.slug, "name": stop.name, "lat": stop.lat, "lon": stop.lon,
         "leg": stop.leg.position, "position": stop.position, "timezone": stop.timezone,
@@ -80,11 +79,7 @@ def post_json(post: Post) -> dict[str, Any]:
 
 def photo_json(photo: Photo) -> dict[str, Any]:
     """Describe a photo's place and time."""
-    taken = None
-    if photo.taken_at is not None:
-        from datetime import timedelta, timezone
-
-        taken = photo.taken_at.astimezone(timezone(timedelta(minutes=photo.utc_offset_min or 0)))
+    taken = photo_local_time(photo.taken_at, photo.utc_offset_min)
     return {"id": photo.id, "file": photo.original_name, "caption": photo.caption, "lat": photo.lat,
             "lon": photo.lon, "taken_at": iso(taken), "location_source": photo.location_source,
             "time_gap_s": photo.time_gap_s, "stop": photo.stop.slug if photo.stop else None,

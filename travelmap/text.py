@@ -65,3 +65,10 @@ def html_text(text: str) -> Markup:
 def safe_colour(colour: str | None, default: str = "#2563eb") -> str:
     """Return a #rrggbb colour, or the default when the value is anything else."""
     return colour if colour and COLOUR_RE.match(colour) else default
+
+
+def clean_filename(name: str | None) -> str:
+    """Return a display-safe file name: no folders, no control characters, at most 200 characters."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    return base[-200:] or "upload"

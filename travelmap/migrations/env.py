@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from travelmap import models  # noqa: F401  (registers every table on the metadata)
-from travelmap.db import Base
+from travelmap.orm import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import utcnow
+from ..orm import utcnow
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import ApiToken, Author
 

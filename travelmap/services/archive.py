@@ -21,7 +21,8 @@ from typing import IO, Any, Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import __version__, media, validate
+from .. import media, validate
+from ..version import __version__
 from ..errors import Conflict, InvalidInput, NotFound, TravelmapError
 from ..models import LOCATION_SOURCES, Author, Leg, Photo, Post, Stop, Trip
 from . import authoring

@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import media, validate
+from ..geo import zone_at
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import TRANSPORTS, VISIBILITIES, Author, Leg, Photo, Post, Stop, Track, Trip
-from ..photos import zone_at
 from ..text import slugify
+from .find import leg_at
 from .trips import touch, unique_slug
 
 PALETTE = ("#c2410c", "#7c3aed", "#0f766e", "#be123c", "#1d4ed8", "#a16207", "#15803d", "#9333ea")
@@ -119,15 +120,6 @@ def _placed(items: list, item: object, position: int | None) -> list:
     return ordered
 
 
-def leg_at(trip: Trip, position: object) -> Leg:
-    """Return the trip's leg at a position, or raise NotFound/InvalidInput."""
-    number = validate.integer({"leg": position}, "leg", low=1, high=10_000)
-    for leg in trip.legs:
-        if leg.position == number:
-            return leg
-    raise NotFound(f"This trip has no leg {number}.", field="leg")
-
-
 def add_leg(session: Session, trip: Trip, data: dict) -> Leg:
     """Add a leg at the end (or at `position`), shifting later legs."""
     legs = list(trip.legs)
@@ -185,14 +177,6 @@ def delete_track(session: Session, track: Track, media_root: Path) -> None:
     touch(trip)
 
 
-def trip_photo(trip: Trip, photo_id: int) -> Photo:
-    """Return one of the trip's photos or raise NotFound."""
-    photo = next((p for p in trip.photos if p.id == photo_id), None)
-    if photo is None:
-        raise NotFound("This trip has no such photo.")
-    return photo
-
-
 def edit_photo(session: Session, photo: Photo, data: dict, settings: object) -> Photo:
     """Change a photo's caption, or place it by hand (lat and lon together)."""
     from .photos import place_by_hand
@@ -221,14 +205,6 @@ def delete_photo(session: Session, photo: Photo, media_root: Path) -> None:
 
 
 # ---------------------------------------------------------------- stops
-
-def stop_by_key(trip: Trip, key: str | int) -> Stop:
-    """Return the trip's stop by id or slug, or raise NotFound."""
-    for stop in trip.stops():
-        if str(stop.id) == str(key) or stop.slug == key:
-            return stop
-    raise NotFound(f"This trip has no stop {key!r}.")
-
 
 def _post(session: Session, owner: Author, value: object) -> Post | None:
     """Return the owner's post named by slug, None for an empty value."""

@@ -13,21 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import geo, media, photos
+from ..config import PhotoSettings
 from ..errors import Conflict
 from ..models import Photo, Stop, Track, TrackSegment, Trip
 from .trips import touch
 
 Timeline = tuple[list[float], list[float], list[float]]
-
-
-@dataclass(frozen=True)
-class PhotoSettings:
-    """Limits and radii for photo ingest (from TRAVELMAP_* settings)."""
-
-    max_pixels: int = 60_000_000
-    max_gap_s: float = 300.0  # a track point must lie this close in time to geotag from it
-    stop_radius_m: float = 2_000.0  # a photo this close to a stop belongs to it
-    learn_radius_m: float = 100.0  # a GPS photo this close to the track teaches its camera's clock offset
 
 
 @dataclass
@@ -108,7 +99,7 @@ def nearest_stop(trip: Trip, lat: float, lon: float, radius_m: float) -> Stop | 
     return best
 
 
-def leg_at(trip: Trip, when: datetime) -> int | None:
+def leg_id_at(trip: Trip, when: datetime) -> int | None:
     """Return the id of the leg whose tracks or stop times cover a moment."""
     for leg in trip.legs:
         spans = [(t.started_at, t.ended_at) for t in leg.tracks if t.started_at and t.ended_at]
@@ -159,7 +150,7 @@ def store(session: Session, trip: Trip, item: Prepared, media_root: Path, settin
         stop = nearest_stop(trip, lat, lon, settings.stop_radius_m)  # type: ignore[arg-type]
     photo = Photo(
         trip=trip, stop=stop,
-        leg_id=stop.leg_id if stop else (leg_at(trip, info.taken_at) if info.taken_at else None),
+        leg_id=stop.leg_id if stop else (leg_id_at(trip, info.taken_at) if info.taken_at else None),
         sha256=item.sha256, original_name=item.name, caption=item.caption, camera=info.camera,
         taken_at=info.taken_at, utc_offset_min=info.utc_offset_min, lat=lat, lon=lon, altitude_m=info.altitude_m,
         location_source=source, time_gap_s=gap, width=info.width, height=info.height,
@@ -203,15 +194,8 @@ def place_by_hand(photo: Photo, lat: float, lon: float, settings: PhotoSettings)
     photo.warnings = [w for w in (photo.warnings or []) if "place it by hand" not in w and "no place yet" not in w]
     stop = nearest_stop(photo.trip, lat, lon, settings.stop_radius_m)
     photo.stop = stop
-    photo.leg_id = stop.leg_id if stop else (leg_at(photo.trip, photo.taken_at) if photo.taken_at else None)
+    photo.leg_id = stop.leg_id if stop else (leg_id_at(photo.trip, photo.taken_at) if photo.taken_at else None)
     touch(photo.trip)
-
-
-def blurred(lat: float, lon: float) -> tuple[float, float]:
-    """Round a place to a ~1 km grid (what readers see when the trip blurs photo locations)."""
-    step_lat = 0.01
-    step_lon = 0.01 / max(0.2, math.cos(math.radians(lat)))
-    return round(round(lat / step_lat) * step_lat, 5), round(round(lon / step_lon) * step_lon, 5)
 
 
 def parse_clock_offset(text: str) -> float:
@@ -242,4 +226,4 @@ def ingest_photo(session: Session, trip: Trip, data: bytes, original_name: str, 
 
 
 __all__ = ["PhotoSettings", "Prepared", "prepare", "store", "store_batch", "ingest_photo", "trip_timeline",
-           "learn_clock_offsets", "place_by_hand", "blurred", "parse_clock_offset"]
+           "learn_clock_offsets", "place_by_hand", "parse_clock_offset"]

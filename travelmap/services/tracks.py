@@ -2,157 +2,20 @@
 
 from __future__ import annotations
 
-import math
-from array import array
-from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import geo, media
-from ..photos import zone_at
+from .. import media
 from ..errors import Conflict
-from ..gpx import ParsedGpx, Segment, parse_gpx
+from ..geo import zone_at
+from ..gpx import ParsedGpx, parse_gpx
 from ..models import Leg, Stop, Track, TrackSegment
 from ..text import slugify
+from ..trackstats import DETAIL_TOLERANCE_M, compute_stats, display_geometry, encoded_lines
 from .trips import touch, unique_slug
 
-DISPLAY_TOLERANCE_M = 10.0  # the trip map
-DETAIL_TOLERANCE_M = 2.0  # exports (GeoJSON)
-OVERVIEW_TOLERANCE_M = 100.0  # the trip map up to zoom 10, where a pixel is over 100 m
-PROFILE_POINTS = 600
-MOVING_MIN_SPEED_MPS = 0.5  # slower than this between two points counts as a pause
-ELEVATION_THRESHOLD_M = 5.0
-
-
-def pack(segment: Segment) -> bytes:
-    """Pack a segment's points as float64 (lat, lon, ele, time) quadruples, NaN for missing values."""
-    values = array("d")
-    nan = math.nan
-    for lat, lon, ele, t in zip(segment.lats, segment.lons, segment.eles, segment.times):
-        values.extend((lat, lon, nan if ele is None else ele, nan if t is None else t))
-    return values.tobytes()
-
-
-PAUSE_WINDOW_S = 15.0  # half-width of the window that decides whether the device was moving
-LONG_GAP_S = 600.0  # a gap in the recording this long counts as a pause
-
-
-def _flat_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Return an equirectangular distance in metres: plenty for deciding moving or not, and cheap."""
-    kx = 111_320.0 * math.cos(math.radians((lat1 + lat2) * 0.5))
-    dx, dy = (lon2 - lon1) * kx, (lat2 - lat1) * 110_574.0
-    return math.sqrt(dx * dx + dy * dy)
-
-
-def moving_time(seg: Segment) -> float:
-    """Sum the steps that are movement: displacement over ±15 s around the step beats 0.5 m/s.
-
-    Standing still, GPS jitter moves a fix by metres each second, so a point-to-point speed would
-    call it movement; displacement over a 30 s window does not. Gaps over 10 minutes are pauses.
-    """
-    times, lats, lons = seg.times, seg.lats, seg.lons
-    n = len(times)
-    total = 0.0
-    j = k = 0
-    for i in range(1, n):
-        t0, t1 = times[i - 1], times[i]
-        if t0 is None or t1 is None or not 0 < t1 - t0 <= LONG_GAP_S:
-            continue
-        if j > i - 1:
-            j = i - 1
-        while j < i - 1 and (times[j] is None or t0 - times[j] > PAUSE_WINDOW_S):  # type: ignore[operator]
-            j += 1
-        if k < i:
-            k = i
-        while k + 1 < n and times[k + 1] is not None and 0 <= times[k + 1] - t1 <= PAUSE_WINDOW_S:  # type: ignore[operator]
-            k += 1
-        span = times[k] - times[j]  # type: ignore[operator]
-        if span > 0 and _flat_m(lats[j], lons[j], lats[k], lons[k]) >= MOVING_MIN_SPEED_MPS * span:
-            total += t1 - t0
-    return total
-
-
-def _max_speed(seg: Segment, steps: list[float]) -> float | None:
-    """Return the top speed, ignoring single-point spikes (the jump over a wild point is not fast)."""
-    best = -1.0
-    times, lats, lons = seg.times, seg.lats, seg.lons
-    for i in range(1, len(seg) - 1):
-        t0, t1, t2 = times[i - 1], times[i], times[i + 1]
-        if t0 is None or t1 is None or t2 is None or not (t0 < t1 < t2):
-            continue
-        a, b = steps[i - 1] / (t1 - t0), steps[i] / (t2 - t1)
-        if min(a, b) <= best:
-            continue  # cannot beat the best so far: skip the costlier check
-        skip = _flat_m(lats[i - 1], lons[i - 1], lats[i + 1], lons[i + 1]) / (t2 - t0)
-        best = max(best, min(a, b, skip))
-    return best if best >= 0 else None
-
-
-def compute_stats(parsed: ParsedGpx) -> dict:
-    """Return distance, ascent/descent, duration, moving time, max speed, start/end, bbox and the profile."""
-    recorded = [s for s in parsed.segments if not s.planned] or parsed.segments
-    distance = ascent = descent = moving = 0.0
-    max_speed: float | None = None
-    has_ele = False
-    first_time = last_time = None
-    profile: list[tuple[float, float, float, float]] = []
-    for seg in recorded:
-        steps = geo.step_lengths(seg.lats, seg.lons)
-        cumulative = [0.0]
-        for step in steps:
-            cumulative.append(cumulative[-1] + step)
-        with_ele = [i for i, e in enumerate(seg.eles) if e is not None]
-        if len(with_ele) >= 2:
-            has_ele = True
-            smoothed = geo.smooth([seg.eles[i] for i in with_ele], [cumulative[i] for i in with_ele])  # type: ignore[misc]
-            up, down = geo.elevation_gain(smoothed, ELEVATION_THRESHOLD_M)
-            ascent, descent = ascent + up, descent + down
-            profile.extend((distance + cumulative[i], e, seg.lats[i], seg.lons[i]) for i, e in zip(with_ele, smoothed))
-        moving += moving_time(seg)
-        known = [t for t in seg.times if t is not None]
-        if known:
-            first_time = min(known) if first_time is None else min(first_time, min(known))
-            last_time = max(known) if last_time is None else max(last_time, max(known))
-        top = _max_speed(seg, steps)
-        if top is not None and (max_speed is None or top > max_speed):
-            max_speed = top
-        distance += cumulative[-1]
-    lats = [lat for s in parsed.segments for lat in s.lats]
-    lons = [lon for s in parsed.segments for lon in s.lons]
-    has_time = first_time is not None and last_time is not None and last_time > first_time
-    as_dt = lambda t: datetime.fromtimestamp(t, timezone.utc)  # noqa: E731
-    return {
-        "distance_m": distance,
-        "ascent_m": ascent if has_ele else None,
-        "descent_m": descent if has_ele else None,
-        "duration_s": (last_time - first_time) if has_time else None,  # type: ignore[operator]
-        "moving_time_s": moving if has_time else None,
-        "max_speed_mps": max_speed,
-        "started_at": as_dt(first_time) if first_time is not None else None,
-        "ended_at": as_dt(last_time) if last_time is not None else None,
-        "min_lat": min(lats), "max_lat": max(lats), "min_lon": min(lons), "max_lon": max(lons),
-        "profile": thin_profile(profile),
-    }
-
-
-def thin_profile(points: list[tuple[float, float, float, float]], limit: int = PROFILE_POINTS) -> list[list[float]]:
-    """Keep at most `limit` profile points [distance_m, elevation_m, lat, lon], evenly spread, ends included."""
-    if len(points) > limit:
-        stride = (len(points) - 1) / (limit - 1)
-        points = [points[round(i * stride)] for i in range(limit)]
-    return [[round(d, 1), round(e, 1), round(lat, 6), round(lon, 6)] for d, e, lat, lon in points]
-
-
-def display_geometry(parsed: ParsedGpx, tolerance_m: float = DISPLAY_TOLERANCE_M) -> list[dict]:
-    """Simplify every segment (RDP in metres) to {"planned", "coords": [[lat, lon], ...]} rounded to ~1 m."""
-    lines = []
-    for seg in parsed.segments:
-        keep = geo.simplify(seg.lats, seg.lons, tolerance_m)
-        coords = [[round(seg.lats[i], 5), round(seg.lons[i], 5)] for i in keep]
-        lines.append({"planned": seg.planned, "coords": coords})
-    return lines
 
 
 def _waypoints_to_stops(session: Session, leg: Leg, parsed: ParsedGpx) -> list[Stop]:
@@ -168,17 +31,6 @@ def _waypoints_to_stops(session: Session, leg: Leg, parsed: ParsedGpx) -> list[S
         session.flush()
         stops.append(stop)
     return stops
-
-
-def encoded_lines(parsed: ParsedGpx, display: list[dict]) -> dict:
-    """Return the page geometry as encoded polylines: 'overview' (100 m) and 'display' (10 m) levels of detail."""
-    overview = []
-    for seg in parsed.segments:
-        keep = geo.simplify(seg.lats, seg.lons, OVERVIEW_TOLERANCE_M)
-        overview.append({"planned": seg.planned,
-                         "line": geo.encode_polyline([(seg.lats[i], seg.lons[i]) for i in keep])})
-    return {"overview": overview,
-            "display": [{"planned": part["planned"], "line": geo.encode_polyline(part["coords"])} for part in display]}
 
 
 MAX_TRACK_NAME = 300  # Track.name; a longer <name> in the file is shortened, not refused
@@ -215,7 +67,8 @@ def import_track(session: Session, leg: Leg, data: bytes, original_name: str, me
         **stats,
     )
     track.segments = [
-        TrackSegment(position=n, point_count=len(seg), planned=seg.planned, points=pack(seg)) for n, seg in enumerate(parsed.segments)
+        TrackSegment(position=n, point_count=len(seg), planned=seg.planned,
+                     points=TrackSegment.pack(seg.lats, seg.lons, seg.eles, seg.times)) for n, seg in enumerate(parsed.segments)
     ]
     session.add(track)
     session.flush()

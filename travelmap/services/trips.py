@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session, selectinload
@@ -25,17 +26,27 @@ def unique_slug(session: Session, model: type, base: str, **scope: object) -> st
     return candidate
 
 
+def _full(lines: bool) -> tuple[Any, ...]:
+    """Loader options for a trip with its legs, stops, posts and tracks (and the tracks' drawn lines)."""
+    tracks = selectinload(Trip.legs).selectinload(Leg.tracks)
+    return (selectinload(Trip.legs).selectinload(Leg.stops).selectinload(Stop.post),
+            tracks.undefer(Track.lines) if lines else tracks)
+
+
 def trip_by_slug(session: Session, slug: str, *, lines: bool = False) -> Trip | None:
     """Return the trip with its legs, stops, posts and tracks loaded (and the tracks' drawn lines), or None."""
-    tracks = selectinload(Trip.legs).selectinload(Leg.tracks)
-    return session.scalars(
-        select(Trip)
-        .where(Trip.slug == slug)
-        .options(
-            selectinload(Trip.legs).selectinload(Leg.stops).selectinload(Stop.post),
-            tracks.undefer(Track.lines) if lines else tracks,
-        )
-    ).one_or_none()
+    return session.scalars(select(Trip).where(Trip.slug == slug).options(*_full(lines))).one_or_none()
+
+
+def trip_by_id(session: Session, trip_id: int, *, lines: bool = False) -> Trip | None:
+    """Return the trip with this id, loaded as trip_by_slug does, or None."""
+    return session.scalars(select(Trip).where(Trip.id == trip_id).options(*_full(lines))).one_or_none()
+
+
+def trip_photos(session: Session, trip: Trip) -> list[Photo]:
+    """Return the trip's photos in time order, with their stops and posts."""
+    return list(session.scalars(select(Photo).where(Photo.trip_id == trip.id).order_by(Photo.taken_at)
+                                .options(selectinload(Photo.stop).selectinload(Stop.post))))
 
 
 @dataclass(frozen=True)
@@ -68,32 +79,6 @@ def listed_trips(session: Session) -> list[Trip]:
         .options(selectinload(Trip.legs).selectinload(Leg.stops),
                  selectinload(Trip.legs).selectinload(Leg.tracks).undefer(Track.lines))
     ))
-
-
-@dataclass(frozen=True)
-class Totals:
-    """Summed stats of a leg or trip."""
-
-    distance_m: float
-    ascent_m: float
-    descent_m: float
-    moving_time_s: float
-    duration_s: float
-    tracks: int
-    points: int
-
-
-def totals(tracks: list[Track]) -> Totals:
-    """Sum the stats of some tracks (missing values count as zero)."""
-    return Totals(
-        distance_m=sum(t.distance_m or 0 for t in tracks),
-        ascent_m=sum(t.ascent_m or 0 for t in tracks),
-        descent_m=sum(t.descent_m or 0 for t in tracks),
-        moving_time_s=sum(t.moving_time_s or 0 for t in tracks),
-        duration_s=sum(t.duration_s or 0 for t in tracks),
-        tracks=len(tracks),
-        points=sum(t.point_count for t in tracks),
-    )
 
 
 def photo_count(session: Session, trip: Trip) -> int:

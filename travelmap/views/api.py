@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from .. import db, validate
+from .. import config, db, validate
 from ..access import acting_author, owns_post, owns_trip, token_required
 from ..errors import InvalidInput, TravelmapError, UnsupportedType
-from ..models import Post, Trip
-from ..serialize import leg_json, post_json, stop_json, track_json, trip_json
-from ..services import authoring, posts
+from ..models import Photo, Post, Trip
+from ..serialize import leg_json, photo_json, post_json, stop_json, track_json, trip_json
+from ..services import authoring, find, posts
 from ..services.tracks import import_track
 from ..services.trips import photo_count
 from ..services.photos import parse_clock_offset, prepare, store_batch
-from ..services.authoring import edit_photo, trip_photo
-from .helpers import end_read_transaction, photo_json_for, photo_settings, save, uploaded_files
+from ..services.authoring import edit_photo
+from .uploads import uploaded_files
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -34,13 +37,18 @@ def body() -> dict:
     return data
 
 
-def media_root():  # type: ignore[no-untyped-def]
-    from pathlib import Path
-
+def media_root() -> Path:
+    """Return the media folder."""
     return Path(current_app.config["MEDIA_DIR"])
 
 
-def trip_detail(trip: Trip) -> dict:
+def photo_json_for(photo: Photo) -> dict[str, Any]:
+    """Describe a photo for its author, with the URLs of its published copies."""
+    return {**photo_json(photo), "thumbnail_url": url_for("public.media", filename=photo.thumb_path),
+            "display_url": url_for("public.media", filename=photo.display_path)}
+
+
+def trip_detail(trip: Trip) -> dict[str, Any]:
     return trip_json(trip, photo_count(db.session(), trip))
 
 
@@ -57,7 +65,7 @@ def list_trips() -> ResponseReturnValue:
 def create_trip() -> ResponseReturnValue:
     """Create a trip: {title, slug?, summary?, visibility?, timezone?}."""
     trip = authoring.create_trip(db.session(), acting_author(), body())
-    save()
+    db.commit()
     return jsonify(trip_detail(trip)), 201
 
 
@@ -75,7 +83,7 @@ def get_trip(trip: Trip) -> ResponseReturnValue:
 def patch_trip(trip: Trip) -> ResponseReturnValue:
     """Change any of title, slug, summary, visibility, timezone."""
     authoring.update_trip(db.session(), trip, body())
-    save()
+    db.commit()
     return jsonify(trip_detail(trip))
 
 
@@ -85,7 +93,7 @@ def patch_trip(trip: Trip) -> ResponseReturnValue:
 def delete_trip(trip: Trip) -> ResponseReturnValue:
     """Delete a trip with everything in it."""
     authoring.delete_trip(db.session(), trip, media_root())
-    save()
+    db.commit()
     return "", 204
 
 
@@ -95,7 +103,7 @@ def delete_trip(trip: Trip) -> ResponseReturnValue:
 def add_leg(trip: Trip) -> ResponseReturnValue:
     """Add a leg: {name, position?, transport?, colour?}."""
     leg = authoring.add_leg(db.session(), trip, body())
-    save()
+    db.commit()
     return jsonify(leg_json(leg)), 201
 
 
@@ -104,8 +112,8 @@ def add_leg(trip: Trip) -> ResponseReturnValue:
 @owns_trip
 def patch_leg(trip: Trip, position: int) -> ResponseReturnValue:
     """Change a leg's name, colour, transport or position."""
-    leg = authoring.update_leg(db.session(), authoring.leg_at(trip, position), body())
-    save()
+    leg = authoring.update_leg(db.session(), find.leg_at(trip, position), body())
+    db.commit()
     return jsonify(leg_json(leg))
 
 
@@ -114,8 +122,8 @@ def patch_leg(trip: Trip, position: int) -> ResponseReturnValue:
 @owns_trip
 def delete_leg(trip: Trip, position: int) -> ResponseReturnValue:
     """Delete a leg with its stops and tracks."""
-    authoring.delete_leg(db.session(), authoring.leg_at(trip, position), media_root())
-    save()
+    authoring.delete_leg(db.session(), find.leg_at(trip, position), media_root())
+    db.commit()
     return "", 204
 
 
@@ -124,14 +132,14 @@ def delete_leg(trip: Trip, position: int) -> ResponseReturnValue:
 @owns_trip
 def upload_track(trip: Trip, position: int) -> ResponseReturnValue:
     """Import a GPX file (multipart field `file`) into a leg; `?waypoints=stops` turns its waypoints into stops."""
-    leg = authoring.leg_at(trip, position)
+    leg = find.leg_at(trip, position)
     (name, data), *rest = uploaded_files()
     if rest:
         raise InvalidInput("Send one GPX file per request.", field="file")
-    end_read_transaction()
+    db.end_read_transaction()
     track = import_track(db.session(), leg, data, name, media_root(),
                          waypoints_as_stops=request.args.get("waypoints") == "stops")
-    save()
+    db.commit()
     return jsonify(track_json(track)), 201
 
 
@@ -140,11 +148,11 @@ def upload_track(trip: Trip, position: int) -> ResponseReturnValue:
 @owns_trip
 def upload_photos(trip: Trip) -> ResponseReturnValue:
     """Add photos (multipart field `file`, may repeat; optional `clock_offset` +HH:MM:SS). All or nothing."""
-    settings = photo_settings()
+    settings = config.photo_settings(current_app.config)
     offset_text = request.form.get("clock_offset") or request.args.get("clock_offset")
     offset = parse_clock_offset(offset_text) if offset_text else None
     caption = validate.text(request.form, "caption", max_length=validate.MAX_SUMMARY)  # the rules of a PATCH
-    end_read_transaction()
+    db.end_read_transaction()
     batch = []
     for name, data in uploaded_files():
         try:
@@ -155,7 +163,7 @@ def upload_photos(trip: Trip) -> ResponseReturnValue:
             error.details = {**error.details, "file": name}
             raise
     stored, skipped = store_batch(db.session(), trip, batch, media_root(), settings, clock_offset_s=offset)
-    save()
+    db.commit()
     results = [photo_json_for(p) for p in stored]
     results += [{"skipped": True, "warnings": [note]} for note in skipped]
     return jsonify(results), 201
@@ -166,10 +174,10 @@ def upload_photos(trip: Trip) -> ResponseReturnValue:
 @owns_trip
 def patch_photo(trip: Trip, photo_id: int) -> ResponseReturnValue:
     """Change a photo's caption, or place it by hand: {caption?, lat?, lon?}."""
-    photo = trip_photo(trip, photo_id)
+    photo = find.photo_by_id(trip, photo_id)
     data = body()
-    edit_photo(db.session(), photo, data, photo_settings())
-    save()
+    edit_photo(db.session(), photo, data, config.photo_settings(current_app.config))
+    db.commit()
     return jsonify(photo_json_for(photo))
 
 
@@ -178,8 +186,8 @@ def patch_photo(trip: Trip, photo_id: int) -> ResponseReturnValue:
 @owns_trip
 def delete_photo(trip: Trip, photo_id: int) -> ResponseReturnValue:
     """Delete a photo and its files."""
-    authoring.delete_photo(db.session(), trip_photo(trip, photo_id), media_root())
-    save()
+    authoring.delete_photo(db.session(), find.photo_by_id(trip, photo_id), media_root())
+    db.commit()
     return "", 204
 
 
@@ -189,7 +197,7 @@ def delete_photo(trip: Trip, photo_id: int) -> ResponseReturnValue:
 def add_stop(trip: Trip) -> ResponseReturnValue:
     """Add a stop: {name, lat, lon, leg, arrived_at?, departed_at?, post?, slug?, position?}."""
     stop = authoring.add_stop(db.session(), trip, body())
-    save()
+    db.commit()
     return jsonify(stop_json(stop)), 201
 
 
@@ -198,8 +206,8 @@ def add_stop(trip: Trip) -> ResponseReturnValue:
 @owns_trip
 def patch_stop(trip: Trip, key: str) -> ResponseReturnValue:
     """Change a stop (by id or slug)."""
-    stop = authoring.update_stop(db.session(), authoring.stop_by_key(trip, key), body())
-    save()
+    stop = authoring.update_stop(db.session(), find.stop_by_key(trip, key), body())
+    db.commit()
     return jsonify(stop_json(stop))
 
 
@@ -208,8 +216,8 @@ def patch_stop(trip: Trip, key: str) -> ResponseReturnValue:
 @owns_trip
 def delete_stop(trip: Trip, key: str) -> ResponseReturnValue:
     """Delete a stop."""
-    authoring.delete_stop(db.session(), authoring.stop_by_key(trip, key))
-    save()
+    authoring.delete_stop(db.session(), find.stop_by_key(trip, key))
+    db.commit()
     return "", 204
 
 
@@ -229,7 +237,7 @@ def create_post() -> ResponseReturnValue:
     post = posts.create_post(db.session(), acting_author(), data)
     if "stops" in data:
         posts.set_linked_stops(db.session(), post, _ids(data["stops"]))
-    save()
+    db.commit()
     return jsonify(post_json(post)), 201
 
 
@@ -256,7 +264,7 @@ def patch_post(post: Post) -> ResponseReturnValue:
     posts.update_post(db.session(), post, data)
     if "stops" in data:
         posts.set_linked_stops(db.session(), post, _ids(data["stops"]))
-    save()
+    db.commit()
     return jsonify(post_json(post))
 
 
@@ -266,5 +274,5 @@ def patch_post(post: Post) -> ResponseReturnValue:
 def delete_post(post: Post) -> ResponseReturnValue:
     """Delete a post (its stops stay)."""
     posts.delete_post(db.session(), post)
-    save()
+    db.commit()
     return "", 204

@@ -13,18 +13,20 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from .. import db, maps
+from .. import config, db, maps
+from ..localtime import local_time
 from ..access import author_required, login_attempts, owns_post, owns_trip
 from ..assets import map_assets
 from ..errors import NotFound, TravelmapError
 from ..forms import ActionForm, LegForm, LoginForm, PhotoForm, PostForm, StopForm, TokenForm, TripForm, choices, data_of
 from ..models import Leg, Photo, Post, Stop, Track, Trip
-from ..services import accounts, authoring, posts
+from ..services import accounts, authoring, find, posts
 from ..serialize import track_json
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
 from .errors import wants_json
-from .helpers import end_read_transaction, links, photo_settings, save, tiles, uploaded_files
+from .maplinks import links, tiles
+from .uploads import uploaded_files
 
 bp = Blueprint("author", __name__)
 
@@ -45,7 +47,7 @@ def submit(form: FlaskForm, action: Callable[[dict], object]) -> object | None:
     """Run a service with the form's data and commit; on a validation error put the message on its field."""
     try:
         result = action(data_of(form))
-        save()
+        db.commit()
         return result
     except TravelmapError as error:
         db.session().rollback()
@@ -154,7 +156,7 @@ def delete_trip(trip: Trip) -> ResponseReturnValue:
     if request.method == "POST":
         title = trip.title
         authoring.delete_trip(db.session(), trip, media_root())
-        save()
+        db.commit()
         flash(f"Trip “{title}” deleted.", "success")
         return redirect(url_for("author.dashboard"))
     gone = authoring.deletion_summary(db.session(), trip)
@@ -201,7 +203,7 @@ def new_leg(trip: Trip) -> ResponseReturnValue:
 @owns_trip
 def edit_leg(trip: Trip, position: int) -> ResponseReturnValue:
     """Rename a leg, change its colour or transport mode."""
-    leg = authoring.leg_at(trip, position)
+    leg = find.leg_at(trip, position)
     form = LegForm(name=leg.name, colour=leg.colour, transport=leg.transport or "")
     if request.method == "POST" and submit(form, lambda d: authoring.update_leg(db.session(), leg, d)):
         flash("Leg saved.", "success")
@@ -215,7 +217,7 @@ def edit_leg(trip: Trip, position: int) -> ResponseReturnValue:
 def move_leg(trip: Trip, position: int) -> ResponseReturnValue:
     """Move a leg to another position."""
     form = ActionForm()
-    leg = authoring.leg_at(trip, position)
+    leg = find.leg_at(trip, position)
     if submit(form, lambda d: authoring.update_leg(db.session(), leg, {"position": d["position"]})) is None:
         flash(" ".join(form.position.errors or form.form_errors), "error")
     return redirect(url_for("author.trip", slug=trip.slug))
@@ -226,11 +228,11 @@ def move_leg(trip: Trip, position: int) -> ResponseReturnValue:
 @owns_trip
 def delete_leg(trip: Trip, position: int) -> ResponseReturnValue:
     """Confirm, then delete a leg with its stops and tracks."""
-    leg = authoring.leg_at(trip, position)
+    leg = find.leg_at(trip, position)
     form = ActionForm()
     if request.method == "POST":
         authoring.delete_leg(db.session(), leg, media_root())
-        save()
+        db.commit()
         flash("Leg deleted.", "success")
         return redirect(url_for("author.trip", slug=trip.slug))
     return page("author/confirm.html", form, title=f"Delete leg {leg.position}, “{leg.name}”?",
@@ -249,14 +251,14 @@ def upload_tracks(trip: Trip, position: int) -> ResponseReturnValue:
     The page's script sends one file per request and shows its progress and result (JSON);
     without script, the form sends them all and gets a results page.
     """
-    leg = authoring.leg_at(trip, position)
+    leg = find.leg_at(trip, position)
     waypoints = request.form.get("waypoints") == "stops"
     results = []
     for name, data in uploaded_files():
-        end_read_transaction()
+        db.end_read_transaction()
         try:
             track = import_track(db.session(), leg, data, name, media_root(), waypoints_as_stops=waypoints)
-            save()
+            db.commit()
             results.append({"name": name, "ok": True, "track": track_json(track)})
         except TravelmapError as error:
             db.session().rollback()
@@ -278,7 +280,7 @@ def delete_track(trip: Trip, track_id: int) -> ResponseReturnValue:
         raise NotFound("This trip has no such track.")
     name = track.name
     authoring.delete_track(db.session(), track, media_root())
-    save()
+    db.commit()
     flash(f"Track “{name}” deleted.", "success")
     return redirect(url_for("author.trip", slug=trip.slug))
 
@@ -290,7 +292,7 @@ def delete_track(trip: Trip, track_id: int) -> ResponseReturnValue:
 @owns_trip
 def photos(trip: Trip) -> ResponseReturnValue:
     """Upload photos and review them: thumbnail, time, place, how it was found, warnings."""
-    return page("author/photos.html", None, trip=trip, photos=list(trip.photos), local_time=maps.local_time,
+    return page("author/photos.html", None, trip=trip, photos=list(trip.photos),
                 action=ActionForm())
 
 
@@ -299,7 +301,7 @@ def photos(trip: Trip) -> ResponseReturnValue:
 @owns_trip
 def upload_photos(trip: Trip) -> ResponseReturnValue:
     """Add the photos that are good, report the ones that are not (the API, by contrast, is all or nothing)."""
-    settings = photo_settings()
+    settings = config.photo_settings(current_app.config)
     offset_text = request.form.get("clock_offset", "").strip()
     try:
         offset = parse_clock_offset(offset_text) if offset_text else None
@@ -307,14 +309,14 @@ def upload_photos(trip: Trip) -> ResponseReturnValue:
         flash(error.message, "error")
         return redirect(url_for("author.photos", slug=trip.slug))
     batch, refused = [], []
-    end_read_transaction()
+    db.end_read_transaction()
     for name, data in uploaded_files():
         try:
             batch.append(prepare(data, name, trip, settings))
         except TravelmapError as error:
             refused.append(f"{name}: {error.message}")
     stored, skipped = store_batch(db.session(), trip, batch, media_root(), settings, clock_offset_s=offset)
-    save()
+    db.commit()
     unplaced = sum(1 for p in stored if p.lat is None)
     message = f"{len(stored)} photo{'s' if len(stored) != 1 else ''} added"
     if unplaced:
@@ -333,11 +335,11 @@ def upload_photos(trip: Trip) -> ResponseReturnValue:
 @owns_trip
 def edit_photo(trip: Trip, photo_id: int) -> ResponseReturnValue:
     """Edit a photo's caption or place it by hand on the map."""
-    photo = authoring.trip_photo(trip, photo_id)
+    photo = find.photo_by_id(trip, photo_id)
     form = PhotoForm(caption=photo.caption, lat=str(photo.lat) if photo.lat is not None else "",
                      lon=str(photo.lon) if photo.lon is not None else "")
     if request.method == "POST" and submit(form, lambda d: authoring.edit_photo(db.session(), photo, d,
-                                                                                  photo_settings())):
+                                                                                  config.photo_settings(current_app.config))):
         flash("Photo saved.", "success")
         return redirect(url_for("author.photos", slug=trip.slug))
     m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links())
@@ -350,8 +352,8 @@ def edit_photo(trip: Trip, photo_id: int) -> ResponseReturnValue:
 @owns_trip
 def delete_photo(trip: Trip, photo_id: int) -> ResponseReturnValue:
     """Delete a photo and its files."""
-    authoring.delete_photo(db.session(), authoring.trip_photo(trip, photo_id), media_root())
-    save()
+    authoring.delete_photo(db.session(), find.photo_by_id(trip, photo_id), media_root())
+    db.commit()
     flash("Photo deleted.", "success")
     return redirect(url_for("author.photos", slug=trip.slug))
 
@@ -363,8 +365,8 @@ def _stop_form(trip: Trip, stop: Stop | None) -> StopForm:
     if stop is None:
         form = StopForm(leg=request.args.get("leg", str(trip.legs[-1].position) if trip.legs else ""))
     else:
-        arrived = maps.local_time(stop.arrived_at, stop.timezone)
-        departed = maps.local_time(stop.departed_at, stop.timezone)
+        arrived = local_time(stop.arrived_at, stop.timezone)
+        departed = local_time(stop.departed_at, stop.timezone)
         # Explicit values, not obj=stop: the form shows local times and slugs, not UTC datetimes and objects.
         form = StopForm(name=stop.name, slug=stop.slug, lat=str(stop.lat), lon=str(stop.lon),
                         leg=str(stop.leg.position), post=stop.post.slug if stop.post else "",
@@ -403,7 +405,7 @@ def new_stop(trip: Trip) -> ResponseReturnValue:
 @owns_trip
 def edit_stop(trip: Trip, stop_id: int) -> ResponseReturnValue:
     """Edit a stop: name, place, times, post, or move it to another leg."""
-    stop = authoring.stop_by_key(trip, stop_id)
+    stop = find.stop_by_key(trip, stop_id)
     form = _stop_form(trip, stop)
     if request.method == "POST" and submit(form, lambda d: authoring.update_stop(db.session(), stop, d)):
         flash("Stop saved.", "success")
@@ -417,7 +419,7 @@ def edit_stop(trip: Trip, stop_id: int) -> ResponseReturnValue:
 def move_stop(trip: Trip, stop_id: int) -> ResponseReturnValue:
     """Move a stop to another position in its leg."""
     form = ActionForm()
-    stop = authoring.stop_by_key(trip, stop_id)
+    stop = find.stop_by_key(trip, stop_id)
     if submit(form, lambda d: authoring.update_stop(db.session(), stop, {"position": d["position"]})) is None:
         flash(" ".join(form.position.errors or form.form_errors), "error")
     return redirect(url_for("author.trip", slug=trip.slug))
@@ -428,11 +430,11 @@ def move_stop(trip: Trip, stop_id: int) -> ResponseReturnValue:
 @owns_trip
 def delete_stop(trip: Trip, stop_id: int) -> ResponseReturnValue:
     """Confirm, then delete a stop."""
-    stop = authoring.stop_by_key(trip, stop_id)
+    stop = find.stop_by_key(trip, stop_id)
     form = ActionForm()
     if request.method == "POST":
         authoring.delete_stop(db.session(), stop)
-        save()
+        db.commit()
         flash("Stop deleted.", "success")
         return redirect(url_for("author.trip", slug=trip.slug))
     return page("author/confirm.html", form, title=f"Delete the stop “{stop.name}”?",
@@ -505,7 +507,7 @@ def delete_post(post: Post) -> ResponseReturnValue:
     form = ActionForm()
     if request.method == "POST":
         posts.delete_post(db.session(), post)
-        save()
+        db.commit()
         flash("Post deleted.", "success")
         return redirect(url_for("author.posts_list"))
     return page("author/confirm.html", form, title=f"Delete the post “{post.title}”?",
@@ -534,6 +536,6 @@ def tokens() -> ResponseReturnValue:
 def revoke_token(token_id: int) -> ResponseReturnValue:
     """Revoke a token at once."""
     accounts.revoke_token(db.session(), current_user, token_id)
-    save()
+    db.commit()
     flash("Token revoked.", "success")
     return redirect(url_for("author.tokens"))

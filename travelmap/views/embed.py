@@ -13,10 +13,12 @@ from .. import db, maps
 from ..assets import map_assets
 from ..cache import cached_response
 from ..errors import InvalidInput, NotFound, TravelmapError, Unauthorized
-from ..models import Post, Trip
+from ..models import Leg, Post, Stop, Trip
+from ..services import find, pages
 from ..services.trips import trip_by_slug
 from ..text import html_text
-from .helpers import config_fingerprint, detail_url, full_trip, links, stamp_or_404, tiles, trip_photos
+from .lookup import stamp_or_404
+from .maplinks import config_fingerprint, detail_url, links, tiles
 
 bp = Blueprint("embed", __name__)
 
@@ -24,18 +26,10 @@ DEFAULT_SIZE = (640, 480)
 EMBED_MAX_AGE = 300
 
 
-def _embed_target(trip: Trip) -> tuple[object, object]:
+def _embed_target(trip: Trip) -> tuple[Leg | None, Stop | None]:
     """Read the leg and stop the embed is asked to show (?leg=N, ?stop=slug or id)."""
-    leg = stop = None
-    if request.args.get("leg"):
-        leg = next((item for item in trip.legs if str(item.position) == request.args["leg"]), None)
-        if leg is None:
-            raise NotFound(f"This trip has no leg {request.args['leg'][:10]!r}.")
-    if request.args.get("stop"):
-        key = request.args["stop"]
-        stop = next((s for s in trip.stops() if s.slug == key or str(s.id) == key), None)
-        if stop is None:
-            raise NotFound("This trip has no such stop.")
+    leg = find.leg_at(trip, request.args["leg"]) if request.args.get("leg") else None
+    stop = find.stop_by_key(trip, request.args["stop"]) if request.args.get("stop") else None
     return leg, stop
 
 
@@ -51,9 +45,10 @@ def trip(slug: str) -> ResponseReturnValue:
     height = height if 150 <= height <= 3000 else 0
 
     def build() -> str:
-        trip = full_trip(row)
+        page = pages.trip_page(db.session(), row.id, photos=show_photos)
+        trip = page.trip
         leg, stop = _embed_target(trip)
-        photos = trip_photos(trip) if show_photos else []
+        photos = page.photos
         if leg is not None:
             photos = [p for p in photos if p.leg_id == leg.id]
         m = maps.build_trip_map(trip, leg=leg, stop=stop, tiles=tiles(), assets=map_assets(), links=links(trip),
@@ -62,9 +57,9 @@ def trip(slug: str) -> ResponseReturnValue:
         maps.add_gesture_handling(m, map_assets())
         full = url_for("public.trip", slug=trip.slug)
         if stop is not None:
-            full = url_for("public.stop", slug=trip.slug, stop_slug=stop.slug)  # type: ignore[union-attr]
+            full = url_for("public.stop", slug=trip.slug, stop_slug=stop.slug)
         elif leg is not None:
-            full = url_for("public.leg", slug=trip.slug, position=leg.position)  # type: ignore[union-attr]
+            full = url_for("public.leg", slug=trip.slug, position=leg.position)
         return render_template("embed/trip.html", trip=trip, map=maps.render_parts(m), full_url=full, height=height)
 
     key = ("embed", row.id, row.revision, request.args.get("leg"), request.args.get("stop"), show_photos, height,
@@ -101,14 +96,10 @@ def _resolve(url: str) -> tuple[Trip, dict, str, str]:
         raise Unauthorized("This trip is private.")
     author = trip.owner.display_name or trip.owner.username
     if endpoint == "public.leg":
-        leg = next((item for item in trip.legs if item.position == args["position"]), None)
-        if leg is None:
-            raise NotFound(f"This trip has no leg {args['position']}.")
+        leg = find.leg_at(trip, args["position"])
         return trip, {"leg": leg.position}, f"{leg.name} · {trip.title}", author
     if endpoint == "public.stop":
-        stop = next((s for s in trip.stops() if s.slug == args["stop_slug"]), None)
-        if stop is None:
-            raise NotFound("This trip has no such stop.")
+        stop = find.stop_by_key(trip, args["stop_slug"])
         return trip, {"stop": stop.slug}, f"{stop.name} · {trip.title}", author
     return trip, {}, trip.title, author
 

@@ -7,12 +7,13 @@ import json
 from flask import Blueprint, request, url_for
 from flask.typing import ResponseReturnValue
 
-from .. import exports
+from .. import db, exports
 from ..cache import cached_response
 from ..errors import InvalidInput
 from ..preview import trip_preview
-from ..services.authoring import leg_at
-from .helpers import config_fingerprint, full_trip, stamp_or_404, trip_photos
+from ..services import find, pages
+from .lookup import stamp_or_404
+from .maplinks import config_fingerprint
 
 bp = Blueprint("exports", __name__)
 
@@ -34,9 +35,9 @@ def _geojson(slug: str, position: int | None) -> ResponseReturnValue:
     with_photos = request.args.get("photos", "1") != "0"
 
     def build() -> str:
-        trip = full_trip(row, lines=False)
-        leg = leg_at(trip, position) if position is not None else None
-        photos = trip_photos(trip) if with_photos else []
+        page = pages.trip_page(db.session(), row.id, lines=False, photos=with_photos)
+        trip, photos = page.trip, page.photos
+        leg = find.leg_at(trip, position) if position is not None else None
         if leg is not None:
             photos = [p for p in photos if p.leg_id == leg.id]
         body = exports.trip_geojson(trip, urls(), legs=[leg] if leg else None, photos=photos,
@@ -65,8 +66,8 @@ def _gpx(slug: str, position: int | None) -> ResponseReturnValue:
     row = stamp_or_404(slug)
 
     def build() -> str:
-        trip = full_trip(row, lines=False)
-        leg = leg_at(trip, position) if position is not None else None
+        trip = pages.trip_page(db.session(), row.id, lines=False, photos=False).trip
+        leg = find.leg_at(trip, position) if position is not None else None
         return exports.trip_gpx(trip, urls(), legs=[leg] if leg else None)
 
     key = ("gpx", row.id, row.revision, position, request.host_url)
@@ -94,7 +95,7 @@ def leg_lines(slug: str, position: int) -> ResponseReturnValue:
     row = stamp_or_404(slug)
 
     def build() -> str:
-        leg = leg_at(full_trip(row), position)
+        leg = find.leg_at(pages.trip_page(db.session(), row.id, photos=False).trip, position)
         parts = [part for track in leg.tracks for part in (track.lines or {}).get("display", [])]
         return json.dumps({"lines": [p["line"] for p in parts], "planned": [bool(p["planned"]) for p in parts]},
                           separators=(",", ":"))
@@ -109,7 +110,8 @@ def feed(slug: str) -> ResponseReturnValue:
     row = stamp_or_404(slug)
     self_url = url_for("exports.feed", slug=row.slug, _external=True)
     key = ("feed", row.id, row.revision, request.host_url)
-    return cached_response(key, lambda: exports.trip_feed(full_trip(row, lines=False), urls(), self_url),
+    return cached_response(key, lambda: exports.trip_feed(pages.trip_page(db.session(), row.id, lines=False,
+                                                                          photos=False).trip, urls(), self_url),
                            mimetype="application/atom+xml", max_age=MAX_AGE)
 
 
@@ -123,4 +125,5 @@ def preview(slug: str) -> ResponseReturnValue:
         raise InvalidInput("width must be a number of pixels.", field="width")
     width = max(300, min(1200, width))
     key = ("preview", row.id, row.revision, width, config_fingerprint())
-    return cached_response(key, lambda: trip_preview(full_trip(row), width), mimetype="image/png", max_age=MAX_AGE)
+    return cached_response(key, lambda: trip_preview(pages.trip_page(db.session(), row.id, photos=False).trip, width),
+                           mimetype="image/png", max_age=MAX_AGE)

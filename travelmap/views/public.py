@@ -11,14 +11,11 @@ from sqlalchemy import select
 from .. import db, geo, maps
 from ..assets import map_assets
 from ..cache import cached_response
-from ..errors import NotFound
 from ..models import Photo, Stop, Trip
-from ..services.authoring import leg_at
-from ..services.trips import listed_trips, totals
-from ..profile import leg_profile
+from ..services import find, pages
 from ..text import render_markdown, safe_url
-from .helpers import (config_fingerprint, detail_url, full_trip, get_post_or_404, get_trip_or_404, links, readable,
-                      stamp_or_404, tiles, trip_photos)
+from .lookup import get_post_or_404, get_trip_or_404, readable, stamp_or_404
+from .maplinks import config_fingerprint, detail_url, links, tiles
 
 bp = Blueprint("public", __name__)
 
@@ -26,9 +23,9 @@ bp = Blueprint("public", __name__)
 @bp.get("/")
 def index() -> ResponseReturnValue:
     """List the public trips over an overview map."""
-    trips = listed_trips(db.session())
-    parts = maps.render_parts(maps.build_overview_map(trips, tiles=tiles(), assets=map_assets(), links=links()))
-    cards = [(trip, totals([t for leg in trip.legs for t in leg.tracks])) for trip in trips]
+    cards = pages.index_page(db.session())
+    parts = maps.render_parts(maps.build_overview_map([trip for trip, _ in cards], tiles=tiles(),
+                                                      assets=map_assets(), links=links()))
     return render_template("public/index.html", cards=cards, map=parts)
 
 
@@ -38,16 +35,10 @@ def trip(slug: str) -> ResponseReturnValue:
     row = stamp_or_404(slug)  # a cached page costs this one small query
 
     def build() -> str:
-        trip = full_trip(row)
-        photos = trip_photos(trip)
-        m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(trip), photos=photos,
-                                detail_url=detail_url(trip))
-        return render_template(
-            "public/trip.html", trip=trip, map=maps.render_parts(m), numbers=maps.stop_numbers(trip),
-            trip_totals=totals([t for leg in trip.legs for t in leg.tracks]),
-            leg_totals={leg.id: totals(list(leg.tracks)) for leg in trip.legs},
-            photo_count=len(photos), local_time=maps.local_time,
-        )
+        page = pages.trip_page(db.session(), row.id)
+        m = maps.build_trip_map(page.trip, tiles=tiles(), assets=map_assets(), links=links(page.trip),
+                                photos=page.photos, detail_url=detail_url(page.trip))
+        return render_template("public/trip.html", page=page, trip=page.trip, map=maps.render_parts(m))
 
     return cached_response(("trip", row.id, row.revision, config_fingerprint()), build)
 
@@ -58,16 +49,11 @@ def leg(slug: str, position: int) -> ResponseReturnValue:
     row = stamp_or_404(slug)
 
     def build() -> str:
-        trip = full_trip(row)
-        leg = leg_at(trip, position)
-        photos = [p for p in trip_photos(trip) if p.leg_id == leg.id]
-        m = maps.build_trip_map(trip, leg=leg, tiles=tiles(), assets=map_assets(), links=links(trip), photos=photos,
-                                detail=True)
-        return render_template(
-            "public/leg.html", trip=trip, leg=leg, map=maps.render_parts(m), numbers=maps.stop_numbers(trip),
-            leg_totals=totals(list(leg.tracks)), local_time=maps.local_time, profile=leg_profile(leg),
-            elevation_method=geo.ELEVATION_METHOD,
-        )
+        page = pages.leg_page(db.session(), row.id, position)
+        m = maps.build_trip_map(page.trip.trip, leg=page.leg, tiles=tiles(), assets=map_assets(),
+                                links=links(page.trip.trip), photos=page.photos, detail=True)
+        return render_template("public/leg.html", page=page, trip=page.trip.trip, leg=page.leg,
+                               map=maps.render_parts(m), elevation_method=geo.ELEVATION_METHOD)
 
     return cached_response(("leg", row.id, position, row.revision, config_fingerprint()), build)
 
@@ -78,16 +64,11 @@ def stop(slug: str, stop_slug: str) -> ResponseReturnValue:
     row = stamp_or_404(slug)
 
     def build() -> str:
-        trip = full_trip(row)
-        stop = next((s for s in trip.stops() if s.slug == stop_slug), None)
-        if stop is None:
-            raise NotFound("This trip has no such stop.")
-        photos = trip_photos(trip)
-        m = maps.build_trip_map(trip, stop=stop, tiles=tiles(), assets=map_assets(), links=links(trip), photos=photos,
-                                detail=True)
-        return render_template("public/stop.html", trip=trip, stop=stop, map=maps.render_parts(m),
-                               number=maps.stop_numbers(trip)[stop.id], local_time=maps.local_time,
-                               photos=[p for p in photos if p.stop_id == stop.id])
+        page = pages.stop_page(db.session(), row.id, stop_slug)
+        trip = page.trip.trip
+        m = maps.build_trip_map(trip, stop=page.stop, tiles=tiles(), assets=map_assets(), links=links(trip),
+                                photos=page.trip.photos, detail=True)
+        return render_template("public/stop.html", page=page, trip=trip, stop=page.stop, map=maps.render_parts(m))
 
     return cached_response(("stop", row.id, stop_slug, row.revision, config_fingerprint()), build)
 
@@ -98,8 +79,9 @@ def photo_details(slug: str) -> ResponseReturnValue:
     row = stamp_or_404(slug)
 
     def build() -> str:
-        trip = full_trip(row)
-        return json.dumps(maps.photo_details(trip_photos(trip), links(trip)), separators=(",", ":"), ensure_ascii=False)
+        page = pages.trip_page(db.session(), row.id, lines=False)
+        return json.dumps(maps.photo_details(page.photos, links(page.trip)), separators=(",", ":"),
+                          ensure_ascii=False)
 
     return cached_response(("photo-details", row.id, row.revision), build, mimetype="application/json",
                            max_age=86_400)
@@ -122,10 +104,7 @@ def photo_file(slug: str, photo_id: int, size: str) -> ResponseReturnValue:
 @bp.get("/trips/<slug>/tracks/<int:track_id>.gpx")
 def track_file(slug: str, track_id: int) -> ResponseReturnValue:
     """Download a track's original GPX file, as it was uploaded."""
-    trip = get_trip_or_404(slug)
-    track = next((t for leg in trip.legs for t in leg.tracks if t.id == track_id), None)
-    if track is None:
-        raise NotFound("This trip has no such track.")
+    track = find.track_by_id(get_trip_or_404(slug), track_id)
     response = send_from_directory(current_app.config["MEDIA_DIR"], track.gpx_path, mimetype="application/gpx+xml",
                                    as_attachment=True, download_name=track.original_name or f"track-{track.id}.gpx")
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -147,8 +126,7 @@ def post(slug: str) -> ResponseReturnValue:
     body = render_markdown(post.body) if post.body else None
     photos = [p for stop in stops for p in stop.photos]
     return render_template("public/post.html", post=post, body=body, stops=stops, map=parts, photos=photos,
-                           external_url=safe_url(post.url), licence_url=safe_url(post.licence_url),
-                           local_time=maps.local_time)
+                           external_url=safe_url(post.url), licence_url=safe_url(post.licence_url))
 
 
 @bp.get("/media/<path:filename>")

@@ -1,0 +1,23 @@
+"""Times as the traveller lived them: a stored UTC instant shown in a stop's zone or at a photo's offset. Pure."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+
+def local_time(when: datetime | None, zone: str) -> datetime | None:
+    """Return a UTC time in a stop's own time zone (unchanged when the zone is unknown)."""
+    if when is None:
+        return None
+    try:
+        return when.astimezone(ZoneInfo(zone))
+    except (KeyError, ValueError):
+        return when
+
+
+def photo_local_time(taken_at: datetime | None, utc_offset_min: int | None) -> datetime | None:
+    """Return when a photo was taken, at the UTC offset it was taken at (UTC when the offset is unknown)."""
+    if taken_at is None:
+        return None
+    return taken_at.astimezone(timezone(timedelta(minutes=utc_offset_min or 0)))
