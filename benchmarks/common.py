@@ -7,8 +7,8 @@ import math
 import random
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Callable
 
 START = datetime(2010, 10, 11, 1, 30, tzinfo=timezone.utc)
 

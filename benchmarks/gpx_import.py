@@ -12,10 +12,10 @@ peak memory.
 from __future__ import annotations
 
 import argparse
-from contextlib import contextmanager
-from typing import Iterator
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import gpxpy
@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import peak_memory, synthetic_gpx, table, wall_time  # noqa: E402
-from travelmap import create_app, db  # noqa: E402
-from travelmap.gpx import decode  # noqa: E402
-from travelmap.models import Author, Leg, Trip  # noqa: E402
-from travelmap.services.tracks import import_track  # noqa: E402
+from benchmarks.common import peak_memory, synthetic_gpx, table, wall_time
+from travelmap import create_app, db
+from travelmap.gpx import decode
+from travelmap.models import Author, Leg, Trip
+from travelmap.services.tracks import import_track
 
 
 @contextmanager

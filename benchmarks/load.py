@@ -48,10 +48,10 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
@@ -62,9 +62,9 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import table  # noqa: E402
 from travelmap import create_app, db  # noqa: E402
+from travelmap.config import photo_settings  # noqa: E402
 from travelmap.models import Photo, Trip  # noqa: E402
 from travelmap.services.seed import seed_trip  # noqa: E402
-from travelmap.config import photo_settings  # noqa: E402
 
 DATA_DIR = ROOT / "data"
 OK_STATUSES = frozenset(range(200, 300)) | {304}
@@ -478,7 +478,7 @@ def loopback_host(value: str) -> str:
         addresses = sorted({str(info[4][0]) for info in socket.getaddrinfo(value, None, proto=socket.IPPROTO_TCP)},
                            key=lambda a: ":" in a)  # IPv4 first
     except socket.gaierror as exc:
-        raise argparse.ArgumentTypeError(f"cannot resolve {value!r}: {exc}")
+        raise argparse.ArgumentTypeError(f"cannot resolve {value!r}: {exc}") from exc
     if not addresses or not all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses):
         raise argparse.ArgumentTypeError(f"{value!r} is not a loopback address; this benchmark stays on loopback")
     return addresses[0]

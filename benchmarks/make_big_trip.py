@@ -20,12 +20,12 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from travelmap import create_app, db  # noqa: E402
-from travelmap.models import Author  # noqa: E402
-from travelmap.services import authoring, posts  # noqa: E402
-from travelmap.config import PhotoSettings  # noqa: E402
-from travelmap.services.photos import prepare, store_batch  # noqa: E402
-from travelmap.services.tracks import import_track  # noqa: E402
+from travelmap import create_app, db
+from travelmap.config import PhotoSettings
+from travelmap.models import Author
+from travelmap.services import authoring, posts
+from travelmap.services.photos import prepare, store_batch
+from travelmap.services.tracks import import_track
 
 SLUG = "big-trip"
 START = datetime(2011, 5, 1, 0, 0, tzinfo=timezone.utc)
@@ -44,7 +44,9 @@ class Size:
 FULL, QUICK = Size(), Size(points_per_leg=4_000, stops=12, photos=150)
 
 
-def leg_points(rng: random.Random, leg: int, count: int, start: tuple[float, float]) -> list[tuple[float, float, float, datetime]]:
+def leg_points(
+    rng: random.Random, leg: int, count: int, start: tuple[float, float]
+) -> list[tuple[float, float, float, datetime]]:
     """A winding 1 s track: speed 8–25 m/s, heading drifting, elevation rolling."""
     lat, lon = start
     heading = 250.0 + leg * 40
@@ -62,11 +64,16 @@ def leg_points(rng: random.Random, leg: int, count: int, start: tuple[float, flo
 
 def gpx_bytes(points: list[tuple[float, float, float, datetime]], name: str) -> bytes:
     """Write points as GPX 1.1."""
-    rows = [f'<trkpt lat="{lat:.7f}" lon="{lon:.7f}"><ele>{ele:.1f}</ele><time>{t:%Y-%m-%dT%H:%M:%SZ}</time></trkpt>'
-            for lat, lon, ele, t in points]
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="travelmap benchmarks" '
-            f'xmlns="http://www.topografix.com/GPX/1/1"><trk><name>{name}</name><trkseg>\n'
-            + "\n".join(rows) + "\n</trkseg></trk></gpx>\n").encode()
+    rows = [
+        f'<trkpt lat="{lat:.7f}" lon="{lon:.7f}"><ele>{ele:.1f}</ele><time>{t:%Y-%m-%dT%H:%M:%SZ}</time></trkpt>'
+        for lat, lon, ele, t in points
+    ]
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="travelmap benchmarks" '
+        f'xmlns="http://www.topografix.com/GPX/1/1"><trk><name>{name}</name><trkseg>\n'
+        + "\n".join(rows)
+        + "\n</trkseg></trk></gpx>\n"
+    ).encode()
 
 
 def small_jpeg(rng: random.Random, lat: float, lon: float, when: datetime) -> bytes:
@@ -97,9 +104,17 @@ def build(app, size: Size = FULL, seed: int = 1, log=print) -> str:  # type: ign
         s = db.session()
         owner = Author(username="bench", display_name="Bench Author")
         s.add(owner)
-        trip = authoring.create_trip(s, owner, {"title": "A long journey", "slug": SLUG, "visibility": "public",
-                                                "timezone": "Asia/Shanghai",
-                                                "summary": "Weeks of 1-second GPS and thousands of photos."})
+        trip = authoring.create_trip(
+            s,
+            owner,
+            {
+                "title": "A long journey",
+                "slug": SLUG,
+                "visibility": "public",
+                "timezone": "Asia/Shanghai",
+                "summary": "Weeks of 1-second GPS and thousands of photos.",
+            },
+        )
         s.commit()
         all_points = []
         start = (40.8424, 111.7490)
@@ -116,12 +131,27 @@ def build(app, size: Size = FULL, seed: int = 1, log=print) -> str:  # type: ign
         for n, points in enumerate(all_points):
             for k in range(per_leg):
                 lat, lon, _, when = points[int((k + 0.5) * len(points) / per_leg)]
-                post = posts.create_post(s, owner, {"title": f"Day notes {n + 1}.{k + 1}",
-                                                    "summary": "A short note written at this stop.",
-                                                    "body": "Some *Markdown* text about the place."})
-                authoring.add_stop(s, trip, {"leg": n + 1, "name": f"Stop {n + 1}.{k + 1}", "lat": lat, "lon": lon,
-                                             "arrived_at": (when + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M"),
-                                             "post": post.slug})
+                post = posts.create_post(
+                    s,
+                    owner,
+                    {
+                        "title": f"Day notes {n + 1}.{k + 1}",
+                        "summary": "A short note written at this stop.",
+                        "body": "Some *Markdown* text about the place.",
+                    },
+                )
+                authoring.add_stop(
+                    s,
+                    trip,
+                    {
+                        "leg": n + 1,
+                        "name": f"Stop {n + 1}.{k + 1}",
+                        "lat": lat,
+                        "lon": lon,
+                        "arrived_at": (when + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M"),
+                        "post": post.slug,
+                    },
+                )
         s.commit()
         log(f"  {size.stops} stops with posts")
         settings = PhotoSettings()
@@ -129,8 +159,9 @@ def build(app, size: Size = FULL, seed: int = 1, log=print) -> str:  # type: ign
         batch = []
         for i in range(size.photos):
             lat, lon, _, when = flat[int((i + 0.5) * len(flat) / size.photos)]
-            batch.append(prepare(small_jpeg(rng, lat, lon, when), f"photo-{i:04d}.jpg", trip, settings,
-                                 caption=f"Photo {i + 1}"))
+            batch.append(
+                prepare(small_jpeg(rng, lat, lon, when), f"photo-{i:04d}.jpg", trip, settings, caption=f"Photo {i + 1}")
+            )
             if len(batch) == 250 or i == size.photos - 1:
                 store_batch(s, trip, batch, media, settings)
                 s.commit()
@@ -145,8 +176,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a small trip (CI smoke run)")
     args = parser.parse_args()
     args.root.mkdir(parents=True, exist_ok=True)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{args.root / 'big.sqlite3'}",
-                      "MEDIA_DIR": str(args.root / "media"), "SECRET_KEY": "bench", "MAX_UPLOAD_MB": 1024})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{args.root / 'big.sqlite3'}",
+            "MEDIA_DIR": str(args.root / "media"),
+            "SECRET_KEY": "bench",
+            "MAX_UPLOAD_MB": 1024,
+        }
+    )
     build(app, QUICK if args.quick else FULL)
 
 

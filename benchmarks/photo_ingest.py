@@ -22,12 +22,12 @@ from PIL import Image, ImageDraw, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import table  # noqa: E402
-from travelmap import create_app, db  # noqa: E402
-from travelmap.models import Author, Trip  # noqa: E402
-from travelmap.photos import DISPLAY_FILTER, DISPLAY_PX, THUMB_PX  # noqa: E402
-from travelmap.config import PhotoSettings  # noqa: E402
-from travelmap.services.photos import prepare, store_batch  # noqa: E402
+from benchmarks.common import table
+from travelmap import create_app, db
+from travelmap.config import PhotoSettings
+from travelmap.models import Author, Trip
+from travelmap.photos import DISPLAY_FILTER, DISPLAY_PX, THUMB_PX
+from travelmap.services.photos import prepare, store_batch
 
 
 def make_photos(count: int, size: tuple[int, int]) -> list[bytes]:
@@ -109,12 +109,20 @@ def main() -> None:
             assert len(stored) == count
 
     base = timings["bare Pillow loop, with draft"]
-    rows = [[name, f"{seconds:.2f}", f"{count / seconds:.1f}", f"{seconds / base:.2f}x"] for name, seconds in timings.items()]
-    print(f"Photo ingest: {count} JPEGs of {size[0] * size[1] / 1e6:.0f} MP ({megabytes:.0f} MB), display {DISPLAY_PX}px + thumbnail {THUMB_PX}px")
+    rows = [
+        [name, f"{seconds:.2f}", f"{count / seconds:.1f}", f"{seconds / base:.2f}x"]
+        for name, seconds in timings.items()
+    ]
+    print(
+        f"Photo ingest: {count} JPEGs of {size[0] * size[1] / 1e6:.0f} MP ({megabytes:.0f} MB), "
+        f"display {DISPLAY_PX}px + thumbnail {THUMB_PX}px"
+    )
     print(table(["run", "seconds", "photos/s", "vs bare with draft"], rows))
     ingest = timings["travelmap ingest (service, with DB and files)"]
-    print(f"ingest vs bare with draft: {ingest / base:.2f}x (aim <= 1.25x); "
-          f"bare without draft vs ingest: {timings['bare Pillow loop, without draft'] / ingest:.1f}x faster (aim >= 3x)")
+    print(
+        f"ingest vs bare with draft: {ingest / base:.2f}x (aim <= 1.25x); "
+        f"bare without draft vs ingest: {timings['bare Pillow loop, without draft'] / ingest:.1f}x faster (aim >= 3x)"
+    )
 
 
 if __name__ == "__main__":

@@ -70,18 +70,24 @@ def baseline_map(app) -> folium.Map:  # type: ignore[no-untyped-def]
             group = folium.FeatureGroup(name=leg.name).add_to(m)
             for track in leg.tracks:
                 for seg in track.segments:
-                    folium.PolyLine([(lat, lon) for lat, lon, _, _ in seg.iter_points()], color=leg.colour).add_to(group)
+                    folium.PolyLine([(lat, lon) for lat, lon, _, _ in seg.iter_points()], color=leg.colour).add_to(
+                        group
+                    )
             for stop in leg.stops:
-                folium.Marker([stop.lat, stop.lon], tooltip=stop.name,
-                              popup=folium.Popup(f"<b>{stop.name}</b><br><a href='/posts/{stop.post.slug}'>Read the post</a>")
-                              ).add_to(group)
+                folium.Marker(
+                    [stop.lat, stop.lon],
+                    tooltip=stop.name,
+                    popup=folium.Popup(f"<b>{stop.name}</b><br><a href='/posts/{stop.post.slug}'>Read the post</a>"),
+                ).add_to(group)
         cluster = MarkerCluster(name="Photos")
         cluster.default_js = [("markercluster", assets.cluster_js)]
         cluster.default_css = [("mc_css", assets.cluster_css), ("mc_default_css", assets.cluster_default_css)]
         cluster.add_to(m)
         for photo in s.query(Photo).filter_by(trip_id=trip.id):
-            folium.Marker([photo.lat, photo.lon], popup=folium.Popup(
-                f"<img src='/media/{photo.thumb_path}' width=200><br>{photo.caption}")).add_to(cluster)
+            folium.Marker(
+                [photo.lat, photo.lon],
+                popup=folium.Popup(f"<img src='/media/{photo.thumb_path}' width=200><br>{photo.caption}"),
+            ).add_to(cluster)
         folium.LayerControl().add_to(m)
         return m
 
@@ -154,8 +160,20 @@ def load(port: int, path: str, seconds: float, clients: int = 8) -> tuple[float,
     """A bounded load over loopback: (requests per second, errors). wrk (Debian's package) when installed,
     else a small threaded Python client (which is itself the bottleneck, so ratios are what to read)."""
     if shutil.which("wrk") and seconds >= 1:
-        out = subprocess.run(["wrk", "-t2", f"-c{clients * 2}", f"-d{int(seconds)}s", "-H", "Accept-Encoding: gzip",
-                              f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, timeout=seconds + 30).stdout
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{clients * 2}",
+                f"-d{int(seconds)}s",
+                "-H",
+                "Accept-Encoding: gzip",
+                f"http://127.0.0.1:{port}{path}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 30,
+        ).stdout
         rps = float(out.split("Requests/sec:")[1].split()[0])
         bad = out.split("Non-2xx or 3xx responses:")[1].split()[0] if "Non-2xx" in out else "0"
         errors = out.split("Socket errors:")[1].split("\n")[0] if "Socket errors" in out else ""
@@ -177,6 +195,7 @@ def load(port: int, path: str, seconds: float, clients: int = 8) -> tuple[float,
             except (OSError, http.client.HTTPException):
                 errors[i] += 1
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
     t0 = time.perf_counter()
     for t in threads:
@@ -187,8 +206,11 @@ def load(port: int, path: str, seconds: float, clients: int = 8) -> tuple[float,
 
 
 def gunicorn(root: Path, app_spec: str, port: int, env: dict) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level",
-                                "warning", app_spec], cwd=str(ROOT), env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
+        cwd=str(ROOT),
+        env=env,
+    )
     for _ in range(100):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -201,12 +223,18 @@ def gunicorn(root: Path, app_spec: str, port: int, env: dict) -> subprocess.Pope
 
 def warm_serving(root: Path, seconds: float) -> tuple[float, float, int, int]:
     """Requests per second for a cached trip page vs a route returning the same bytes from memory."""
-    env = {**os.environ, "TRAVELMAP_DATABASE_URL": f"sqlite:///{root / 'big.sqlite3'}",
-           "TRAVELMAP_MEDIA_DIR": str(root / "media"), "TRAVELMAP_SECRET_KEY": "bench",
-           "BENCH_PAGE": str(root / "page.html.gz")}
+    env = {
+        **os.environ,
+        "TRAVELMAP_DATABASE_URL": f"sqlite:///{root / 'big.sqlite3'}",
+        "TRAVELMAP_MEDIA_DIR": str(root / "media"),
+        "TRAVELMAP_SECRET_KEY": "bench",
+        "BENCH_PAGE": str(root / "page.html.gz"),
+    }
     ours_port, memory_port = free_port(), free_port()
-    servers = [gunicorn(root, "wsgi:app", ours_port, env),
-               gunicorn(root, "benchmarks.memory_app:app", memory_port, env)]
+    servers = [
+        gunicorn(root, "wsgi:app", ours_port, env),
+        gunicorn(root, "benchmarks.memory_app:app", memory_port, env),
+    ]
     try:
         for _ in range(4):  # warm both workers' caches
             load(ours_port, TRIP, 0.3, clients=2)
@@ -232,11 +260,16 @@ def browser_times(root: Path, ours_html: bytes, baseline_html: str) -> tuple[flo
     if not Path("/usr/bin/chromium").exists():
         return None
     from playwright.sync_api import sync_playwright
-
     from werkzeug.serving import make_server
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'big.sqlite3'}", "MEDIA_DIR": str(root / "media"),
-                      "SECRET_KEY": "bench", "TILES": "none"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'big.sqlite3'}",
+            "MEDIA_DIR": str(root / "media"),
+            "SECRET_KEY": "bench",
+            "TILES": "none",
+        }
+    )
     (root / "baseline.html").write_text(baseline_html, encoding="utf-8")
 
     @app.get("/bench/baseline")
@@ -259,20 +292,24 @@ def browser_times(root: Path, ours_html: bytes, baseline_html: str) -> tuple[flo
     results = []
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
             for url in (f"{base}{TRIP}", f"{base}/bench/baseline"):
                 samples = []
                 for _ in range(3):
                     page = browser.new_context().new_page()
-                    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
-                               else route.abort())
+                    page.route(
+                        "**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort()
+                    )
                     t0 = time.perf_counter()
                     try:
                         page.goto(url, wait_until="commit", timeout=60_000)
                         page.wait_for_function(ready, timeout=60_000, polling=20)
                         samples.append((time.perf_counter() - t0) * 1000)
-                    except Exception:  # noqa: BLE001  (a map that never draws is a result, not a crash)
+                    except Exception:
                         samples.append(math.inf)
                     page.context.close()
                 results.append(statistics.median(samples))
@@ -291,11 +328,20 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="travelmap-bench-")
     root = args.keep or Path(tmp)
     try:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'big.sqlite3'}", "MEDIA_DIR": str(root / "media"),
-                          "SECRET_KEY": "bench", "MAX_UPLOAD_MB": 1024})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'big.sqlite3'}",
+                "MEDIA_DIR": str(root / "media"),
+                "SECRET_KEY": "bench",
+                "MAX_UPLOAD_MB": 1024,
+            }
+        )
         if not (root / "big.sqlite3").exists():
-            print(f"building the trip: {size.legs} legs x {size.points_per_leg:,} points, {size.stops} stops, "
-                  f"{size.photos} photos …", file=sys.stderr)
+            print(
+                f"building the trip: {size.legs} legs x {size.points_per_leg:,} points, {size.stops} stops, "
+                f"{size.photos} photos …",
+                file=sys.stderr,
+            )
             t0 = time.perf_counter()
             make_big_trip.build(app, size, log=lambda line: print(line, file=sys.stderr))
             print(f"  built in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
@@ -309,41 +355,90 @@ def main() -> None:
         baseline_render = time.perf_counter() - t0
         base_bytes = baseline_html.encode()
         ours_gz, base_gz = len(gzip.compress(ours)), len(gzip.compress(base_bytes))
-        rows.append(["1 page weight (HTML incl. map data)", kb(len(ours)), kb(len(base_bytes)),
-                     f"{len(base_bytes) / len(ours):.0f}x smaller", "<= 150 KB, 20x"])
+        rows.append(
+            [
+                "1 page weight (HTML incl. map data)",
+                kb(len(ours)),
+                kb(len(base_bytes)),
+                f"{len(base_bytes) / len(ours):.0f}x smaller",
+                "<= 150 KB, 20x",
+            ]
+        )
         rows.append(["1 page weight, gzip", kb(ours_gz), kb(base_gz), f"{base_gz / ours_gz:.0f}x smaller", "<= 50 KB"])
         for label, url in (("7 GeoJSON", f"{TRIP}.geojson"), ("7 GPX (every point)", f"{TRIP}.gpx")):
             raw = client.get(url).data
             packed = client.get(url, headers={"Accept-Encoding": "gzip"})
             assert packed.headers.get("Content-Encoding") == "gzip"
-            rows.append([f"{label}, raw -> gzip", kb(len(raw)), kb(len(packed.data)),
-                         f"{len(raw) / len(packed.data):.1f}x smaller", "compressed"])
+            rows.append(
+                [
+                    f"{label}, raw -> gzip",
+                    kb(len(raw)),
+                    kb(len(packed.data)),
+                    f"{len(raw) / len(packed.data):.1f}x smaller",
+                    "compressed",
+                ]
+            )
 
         # 2: cold build (cache miss)
         cold = timed(lambda: our_page(app, client), 5)
         base_time = baseline_render if args.quick else min(baseline_render, timed(lambda: render_baseline(app), 1))
-        rows.append(["2 cold build of the trip page", f"{cold * 1000:,.0f} ms", f"{base_time * 1000:,.0f} ms",
-                     f"{base_time / cold:.0f}x faster", "10x, < 100 ms"])
+        rows.append(
+            [
+                "2 cold build of the trip page",
+                f"{cold * 1000:,.0f} ms",
+                f"{base_time * 1000:,.0f} ms",
+                f"{base_time / cold:.0f}x faster",
+                "10x, < 100 ms",
+            ]
+        )
 
         # 3: warm serving under gunicorn, 2 workers
         (root / "page.html.gz").write_bytes(gzip.compress(ours, compresslevel=6, mtime=0))
         ours_rps, memory_rps, status_304, errors = warm_serving(root, 2.0 if args.quick else 8.0)
-        rows.append(["3 warm serving, gunicorn -w 2 (req/s)", f"{ours_rps:,.0f}", f"{memory_rps:,.0f}",
-                     f"{ours_rps / memory_rps:.2f}x", ">= 0.8x; 304: " + str(status_304)])
+        rows.append(
+            [
+                "3 warm serving, gunicorn -w 2 (req/s)",
+                f"{ours_rps:,.0f}",
+                f"{memory_rps:,.0f}",
+                f"{ours_rps / memory_rps:.2f}x",
+                ">= 0.8x; 304: " + str(status_304),
+            ]
+        )
         if errors:
             rows.append(["3 errors during the load", str(errors), "", "", "0"])
 
         # 4: time to a drawn map in Chromium
         times = browser_times(root, ours, baseline_html)
         if times:
-            rows.append(["4 navigation to drawn map, Chromium", f"{times[0]:,.0f} ms", f"{times[1]:,.0f} ms",
-                         f"{times[1] / times[0]:.1f}x faster", "3x, < 1.5 s"])
+            rows.append(
+                [
+                    "4 navigation to drawn map, Chromium",
+                    f"{times[0]:,.0f} ms",
+                    f"{times[1]:,.0f} ms",
+                    f"{times[1] / times[0]:.1f}x faster",
+                    "3x, < 1.5 s",
+                ]
+            )
 
         # 5: fidelity where readers look
-        rows.append(["5 worst deviation, leg page / zoom >= 11 (10 m lines)", f"{worst_deviation(app, 'display'):.1f} m",
-                     "0 m (every point)", "", "<= 20 m"])
-        rows.append(["5 worst deviation, trip overview (zoom <= 10)", f"{worst_deviation(app, 'overview'):.1f} m",
-                     "", "", "(< 1 px there)"])
+        rows.append(
+            [
+                "5 worst deviation, leg page / zoom >= 11 (10 m lines)",
+                f"{worst_deviation(app, 'display'):.1f} m",
+                "0 m (every point)",
+                "",
+                "<= 20 m",
+            ]
+        )
+        rows.append(
+            [
+                "5 worst deviation, trip overview (zoom <= 10)",
+                f"{worst_deviation(app, 'overview'):.1f} m",
+                "",
+                "",
+                "(< 1 px there)",
+            ]
+        )
 
         # 6: memory
         tracemalloc.start()
@@ -353,16 +448,41 @@ def main() -> None:
         render_baseline(app)
         _, base_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        rows.append(["6 peak memory, building the trip page", f"{ours_peak / 1e6:,.1f} MB", f"{base_peak / 1e6:,.1f} MB",
-                     f"{base_peak / ours_peak:.0f}x less", ""])
+        rows.append(
+            [
+                "6 peak memory, building the trip page",
+                f"{ours_peak / 1e6:,.1f} MB",
+                f"{base_peak / 1e6:,.1f} MB",
+                f"{base_peak / ours_peak:.0f}x less",
+                "",
+            ]
+        )
         points = 20_000 if args.quick else 500_000
-        gpx = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "gpx_import.py"), "--points", str(points)],
-                             capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1].split("\t")
-        rows.append([f"6 peak memory, importing {points:,} points", f"{float(gpx[1]):,.0f} MB",
-                     f"{float(gpx[0]):,.0f} MB (gpxpy.parse)", f"{float(gpx[1]) / float(gpx[0]):.2f}x", "<= 1.5x"])
+        gpx = (
+            subprocess.run(
+                [sys.executable, str(ROOT / "benchmarks" / "gpx_import.py"), "--points", str(points)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+            .split("\t")
+        )
+        rows.append(
+            [
+                f"6 peak memory, importing {points:,} points",
+                f"{float(gpx[1]):,.0f} MB",
+                f"{float(gpx[0]):,.0f} MB (gpxpy.parse)",
+                f"{float(gpx[1]) / float(gpx[0]):.2f}x",
+                "<= 1.5x",
+            ]
+        )
 
-        print(f"Big trip: {size.legs} legs, {size.legs * size.points_per_leg:,} points, {size.stops} stops, "
-              f"{size.photos} photos{' (quick)' if args.quick else ''}")
+        print(
+            f"Big trip: {size.legs} legs, {size.legs * size.points_per_leg:,} points, {size.stops} stops, "
+            f"{size.photos} photos{' (quick)' if args.quick else ''}"
+        )
         print(table(["figure", "travelmap", "baseline", "ratio", "aim"], rows))
     finally:
         if not args.keep:

@@ -384,7 +384,11 @@ def check_trip(tracks: dict[str, list[list[TrackPt]]]) -> None:
             at, dep = st["arrived_at"], st.get("departed_at")
             ok = haversine((st["lat"], st["lon"]), STOPS[st["slug"]][:2]) < 50 and st["post"] in posts
             if ends:
-                near = lambda q: haversine((st["lat"], st["lon"]), q[:2]) < 50  # noqa: E731
+                here = (st["lat"], st["lon"])
+
+                def near(q: tuple, here: tuple = here) -> bool:
+                    return haversine(here, q[:2]) < 50
+
                 arr = [e for _, e in ends if near(e)]
                 ok &= any(abs((e[3] - at).total_seconds()) <= 60 for e in arr) or (not arr and at == dep)
                 ok &= dep is None or any(near(s) and abs((s[3] - dep).total_seconds()) <= 60 for s, _ in ends)

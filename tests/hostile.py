@@ -39,7 +39,7 @@ class Listener:
         while not self._stop.is_set():
             try:
                 conn, _ = self.sock.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             with conn:
                 conn.settimeout(0.5)
@@ -84,7 +84,7 @@ def good_gpx(salt: str = "") -> bytes:
 
 
 def billion_laughs() -> bytes:
-    entities = "".join(f'<!ENTITY l{i} "{"&l%d;" % (i - 1) * 10}">' for i in range(1, 10))
+    entities = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
     return f'<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY l0 "lol">{entities}]><gpx>&l9;</gpx>'.encode()
 
 

@@ -118,7 +118,9 @@ def test_a_revoked_or_made_up_token_is_refused(seeded_app, people):
         revoke_token(s, token.author, token.id)
         s.commit()
         username = token.author.username
-    assert client.get("/api/trips", headers=bearer(people["owner" if username == "demo" else "other"])).status_code == 401
+    assert (
+        client.get("/api/trips", headers=bearer(people["owner" if username == "demo" else "other"])).status_code == 401
+    )
 
 
 def test_a_form_post_without_a_csrf_token_gets_400_and_changes_nothing(seeded_app, people):
@@ -143,15 +145,24 @@ def test_login_rejects_a_wrong_password_and_is_csrf_protected(seeded_app, people
 def test_login_only_redirects_to_pages_of_this_site(seeded_app, people):
     client = seeded_app.test_client()
     token = csrf_token(client, "/login")
-    response = client.post("/login", data={"username": "demo", "password": "correct horse battery",
-                                           "csrf_token": token, "next": "https://evil.example/"})
+    response = client.post(
+        "/login",
+        data={
+            "username": "demo",
+            "password": "correct horse battery",
+            "csrf_token": token,
+            "next": "https://evil.example/",
+        },
+    )
     assert response.headers["Location"] == "/author"
 
 
 def test_the_session_cookie_is_httponly_and_samesite_lax(seeded_app, people):
     client = seeded_app.test_client()
     token = csrf_token(client, "/login")
-    response = client.post("/login", data={"username": "demo", "password": "correct horse battery", "csrf_token": token})
+    response = client.post(
+        "/login", data={"username": "demo", "password": "correct horse battery", "csrf_token": token}
+    )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 

@@ -40,36 +40,133 @@ STOP = {"name": "Jining", "lat": "41.03", "lon": "113.13", "leg": "1"}
 BAD_INPUT = [
     # (what, API url, API body, form url, form data, field, status)
     ("latitude 91", f"/api{T}/stops", {**STOP, "lat": 91}, f"/author{T}/stops/new", {**STOP, "lat": "91"}, "lat", 400),
-    ("longitude -181", f"/api{T}/stops", {**STOP, "lon": -181}, f"/author{T}/stops/new", {**STOP, "lon": "-181"}, "lon", 400),
-    ("NaN latitude", f"/api{T}/stops", {**STOP, "lat": "NaN"}, f"/author{T}/stops/new", {**STOP, "lat": "NaN"}, "lat", 400),
-    ("text as longitude", f"/api{T}/stops", {**STOP, "lon": "east"}, f"/author{T}/stops/new", {**STOP, "lon": "east"}, "lon", 400),
-    ("a missing name", f"/api{T}/stops", {**STOP, "name": ""}, f"/author{T}/stops/new", {**STOP, "name": " "}, "name", 400),
+    (
+        "longitude -181",
+        f"/api{T}/stops",
+        {**STOP, "lon": -181},
+        f"/author{T}/stops/new",
+        {**STOP, "lon": "-181"},
+        "lon",
+        400,
+    ),
+    (
+        "NaN latitude",
+        f"/api{T}/stops",
+        {**STOP, "lat": "NaN"},
+        f"/author{T}/stops/new",
+        {**STOP, "lat": "NaN"},
+        "lat",
+        400,
+    ),
+    (
+        "text as longitude",
+        f"/api{T}/stops",
+        {**STOP, "lon": "east"},
+        f"/author{T}/stops/new",
+        {**STOP, "lon": "east"},
+        "lon",
+        400,
+    ),
+    (
+        "a missing name",
+        f"/api{T}/stops",
+        {**STOP, "name": ""},
+        f"/author{T}/stops/new",
+        {**STOP, "name": " "},
+        "name",
+        400,
+    ),
     ("an unknown leg", f"/api{T}/stops", {**STOP, "leg": 9}, f"/author{T}/stops/new", {**STOP, "leg": "9"}, "leg", 404),
-    ("a bad arrival time", f"/api{T}/stops", {**STOP, "arrived_at": "yesterday"}, f"/author{T}/stops/new",
-     {**STOP, "arrived_at": "yesterday"}, "arrived_at", 400),
-    ("a slug with capitals", "/api/trips", {"title": "T", "slug": "Bad Slug!"}, "/author/trips/new",
-     {"title": "T", "slug": "Bad Slug!", "visibility": "private"}, "slug", 400),
-    ("a taken slug", "/api/trips", {"title": "T", "slug": DEMO_SLUG}, "/author/trips/new",
-     {"title": "T", "slug": DEMO_SLUG, "visibility": "private"}, "slug", 409),
-    ("an over-long title", "/api/trips", {"title": LONG}, "/author/trips/new", {"title": LONG, "visibility": "private"},
-     "title", 400),
-    ("an unknown visibility", "/api/trips", {"title": "T", "visibility": "secret"}, "/author/trips/new",
-     {"title": "T", "visibility": "secret"}, "visibility", 400),
-    ("a javascript: post URL", "/api/posts", {"title": "P", "url": "javascript:alert(1)"}, "/author/posts/new",
-     {"title": "P", "url": "javascript:alert(1)"}, "url", 400),
-    ("a data: licence URL", "/api/posts", {"title": "P", "licence_url": "data:text/html,x"}, "/author/posts/new",
-     {"title": "P", "licence_url": "data:text/html,x"}, "licence_url", 400),
-    ("a bad colour", f"/api{T}/legs", {"name": "L", "colour": "red;x"}, f"/author{T}/legs/new",
-     {"name": "L", "colour": "red;x"}, "colour", 400),
-    ("an unknown transport", f"/api{T}/legs", {"name": "L", "transport": "rocket"}, f"/author{T}/legs/new",
-     {"name": "L", "transport": "rocket"}, "transport", 400),
+    (
+        "a bad arrival time",
+        f"/api{T}/stops",
+        {**STOP, "arrived_at": "yesterday"},
+        f"/author{T}/stops/new",
+        {**STOP, "arrived_at": "yesterday"},
+        "arrived_at",
+        400,
+    ),
+    (
+        "a slug with capitals",
+        "/api/trips",
+        {"title": "T", "slug": "Bad Slug!"},
+        "/author/trips/new",
+        {"title": "T", "slug": "Bad Slug!", "visibility": "private"},
+        "slug",
+        400,
+    ),
+    (
+        "a taken slug",
+        "/api/trips",
+        {"title": "T", "slug": DEMO_SLUG},
+        "/author/trips/new",
+        {"title": "T", "slug": DEMO_SLUG, "visibility": "private"},
+        "slug",
+        409,
+    ),
+    (
+        "an over-long title",
+        "/api/trips",
+        {"title": LONG},
+        "/author/trips/new",
+        {"title": LONG, "visibility": "private"},
+        "title",
+        400,
+    ),
+    (
+        "an unknown visibility",
+        "/api/trips",
+        {"title": "T", "visibility": "secret"},
+        "/author/trips/new",
+        {"title": "T", "visibility": "secret"},
+        "visibility",
+        400,
+    ),
+    (
+        "a javascript: post URL",
+        "/api/posts",
+        {"title": "P", "url": "javascript:alert(1)"},
+        "/author/posts/new",
+        {"title": "P", "url": "javascript:alert(1)"},
+        "url",
+        400,
+    ),
+    (
+        "a data: licence URL",
+        "/api/posts",
+        {"title": "P", "licence_url": "data:text/html,x"},
+        "/author/posts/new",
+        {"title": "P", "licence_url": "data:text/html,x"},
+        "licence_url",
+        400,
+    ),
+    (
+        "a bad colour",
+        f"/api{T}/legs",
+        {"name": "L", "colour": "red;x"},
+        f"/author{T}/legs/new",
+        {"name": "L", "colour": "red;x"},
+        "colour",
+        400,
+    ),
+    (
+        "an unknown transport",
+        f"/api{T}/legs",
+        {"name": "L", "transport": "rocket"},
+        f"/author{T}/legs/new",
+        {"name": "L", "transport": "rocket"},
+        "transport",
+        400,
+    ),
 ]
 
 
-@pytest.mark.parametrize("what, api_url, api_body, form_url, form_data, field, status", BAD_INPUT,
-                         ids=[b[0] for b in BAD_INPUT])
+@pytest.mark.parametrize(
+    "what, api_url, api_body, form_url, form_data, field, status", BAD_INPUT, ids=[b[0] for b in BAD_INPUT]
+)
 def test_bad_input_through_the_api_names_the_field_and_stores_nothing(
-        seeded_app, token, what, api_url, api_body, form_url, form_data, field, status):
+    seeded_app, token, what, api_url, api_body, form_url, form_data, field, status
+):
     before = rows(seeded_app)
     response = seeded_app.test_client().post(api_url, json=api_body, headers=bearer(token))
     assert response.status_code == status
@@ -78,10 +175,12 @@ def test_bad_input_through_the_api_names_the_field_and_stores_nothing(
     assert rows(seeded_app) == before
 
 
-@pytest.mark.parametrize("what, api_url, api_body, form_url, form_data, field, status", BAD_INPUT,
-                         ids=[b[0] for b in BAD_INPUT])
+@pytest.mark.parametrize(
+    "what, api_url, api_body, form_url, form_data, field, status", BAD_INPUT, ids=[b[0] for b in BAD_INPUT]
+)
 def test_bad_input_through_a_form_redisplays_it_with_a_message_and_stores_nothing(
-        seeded_app, author, what, api_url, api_body, form_url, form_data, field, status):
+    seeded_app, author, what, api_url, api_body, form_url, form_data, field, status
+):
     before = rows(seeded_app)
     response = post_form(author, form_url, form_data)
     assert response.status_code == status
@@ -96,10 +195,13 @@ def test_bad_input_through_a_form_redisplays_it_with_a_message_and_stores_nothin
 
 def test_the_api_wants_json(seeded_app, token):
     client = seeded_app.test_client()
-    response = client.post("/api/trips", data="title=x", headers={**bearer(token),
-                                                                     "Content-Type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "/api/trips", data="title=x", headers={**bearer(token), "Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert response.status_code == 415 and response.json["error"]["code"] == "not_json"
-    response = client.post("/api/trips", data="{not json", headers={**bearer(token), "Content-Type": "application/json"})
+    response = client.post(
+        "/api/trips", data="{not json", headers={**bearer(token), "Content-Type": "application/json"}
+    )
     assert response.status_code == 400
 
 
@@ -142,8 +244,11 @@ def test_every_change_bumps_the_trip_revision_and_shows_on_the_public_page(seede
 
 def test_a_stop_arrival_is_entered_in_local_time_and_stored_in_utc(seeded_app, token):
     client = seeded_app.test_client()
-    response = client.post(f"/api{T}/stops", json={"name": "Jining", "lat": 41.03, "lon": 113.13, "leg": 1,
-                                                    "arrived_at": "2010-10-11T13:05"}, headers=bearer(token))
+    response = client.post(
+        f"/api{T}/stops",
+        json={"name": "Jining", "lat": 41.03, "lon": 113.13, "leg": 1, "arrived_at": "2010-10-11T13:05"},
+        headers=bearer(token),
+    )
     assert response.status_code == 201
     assert response.json["arrived_at"] == "2010-10-11T13:05:00+08:00"
     assert response.json["timezone"] == "Asia/Shanghai"
@@ -190,16 +295,31 @@ def test_deleting_a_trip_asks_first_naming_what_goes_then_removes_rows_and_files
 
 
 def test_the_workspace_builds_a_trip_from_nothing(seeded_app, author):
-    response = post_form(author, "/author/trips/new", {"title": "Weekend in Datong", "visibility": "public",
-                                                        "summary": "", "slug": "", "timezone": "Asia/Shanghai"})
+    response = post_form(
+        author,
+        "/author/trips/new",
+        {"title": "Weekend in Datong", "visibility": "public", "summary": "", "slug": "", "timezone": "Asia/Shanghai"},
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/author/trips/weekend-in-datong"
     trip = "/author/trips/weekend-in-datong"
-    assert post_form(author, f"{trip}/legs/new", {"name": "Datong", "colour": "#0f766e", "transport": ""}).status_code == 302
+    assert (
+        post_form(author, f"{trip}/legs/new", {"name": "Datong", "colour": "#0f766e", "transport": ""}).status_code
+        == 302
+    )
     response = post_form(author, "/author/posts/new", {"title": "Yungang grottoes", "body": "Caves *full* of Buddhas."})
     assert response.status_code == 302
-    response = post_form(author, f"{trip}/stops/new", {"name": "Yungang", "lat": "40.1100", "lon": "113.1225",
-                                                      "leg": "1", "arrived_at": "2010-10-20T09:30",
-                                                      "post": "yungang-grottoes"})
+    response = post_form(
+        author,
+        f"{trip}/stops/new",
+        {
+            "name": "Yungang",
+            "lat": "40.1100",
+            "lon": "113.1225",
+            "leg": "1",
+            "arrived_at": "2010-10-20T09:30",
+            "post": "yungang-grottoes",
+        },
+    )
     assert response.status_code == 302
     page = author.get("/trips/weekend-in-datong").get_data(as_text=True)
     assert "Yungang" in page and 'href="/posts/yungang-grottoes"' in page
@@ -237,8 +357,9 @@ def test_a_new_trip_that_gets_a_deleted_trips_id_never_shows_the_old_trips_cache
     client = app.test_client()
 
     def create(title: str, slug: str) -> int:
-        response = client.post("/api/trips", json={"title": title, "slug": slug, "visibility": "public"},
-                               headers=bearer(token))
+        response = client.post(
+            "/api/trips", json={"title": title, "slug": slug, "visibility": "public"}, headers=bearer(token)
+        )
         assert response.status_code == 201, response.get_data(as_text=True)
         with app.app_context():
             return db.session().scalar(select(Trip.id).where(Trip.slug == slug))

@@ -214,7 +214,8 @@ def test_the_geojson_is_rfc7946_with_the_baotou_stop_where_it_belongs(client):
     kinds = [f["properties"]["kind"] for f in body["features"]]
     assert kinds.count("leg") == 3 and kinds.count("stop") == 8 and kinds.count("photo") == 8
     for feature in body["features"]:
-        assert feature["type"] == "Feature" and feature["geometry"]["type"] in {"Point", "LineString", "MultiLineString"}
+        assert feature["type"] == "Feature"
+        assert feature["geometry"]["type"] in {"Point", "LineString", "MultiLineString"}
     baotou = next(f for f in body["features"] if f["properties"].get("name") == "Baotou city centre")
     lon, lat = baotou["geometry"]["coordinates"]
     assert lon == pytest.approx(109.84, abs=0.01) and lat == pytest.approx(40.66, abs=0.01)
@@ -239,9 +240,12 @@ def test_the_gpx_export_reads_back_to_every_stored_point(seeded_app, client):
     exported = gpxpy.parse(client.get(f"{T}.gpx").get_data(as_text=True))
     with seeded_app.app_context():
         tracks = db.session().scalars(select(Track).order_by(Track.leg_id, Track.started_at)).all()
-        stored = [[p for p in seg.iter_points()] for track in tracks for seg in track.segments]
-    read = [[(p.latitude, p.longitude, p.elevation, p.time.timestamp()) for p in seg.points]
-            for track in exported.tracks for seg in track.segments]
+        stored = [list(seg.iter_points()) for track in tracks for seg in track.segments]
+    read = [
+        [(p.latitude, p.longitude, p.elevation, p.time.timestamp()) for p in seg.points]
+        for track in exported.tracks
+        for seg in track.segments
+    ]
     assert read == stored
     assert len(exported.waypoints) == 8
     baotou = next(w for w in exported.waypoints if w.name == "Baotou city centre")

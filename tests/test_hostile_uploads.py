@@ -12,9 +12,9 @@ import html
 import io
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from PIL import Image
@@ -209,7 +209,7 @@ PHOTO_REFUSED = [
     refuse("PNG claiming 1 × 2³¹ pixels", "thin.png", lambda _: h.png_claiming(1, 2**31 - 1), 413, "megapixels"),
 ]
 
-NO_PLACE = dict(placed=False, content_type="image/jpeg")
+NO_PLACE = {"placed": False, "content_type": "image/jpeg"}
 PHOTO_ACCEPTED = [
     accept("PNG named .jpg", "really-a-png.jpg", lambda _: h.good_png(1), "named .jpg but is a PNG image",
            content_type="image/png", placed=False),

@@ -41,7 +41,7 @@ def _free_port() -> int:
 
 
 def _get(url: str) -> tuple[int, bytes]:
-    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (loopback only)
+    with urllib.request.urlopen(url, timeout=30) as response:
         return response.status, response.read()
 
 
@@ -83,26 +83,35 @@ def test_the_wheel_carries_templates_static_files_migrations_demo_trip_and_licen
                    "migrations/env.py", "migrations/script.py.mako", "migrations/versions/0001_initial_schema.py",
                    "demo/trip.toml", "demo/gpx", "demo/photos"):
         assert (package / needed).exists(), needed
-    licences = list(site.glob("travelmap-*.dist-info/licenses/LICENSE")) + list(site.glob("travelmap-*.dist-info/LICENSE"))
+    licences = list(site.glob("travelmap-*.dist-info/licenses/LICENSE")) + list(
+        site.glob("travelmap-*.dist-info/LICENSE")
+    )
     assert licences and "MIT License" in licences[0].read_text()
 
 
 def test_the_installed_version_comes_from_the_package_metadata(installed: Path) -> None:
-    out = subprocess.run([str(installed / "bin" / "python"), "-c", "import travelmap; print(travelmap.__version__)"],
-                         check=True, capture_output=True, text=True, cwd=installed).stdout.strip()
+    out = subprocess.run(
+        [str(installed / "bin" / "python"), "-c", "import travelmap; print(travelmap.__version__)"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=installed,
+    ).stdout.strip()
     declared = re.search(r'^version = "([^"]+)"', (PROJECT_ROOT / "pyproject.toml").read_text(), re.M)
     assert declared is not None and out == declared.group(1)
 
 
 def test_python_dash_m_travelmap_runs_the_command_line(installed: Path) -> None:
-    result = subprocess.run([str(installed / "bin" / "python"), "-m", "travelmap", "--help"], capture_output=True,
-                            text=True, cwd=installed)
+    result = subprocess.run(
+        [str(installed / "bin" / "python"), "-m", "travelmap", "--help"], capture_output=True, text=True, cwd=installed
+    )
     assert result.returncode == 0
     assert "serve" in result.stdout and "import-gpx" in result.stdout
 
 
 def test_travelmap_serve_from_an_empty_folder_serves_the_demo_trip_and_writes_only_to_its_data_folder(
-        installed: Path, tmp_path: Path) -> None:
+    installed: Path, tmp_path: Path
+) -> None:
     home, work = tmp_path / "home", tmp_path / "empty"
     home.mkdir()
     work.mkdir()
@@ -112,8 +121,13 @@ def test_travelmap_serve_from_an_empty_folder_serves_the_demo_trip_and_writes_on
     port = _free_port()
     log = tmp_path / "serve.log"
     with open(log, "wb") as out:
-        process = subprocess.Popen([str(installed / "bin" / "travelmap"), "serve", "--port", str(port)], cwd=work,
-                                   env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(installed / "bin" / "travelmap"), "serve", "--port", str(port)],
+            cwd=work,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_for(base + "/", process, log)
@@ -135,19 +149,26 @@ def test_travelmap_serve_from_an_empty_folder_serves_the_demo_trip_and_writes_on
     assert list(work.iterdir()) == [], "nothing is written to the folder travelmap was started in"
     assert _files_under(site) == before, "nothing is written into site-packages"
     written = {p for p in home.rglob("*") if p.is_file()}
-    assert all(data in p.parents for p in written), sorted(map(str, written - {p for p in written if data in p.parents}))
+    assert all(data in p.parents for p in written), sorted(
+        map(str, written - {p for p in written if data in p.parents})
+    )
 
 
 def test_gunicorn_serves_the_app_factory(installed: Path, tmp_path: Path) -> None:
     port = _free_port()
     log = tmp_path / "gunicorn.log"
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "TRAVELMAP_HOME": str(tmp_path / "data")}
-    subprocess.run([str(installed / "bin" / "travelmap"), "init-db"], env=env, check=True, capture_output=True,
-                   cwd=tmp_path)
+    subprocess.run(
+        [str(installed / "bin" / "travelmap"), "init-db"], env=env, check=True, capture_output=True, cwd=tmp_path
+    )
     with open(log, "wb") as out:
-        process = subprocess.Popen([str(installed / "bin" / "gunicorn"), "-b", f"127.0.0.1:{port}",
-                                    "travelmap:create_app()"], cwd=tmp_path, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(installed / "bin" / "gunicorn"), "-b", f"127.0.0.1:{port}", "travelmap:create_app()"],
+            cwd=tmp_path,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _wait_for(f"http://127.0.0.1:{port}/", process, log)
         assert _get(f"http://127.0.0.1:{port}/")[0] == 200

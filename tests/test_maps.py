@@ -6,7 +6,7 @@ import folium
 import pytest
 from flask import Flask
 
-from travelmap import db, geo, maps
+from travelmap import geo, maps
 from travelmap.assets import map_assets
 from travelmap.localtime import local_time
 from travelmap.services.trips import trip_by_slug, trip_photos
@@ -22,8 +22,14 @@ def trip_map(seeded_app: Flask):  # type: ignore[no-untyped-def]
         from travelmap import db
 
         trip = trip_by_slug(db.session(), DEMO_SLUG, lines=True)
-        m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(trip), photos=trip_photos(db.session(), trip),
-                                detail_url=detail_url(trip))
+        m = maps.build_trip_map(
+            trip,
+            tiles=tiles(),
+            assets=map_assets(),
+            links=links(trip),
+            photos=trip_photos(db.session(), trip),
+            detail_url=detail_url(trip),
+        )
         yield trip, m
 
 
@@ -70,7 +76,9 @@ def test_tracks_are_drawn_from_the_stored_overview_lines_and_zoom_in_to_the_deta
     legs = trip_data(m)["legs"]
     for entry, leg in zip(legs, trip.legs[:2]):
         stored = [part["line"] for track in leg.tracks for part in track.lines["overview"]]
-        assert entry["lines"] == stored and entry["detail"].startswith(f"/trips/{DEMO_SLUG}/legs/{leg.position}/lines.json")
+        assert entry["lines"] == stored and entry["detail"].startswith(
+            f"/trips/{DEMO_SLUG}/legs/{leg.position}/lines.json"
+        )
         detail = seeded_app.test_client().get(entry["detail"]).json
         assert detail["lines"] == [part["line"] for track in leg.tracks for part in track.lines["display"]]
         overview_points = sum(len(geo.decode_polyline(x)) for x in entry["lines"])
@@ -89,8 +97,10 @@ def test_the_train_leg_is_a_dashed_line_from_its_first_to_its_last_stop(trip_map
     first, last = train.stops[0], train.stops[-1]
     entry = trip_data(m)["legs"][2]
     assert entry["dash"] is True and len(entry["lines"]) == 1
-    assert geo.decode_polyline(entry["lines"][0]) == [[round(first.lat, 5), round(first.lon, 5)],
-                                                     [round(last.lat, 5), round(last.lon, 5)]]
+    assert geo.decode_polyline(entry["lines"][0]) == [
+        [round(first.lat, 5), round(first.lon, 5)],
+        [round(last.lat, 5), round(last.lon, 5)],
+    ]
 
 
 def test_the_map_is_fitted_to_the_whole_trip(trip_map):
@@ -112,7 +122,7 @@ def test_photos_sit_in_one_clustered_layer_built_from_compact_data(trip_map, see
     assert len(places) == len(data["ids"]) == 8
     for (lat, lon), photo_id in zip(places, data["ids"]):
         assert abs(lat - photos[photo_id].lat) < 1e-5 and abs(lon - photos[photo_id].lon) < 1e-5
-    assert not [mk for mk in of_type(m, folium.Marker)]  # no folium object per photo (or stop)
+    assert not list(of_type(m, folium.Marker))  # no folium object per photo (or stop)
     assert len(layer.data_js) < 8 * 40  # bytes a photo, all told
     client = seeded_app.test_client()
     thumb = client.get(f"{data['thumb'][0]}{data['ids'][0]}{data['thumb'][1]}")

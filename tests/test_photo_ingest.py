@@ -117,7 +117,9 @@ def bomb_png(width: int, height: int) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 def claims_10000_square() -> bytes:
@@ -128,7 +130,7 @@ def claims_10000_square() -> bytes:
     Image.new("L", (8, 8)).save(out, "JPEG", quality=10)
     data = bytearray(out.getvalue())
     sof = data.index(b"\xff\xc0")
-    data[sof + 5:sof + 9] = struct.pack(">HH", 10_000, 10_000)
+    data[sof + 5 : sof + 9] = struct.pack(">HH", 10_000, 10_000)
     return bytes(data)
 
 
@@ -143,7 +145,8 @@ REFUSED = [
 
 @pytest.mark.parametrize("what, upload, status, message", REFUSED, ids=[r[0] for r in REFUSED])
 def test_an_unusable_file_is_refused_with_its_name_and_nothing_of_the_batch_is_stored(
-        seeded_app, token, what, upload, status, message):
+    seeded_app, token, what, upload, status, message
+):
     before = state(seeded_app)
     good = ("good.jpg", jpeg(taken=datetime(2010, 10, 14, 10, 0), offset="+08:00", lat=40.6, lon=109.9))
     response = send(seeded_app.test_client(), token, [good, upload])
@@ -155,7 +158,9 @@ def test_an_unusable_file_is_refused_with_its_name_and_nothing_of_the_batch_is_s
 
 
 def test_a_bomb_that_only_triggers_pillows_warning_is_refused_too(tmp_path, seeded_template):
-    app = seeded_copy(seeded_template, tmp_path, MAX_MEGAPIXELS=170)  # above Pillow's 89 MP warning, below its 179 MP error
+    app = seeded_copy(
+        seeded_template, tmp_path, MAX_MEGAPIXELS=170
+    )  # above Pillow's 89 MP warning, below its 179 MP error
     token = make_author(app, "demo")
     before = state(app)
     response = send(app.test_client(), token, [("warn.png", bomb_png(10_000, 10_000))])  # 100 MP
@@ -165,19 +170,34 @@ def test_a_bomb_that_only_triggers_pillows_warning_is_refused_too(tmp_path, seed
 
 ACCEPTED_WITH_A_WARNING = [
     ("PNG named .jpg", ("really-a.jpg", png()), "is a PNG image", None),
-    ("GPS without references", ("norefs.jpg", jpeg(gps={2: (R(40, 1), R(0, 1), R(0, 1)), 4: (R(110, 1), R(0, 1), R(0, 1))})),
-     "hemisphere references", None),
-    ("zero denominators", ("zero.jpg", jpeg(gps={1: "N", 2: (R(40, 0), R(1, 1), R(0, 1)), 3: "E", 4: (R(110, 1), R(0, 1), R(0, 1))})),
-     "zero denominators", None),
-    ("latitude 91", ("lat91.jpg", jpeg(gps={1: "N", 2: (R(91, 1), R(0, 1), R(0, 1)), 3: "E", 4: (R(110, 1), R(0, 1), R(0, 1))})),
-     "out of range", None),
+    (
+        "GPS without references",
+        ("norefs.jpg", jpeg(gps={2: (R(40, 1), R(0, 1), R(0, 1)), 4: (R(110, 1), R(0, 1), R(0, 1))})),
+        "hemisphere references",
+        None,
+    ),
+    (
+        "zero denominators",
+        ("zero.jpg", jpeg(gps={1: "N", 2: (R(40, 0), R(1, 1), R(0, 1)), 3: "E", 4: (R(110, 1), R(0, 1), R(0, 1))})),
+        "zero denominators",
+        None,
+    ),
+    (
+        "latitude 91",
+        ("lat91.jpg", jpeg(gps={1: "N", 2: (R(91, 1), R(0, 1), R(0, 1)), 3: "E", 4: (R(110, 1), R(0, 1), R(0, 1))})),
+        "out of range",
+        None,
+    ),
     ("null island", ("zero-zero.jpg", jpeg(lat=0.0, lon=0.0)), "0, 0", None),
 ]
 
 
-@pytest.mark.parametrize("what, upload, warning, _", ACCEPTED_WITH_A_WARNING, ids=[a[0] for a in ACCEPTED_WITH_A_WARNING])
-def test_a_photo_with_a_wrong_name_or_broken_gps_is_kept_without_a_place_and_says_why(seeded_app, token, what, upload,
-                                                                                      warning, _):
+@pytest.mark.parametrize(
+    "what, upload, warning, _", ACCEPTED_WITH_A_WARNING, ids=[a[0] for a in ACCEPTED_WITH_A_WARNING]
+)
+def test_a_photo_with_a_wrong_name_or_broken_gps_is_kept_without_a_place_and_says_why(
+    seeded_app, token, what, upload, warning, _
+):
     response = send(seeded_app.test_client(), token, [upload])
     assert response.status_code == 201
     body = response.json[0]
@@ -200,6 +220,7 @@ def test_the_same_photo_twice_is_skipped_with_a_note(seeded_app, token):
 
 # ---------------------------------------------------------------- geotagging from the track
 
+
 @pytest.fixture
 def tracked(seeded_app, token):  # type: ignore[no-untyped-def]
     """A trip with one 1 s track of 2,000 points at 12 m/s; returns (client, slug, points)."""
@@ -208,9 +229,12 @@ def tracked(seeded_app, token):  # type: ignore[no-untyped-def]
     slug = trip.json["slug"]
     client.post(f"/api/trips/{slug}/legs", json={"name": "Drive"}, headers=bearer(token))
     points = straight_track(2000, step_m=12, dt_s=1)
-    response = client.post(f"/api/trips/{slug}/legs/1/tracks", headers=bearer(token),
-                           data={"file": (io.BytesIO(gpx_document([points])), "drive.gpx")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/api/trips/{slug}/legs/1/tracks",
+        headers=bearer(token),
+        data={"file": (io.BytesIO(gpx_document([points])), "drive.gpx")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 201
     return client, slug, points
 
@@ -227,7 +251,9 @@ def local(when: datetime) -> datetime:
 def test_photos_with_only_a_time_are_placed_within_ten_metres_of_where_they_were_taken(tracked, token):
     client, slug, points = tracked
     moments = [START + timedelta(seconds=s) for s in (30, 555, 1234, 1990)]
-    files = [(f"p{i}.jpg", jpeg(taken=local(m), offset="+08:00", colour=(i * 40, 80, 80))) for i, m in enumerate(moments)]
+    files = [
+        (f"p{i}.jpg", jpeg(taken=local(m), offset="+08:00", colour=(i * 40, 80, 80))) for i, m in enumerate(moments)
+    ]
     response = send(client, token, files, url=f"/api/trips/{slug}/photos")
     assert response.status_code == 201
     for body, moment in zip(response.json, moments):
@@ -239,7 +265,9 @@ def test_photos_with_only_a_time_are_placed_within_ten_metres_of_where_they_were
 def test_a_photo_far_from_any_track_time_gets_no_place_and_a_warning(tracked, token):
     client, slug, _ = tracked
     far = START + timedelta(hours=5)
-    response = send(client, token, [("late.jpg", jpeg(taken=local(far), offset="+08:00"))], url=f"/api/trips/{slug}/photos")
+    response = send(
+        client, token, [("late.jpg", jpeg(taken=local(far), offset="+08:00"))], url=f"/api/trips/{slug}/photos"
+    )
     body = response.json[0]
     assert body["lat"] is None and any("place it by hand" in w for w in body["warnings"])
 
@@ -248,8 +276,13 @@ def test_a_given_clock_offset_is_applied(tracked, token):
     client, slug, points = tracked
     moment = START + timedelta(seconds=800)
     fast_camera = local(moment) + timedelta(seconds=150)  # the camera clock runs 2.5 minutes fast
-    response = send(client, token, [("fast.jpg", jpeg(taken=fast_camera, offset="+08:00"))],
-                    url=f"/api/trips/{slug}/photos", clock_offset="-00:02:30")
+    response = send(
+        client,
+        token,
+        [("fast.jpg", jpeg(taken=fast_camera, offset="+08:00"))],
+        url=f"/api/trips/{slug}/photos",
+        clock_offset="-00:02:30",
+    )
     body = response.json[0]
     assert geo.haversine_m(body["lat"], body["lon"], *truth(points, moment)) < 10
 
@@ -258,7 +291,9 @@ def test_the_clock_offset_is_learned_from_a_photo_of_the_same_camera_with_gps(tr
     client, slug, points = tracked
     with_gps = START + timedelta(seconds=300)
     lat, lon = truth(points, with_gps)
-    reference = jpeg(taken=local(with_gps) + timedelta(seconds=150), offset="+08:00", lat=lat, lon=lon, camera=("Fuji", "X"))
+    reference = jpeg(
+        taken=local(with_gps) + timedelta(seconds=150), offset="+08:00", lat=lat, lon=lon, camera=("Fuji", "X")
+    )
     target = START + timedelta(seconds=1500)
     other = jpeg(taken=local(target) + timedelta(seconds=150), offset="+08:00", camera=("Fuji", "X"), colour=(1, 2, 3))
     response = send(client, token, [("ref.jpg", reference), ("other.jpg", other)], url=f"/api/trips/{slug}/photos")
@@ -269,16 +304,28 @@ def test_the_clock_offset_is_learned_from_a_photo_of_the_same_camera_with_gps(tr
 
 
 def test_photos_attach_to_the_nearest_stop_within_the_radius(seeded_app, token):
-    response = send(seeded_app.test_client(), token,
-                    [("near.jpg", jpeg(taken=datetime(2010, 10, 14, 11, 0), offset="+08:00", lat=40.6580, lon=109.8410))])
+    response = send(
+        seeded_app.test_client(),
+        token,
+        [("near.jpg", jpeg(taken=datetime(2010, 10, 14, 11, 0), offset="+08:00", lat=40.6580, lon=109.8410))],
+    )
     assert response.json[0]["stop"] == "baotou"
 
 
 # ---------------------------------------------------------------- derivatives and privacy
 
+
 def test_published_copies_are_upright_and_carry_no_exif_comment_or_trailing_data(seeded_app, token):
-    data = jpeg(size=(160, 80), orientation=6, taken=datetime(2010, 10, 14, 10, 0), offset="+08:00", lat=40.6, lon=109.9,
-                comment=b"<script>alert('x')</script>", trailer=b"<html><body>hidden page</body></html>")
+    data = jpeg(
+        size=(160, 80),
+        orientation=6,
+        taken=datetime(2010, 10, 14, 10, 0),
+        offset="+08:00",
+        lat=40.6,
+        lon=109.9,
+        comment=b"<script>alert('x')</script>",
+        trailer=b"<html><body>hidden page</body></html>",
+    )
     client = seeded_app.test_client()
     body = send(client, token, [("rotated.jpg", data)]).json[0]
     assert (body["width"], body["height"]) == (80, 160)
@@ -299,19 +346,22 @@ def test_published_copies_are_upright_and_carry_no_exif_comment_or_trailing_data
 
 def test_a_trip_can_blur_photo_places_for_readers(seeded_app, token):
     client = seeded_app.test_client()
-    assert client.patch(f"/api/trips/{DEMO_SLUG}", json={"blur_photo_locations": True},
-                        headers=bearer(token)).status_code == 200
+    assert (
+        client.patch(f"/api/trips/{DEMO_SLUG}", json={"blur_photo_locations": True}, headers=bearer(token)).status_code
+        == 200
+    )
     page = client.get(f"/trips/{DEMO_SLUG}").get_data(as_text=True)
     data = re.search(r"travelmapPhotos\([^,]+, [^,]+, (\{.*?\})\);", page, re.S).group(1)
     import json
 
     from travelmap.geo import decode_polyline
 
-    for lat, lon in decode_polyline(json.loads(data)["points"]):
+    for lat, _lon in decode_polyline(json.loads(data)["points"]):
         assert round(lat * 100, 6) == round(lat * 100)
 
 
 # ---------------------------------------------------------------- pages and other ways in
+
 
 def test_stop_and_post_pages_show_their_photos_as_a_gallery(client):
     stop_page = client.get(f"/trips/{DEMO_SLUG}/stops/baotou").get_data(as_text=True)
@@ -325,17 +375,23 @@ def test_the_workspace_keeps_good_photos_reports_bad_ones_and_places_by_hand(see
     login(client, "demo")
     url = f"/author/trips/{DEMO_SLUG}/photos"
     unplaced = jpeg(colour=(9, 9, 9))  # no time, no GPS
-    response = client.post(url, data={"csrf_token": csrf_token(client, url),
-                                      "file": [(io.BytesIO(unplaced), "lost.jpg"), (io.BytesIO(b"nope"), "bad.jpg")]},
-                           content_type="multipart/form-data")
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "file": [(io.BytesIO(unplaced), "lost.jpg"), (io.BytesIO(b"nope"), "bad.jpg")],
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert "1 photo added" in page and "bad.jpg" in page and "No place yet" in page
     with seeded_app.app_context():
         photo_id = db.session().scalar(select(Photo.id).where(Photo.original_name == "lost.jpg"))
     edit = f"{url}/{photo_id}"
-    response = client.post(edit, data={"csrf_token": csrf_token(client, edit), "caption": "Found it",
-                                       "lat": "40.6575", "lon": "109.8404"})
+    response = client.post(
+        edit, data={"csrf_token": csrf_token(client, edit), "caption": "Found it", "lat": "40.6575", "lon": "109.8404"}
+    )
     assert response.status_code == 302
     with seeded_app.app_context():
         photo = db.session().get(Photo, photo_id)

@@ -17,7 +17,9 @@ LIMIT = 60_000_000
 
 
 def test_demo_photos_carry_time_with_offset_and_gps_but_one_has_no_gps():
-    infos = [photos.read_photo(p.read_bytes(), max_pixels=LIMIT)[1] for p in sorted((DATA_DIR / "photos").glob("*.jpg"))]
+    infos = [
+        photos.read_photo(p.read_bytes(), max_pixels=LIMIT)[1] for p in sorted((DATA_DIR / "photos").glob("*.jpg"))
+    ]
     assert len(infos) >= 5
     assert all(i.taken_at is not None and i.utc_offset_min == 480 for i in infos)
     assert sum(1 for i in infos if i.lat is None) >= 1
@@ -42,7 +44,7 @@ def test_a_tiny_file_claiming_ten_thousand_pixels_square_is_refused_before_decod
     Image.new("L", (8, 8)).save(buffer, "JPEG")
     data = bytearray(buffer.getvalue())
     sof = data.index(b"\xff\xc0")
-    data[sof + 5:sof + 9] = struct.pack(">HH", 10_000, 10_000)
+    data[sof + 5 : sof + 9] = struct.pack(">HH", 10_000, 10_000)
     with pytest.raises(TooLarge, match="megapixels"):
         photos.analyse(bytes(data), max_pixels=LIMIT)
 

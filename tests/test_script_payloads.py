@@ -284,7 +284,8 @@ def map_data(parsed: Parsed) -> dict[str, list]:
     for kind, body in parsed.scripts:
         if kind not in ("", "text/javascript"):
             continue
-        found["trip"] += [json.loads(m) for m in re.findall(r"travelmapTrip\([^,]+, \[[^\]]*\], (\{.*?\})\);\n", body)]
+        trip_calls = re.findall(r"travelmapTrip\([^,]+,\s*\[[^\]]*\],\s*(\{.*?\})\);\n", body)
+        found["trip"] += [json.loads(m) for m in trip_calls]
         found["photos"] += [json.loads(m) for m in re.findall(r"travelmapPhotos\([^,]+, [^,]+, (\{.*?\})\);\n", body)]
         found["popups"] += [json.loads(m) for m in re.findall(r'\.bindPopup\(("(?:[^"\\\n]|\\.)*"), ', body)]
     return found
@@ -299,7 +300,7 @@ def assert_no_markup_from(text: str, page: str, baseline_page: str, *, shown: st
     parsed, expected = Parsed(page), Parsed(baseline_page)
     assert parsed.shape == expected.shape, _first_difference(parsed.shape, expected.shape)
     assert parsed.code() == expected.code()
-    for kind, body in parsed.scripts:
+    for _kind, body in parsed.scripts:
         assert "\u2028" not in body and "\u2029" not in body, "a raw line separator inside a <script>"
     for url in parsed.urls:
         squeezed = re.sub(r"[\x00-\x20]", "", url).lower()
@@ -422,7 +423,7 @@ def test_the_post_body_is_markdown_sanitised_of_scripts_handlers_and_script_link
     body = body[:next((i for i, (tag, attrs) in enumerate(body) if tag == "footer" or "tm-gallery-wrap" in
                        attrs.get("class", "") or "tm-external" in attrs.get("class", "")), len(body))]
     assert {tag for tag, _ in body} <= ALLOWED_TAGS
-    for tag, attrs in body:
+    for _tag, attrs in body:
         assert not [name for name in attrs if name.startswith("on")]
         assert set(attrs) <= {"src", "alt", "title", "href", "rel"}
         assert attrs.get("src", "x") == "x" and "alert" not in attrs.get("href", "")

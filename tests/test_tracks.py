@@ -44,7 +44,7 @@ def manifest_facts() -> dict[str, tuple[int, int, int]]:
     """Read (points, segments, waypoints) per GPX file from the corpus manifest's summary table."""
     text = (corpus_dir() / "MANIFEST.md").read_text(encoding="utf-8")
     facts = {}
-    for name, trk, seg, pts, rte, rpts, wpt in re.findall(
+    for name, _trk, seg, pts, rte, rpts, wpt in re.findall(
             r"\| `gpx/([^`]+)` \| gpx \|[^\n]*?trk (\d+)/seg (\d+)/pt (\d+), rte (\d+)/(\d+), wpt (\d+)", text):
         routes = int(rte) if int(rpts) else 0
         facts[name] = (int(pts) + int(rpts), int(seg) + routes, int(wpt))
@@ -114,8 +114,12 @@ BAD_FILES = [
     ("binary, not XML", b"\x89PNG\r\n\x1a\n not xml at all", 400, "This is not a GPX file"),
     ("text, not XML", b"lat,lon\n40.1,110.2\n", 400, "not well-formed XML"),
     ("empty file", b"", 400, "empty"),
-    ("KML renamed .gpx", b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document/></kml>', 400,
-     "root element is <kml>"),
+    (
+        "KML renamed .gpx",
+        b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document/></kml>',
+        400,
+        "root element is <kml>",
+    ),
     ("truncated XML", doc('<trk><trkseg><trkpt lat="1" lon="2">')[:-20], 400, "not well-formed"),
     ("no points at all", doc("<metadata><name>x</name></metadata>"), 400, "no track or route points"),
     ("latitude 95", pt(lat="95", lon="2").encode(), 400, "latitude 95.0, outside"),
@@ -125,9 +129,19 @@ BAD_FILES = [
     ("empty latitude", pt(lat="", lon="2").encode(), 400, "latitude is empty"),
     ("missing longitude", pt(lat="1").encode(), 400, "no latitude or longitude"),
     ("garbage latitude", pt(lat="north", lon="2").encode(), 400, "latitude is 'north'"),
-    ("infinite elevation", pt(lat="1", lon="2", inner="<ele>Infinity</ele>").encode(), 400, "elevation that is not a finite"),
+    (
+        "infinite elevation",
+        pt(lat="1", lon="2", inner="<ele>Infinity</ele>").encode(),
+        400,
+        "elevation that is not a finite",
+    ),
     ("text elevation", pt(lat="1", lon="2", inner="<ele>high</ele>").encode(), 400, "'high' as <ele>"),
-    ("unreadable time", pt(lat="1", lon="2", inner="<time>14/10/2010 10:51</time>").encode(), 400, "time that cannot be read"),
+    (
+        "unreadable time",
+        pt(lat="1", lon="2", inner="<time>14/10/2010 10:51</time>").encode(),
+        400,
+        "time that cannot be read",
+    ),
     ("billion laughs", BOMB.encode(), 400, "DTD or entity"),
     ("quadratic blow-up", QUADRATIC.encode(), 400, "DTD or entity"),
     ("external entity", EXTERNAL.encode(), 400, "DTD or entity"),
@@ -162,8 +176,10 @@ def test_the_same_file_twice_is_a_409_naming_the_existing_track(seeded_app, toke
 
 
 def test_undeclared_namespace_prefixes_import_with_a_warning(seeded_app, token):
-    data = doc('<trk><trkseg><trkpt lat="1" lon="2"><extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>120'
-               '</gpxtpx:hr></gpxtpx:TrackPointExtension></extensions></trkpt><trkpt lat="1.001" lon="2"/></trkseg></trk>')
+    data = doc(
+        '<trk><trkseg><trkpt lat="1" lon="2"><extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>120'
+        '</gpxtpx:hr></gpxtpx:TrackPointExtension></extensions></trkpt><trkpt lat="1.001" lon="2"/></trkseg></trk>'
+    )
     response = upload(seeded_app.test_client(), token, data)
     assert response.status_code == 201
     assert any("gpxtpx" in w for w in response.json["warnings"])
@@ -171,8 +187,11 @@ def test_undeclared_namespace_prefixes_import_with_a_warning(seeded_app, token):
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "iso-8859-1", "utf-8-sig"])
 def test_utf16_latin1_and_byte_order_marks_all_read(encoding):
-    text = gpx_document([straight_track(5)], name="Tr\u00e4ck").decode().replace(
-        'encoding="UTF-8"', f'encoding="{"UTF-16" if encoding.startswith("utf-16") else encoding.upper()}"')
+    text = (
+        gpx_document([straight_track(5)], name="Tr\u00e4ck")
+        .decode()
+        .replace('encoding="UTF-8"', f'encoding="{"UTF-16" if encoding.startswith("utf-16") else encoding.upper()}"')
+    )
     parsed = parse_gpx(text.encode(encoding))
     assert parsed.name == "Tr\u00e4ck" and parsed.point_count == 5
 
@@ -194,6 +213,7 @@ def test_gpxpy_is_pinned_to_the_faster_elementtree_backend():
 
 # ---------------------------------------------------------------- stats with known truth
 
+
 def test_distance_is_within_half_a_percent_of_the_true_geodesic():
     for lat, azimuth in ((0.5, 90), (45, 0), (69, 45), (-33, 120)):
         points = straight_track(2000, lat=lat, azimuth=azimuth, step_m=7.5)
@@ -210,7 +230,9 @@ def test_a_long_gap_between_points_is_measured_as_a_true_geodesic():
     assert abs(stats["distance_m"] - truth) < 0.01
 
 
-@pytest.mark.parametrize("step_m, wavelength, amplitude", [(1.4, 1000, 20), (10, 1000, 20), (5, 2000, 50), (25, 4000, 80)])
+@pytest.mark.parametrize(
+    "step_m, wavelength, amplitude", [(1.4, 1000, 20), (10, 1000, 20), (5, 2000, 50), (25, 4000, 80)]
+)
 def test_ascent_with_five_metres_of_noise_stays_within_ten_percent_of_the_truth(step_m, wavelength, amplitude):
     n = int(10_000 / step_m)
     noisy = straight_track(n, step_m=step_m, ele=hilly(amplitude, wavelength, 5.0))
@@ -229,8 +251,15 @@ def test_moving_time_leaves_out_a_pause_with_gps_jitter():
     rng = random.Random(3)
     walk = straight_track(600, step_m=1.4, dt_s=1.0)  # 10 minutes walking
     last = walk[-1]
-    pause = [(last[0] + rng.uniform(-3e-5, 3e-5), last[1] + rng.uniform(-3e-5, 3e-5), None,
-              last[3] + timedelta(seconds=i + 1)) for i in range(900)]  # 15 minutes standing, ±3 m jitter
+    pause = [
+        (
+            last[0] + rng.uniform(-3e-5, 3e-5),
+            last[1] + rng.uniform(-3e-5, 3e-5),
+            None,
+            last[3] + timedelta(seconds=i + 1),
+        )
+        for i in range(900)
+    ]  # 15 minutes standing, ±3 m jitter
     walk_on = straight_track(600, lat=last[0], lon=last[1], step_m=1.4, start=pause[-1][3] + timedelta(seconds=1))
     stats = compute_stats(parse_gpx(gpx_document([walk + pause + walk_on])))
     assert abs(stats["duration_s"] - 2100) < 2
@@ -263,8 +292,11 @@ def test_elevation_smoothing_and_gain_are_plain_functions():
 
 # ---------------------------------------------------------------- the other ways in
 
+
 def test_waypoints_can_become_stops(seeded_app, token):
-    data = gpx_document([straight_track(30)], waypoints=[(40.0001, 110.0001, "Camp", START), (40.002, 110.003, "Well", None)])
+    data = gpx_document(
+        [straight_track(30)], waypoints=[(40.0001, 110.0001, "Camp", START), (40.002, 110.003, "Well", None)]
+    )
     response = upload(seeded_app.test_client(), token, data, url=UPLOAD + "?waypoints=stops")
     assert response.status_code == 201
     with seeded_app.app_context():
@@ -278,10 +310,14 @@ def test_the_workspace_uploads_several_files_each_on_its_own(seeded_app, token):
     from .authoring_helpers import csrf_token
 
     good, bad = gpx_document([straight_track(40)]), b"<gpx>broken"
-    page = client.post(f"/author/trips/{DEMO_SLUG}/legs/1/tracks",
-                       data={"csrf_token": csrf_token(client, f"/author/trips/{DEMO_SLUG}"),
-                             "file": [(io.BytesIO(good), "good.gpx"), (io.BytesIO(bad), "bad.gpx")]},
-                       content_type="multipart/form-data")
+    page = client.post(
+        f"/author/trips/{DEMO_SLUG}/legs/1/tracks",
+        data={
+            "csrf_token": csrf_token(client, f"/author/trips/{DEMO_SLUG}"),
+            "file": [(io.BytesIO(good), "good.gpx"), (io.BytesIO(bad), "bad.gpx")],
+        },
+        content_type="multipart/form-data",
+    )
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "good.gpx" in text and "not well-formed XML" in text
     with seeded_app.app_context():
@@ -293,17 +329,19 @@ def test_the_workspace_upload_answers_json_for_the_progress_script(seeded_app, t
     login(client, "demo")
     from .authoring_helpers import csrf_token
 
-    response = client.post(f"/author/trips/{DEMO_SLUG}/legs/2/tracks",
-                           data={"file": (io.BytesIO(gpx_document([straight_track(40)])), "one.gpx")},
-                           headers={"Accept": "application/json",
-                                    "X-CSRFToken": csrf_token(client, f"/author/trips/{DEMO_SLUG}")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/author/trips/{DEMO_SLUG}/legs/2/tracks",
+        data={"file": (io.BytesIO(gpx_document([straight_track(40)])), "one.gpx")},
+        headers={"Accept": "application/json", "X-CSRFToken": csrf_token(client, f"/author/trips/{DEMO_SLUG}")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 201 and response.json["points"] == 40
-    response = client.post(f"/author/trips/{DEMO_SLUG}/legs/2/tracks",
-                           data={"file": (io.BytesIO(b"nope"), "x.gpx")},
-                           headers={"Accept": "application/json",
-                                    "X-CSRFToken": csrf_token(client, f"/author/trips/{DEMO_SLUG}")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/author/trips/{DEMO_SLUG}/legs/2/tracks",
+        data={"file": (io.BytesIO(b"nope"), "x.gpx")},
+        headers={"Accept": "application/json", "X-CSRFToken": csrf_token(client, f"/author/trips/{DEMO_SLUG}")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400 and "well-formed" in response.json["error"]["message"]
 
 
@@ -313,7 +351,8 @@ def test_the_cli_imports_files_and_reports_each(seeded_app, tmp_path):
     bad = tmp_path / "bad.gpx"
     bad.write_bytes(b"<kml/>")
     result = seeded_app.test_cli_runner().invoke(
-        args=["import-gpx", str(good), str(bad), "--trip", DEMO_SLUG, "--leg", "2"])
+        args=["import-gpx", str(good), str(bad), "--trip", DEMO_SLUG, "--leg", "2"]
+    )
     assert result.exit_code != 0
     assert "ok      good.gpx" in result.output and "failed  bad.gpx" in result.output and "<kml>" in result.output
     with seeded_app.app_context():

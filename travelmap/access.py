@@ -9,8 +9,9 @@ Access rules are decorators on the routes:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from flask import Flask, Response, g, request
 from flask_limiter import Limiter

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from . import config, db
@@ -125,7 +125,10 @@ def list_tokens_command(username: str) -> None:
     s = db.session()
     for token in live_tokens(s, author_by_username(s, username)):
         used = token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else "never"
-        click.echo(f"{token.id}\t{token.name or '-'}\tcreated {token.created_at.isoformat(timespec='seconds')}\tlast used {used}")
+        click.echo(
+            f"{token.id}\t{token.name or '-'}\tcreated {token.created_at.isoformat(timespec='seconds')}"
+            f"\tlast used {used}"
+        )
 
 
 def _read_upload(path: Path) -> bytes:
@@ -158,12 +161,17 @@ def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: in
     try:
         leg_at(trip, leg_position)
     except TravelmapError as error:
-        raise click.ClickException(error.message)
+        raise click.ClickException(error.message) from error
     media_root = Path(current_app.config["MEDIA_DIR"])
     failed = 0
     lines = []
-    with click.progressbar(files, label="Importing", show_pos=True, file=sys.stderr,
-                           item_show_func=lambda p: clean_filename(p.name) if p else "") as bar:
+    with click.progressbar(
+        files,
+        label="Importing",
+        show_pos=True,
+        file=sys.stderr,
+        item_show_func=lambda p: clean_filename(p.name) if p else "",
+    ) as bar:
         for path in bar:
             name = clean_filename(path.name)
             try:
@@ -172,8 +180,10 @@ def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: in
                 s.commit()  # no transaction stays open while the file is parsed
                 track = import_track(s, leg, data, name, media_root, waypoints_as_stops=waypoints_as_stops)
                 s.commit()
-                lines.append(f"ok      {name}: {track.distance_m / 1000:.1f} km, {track.point_count} points, "
-                             f"track {track.id}" + "".join(f"\n        warning: {w}" for w in track.warnings))
+                lines.append(
+                    f"ok      {name}: {track.distance_m / 1000:.1f} km, {track.point_count} points, "
+                    f"track {track.id}" + "".join(f"\n        warning: {w}" for w in track.warnings)
+                )
             except TravelmapError as error:
                 s.rollback()
                 failed += 1
@@ -187,8 +197,11 @@ def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: in
 @click.command("import-photos")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--trip", "trip_slug", required=True, help="Slug of the trip to add the photos to.")
-@click.option("--clock-offset", default=None, help="Add this to the camera's times, e.g. -00:02:30 (default: learned "
-                                                   "from a photo in the batch that has GPS).")
+@click.option(
+    "--clock-offset",
+    default=None,
+    help="Add this to the camera's times, e.g. -00:02:30 (default: learned from a photo in the batch that has GPS).",
+)
 @with_appcontext
 def import_photos_command(paths: tuple[Path, ...], trip_slug: str, clock_offset: str | None) -> None:
     """Import photos (files, or folders searched for images) into a trip; unusable files are reported."""
@@ -203,23 +216,33 @@ def import_photos_command(paths: tuple[Path, ...], trip_slug: str, clock_offset:
     try:
         offset = parse_clock_offset(clock_offset) if clock_offset else None
     except TravelmapError as error:
-        raise click.ClickException(error.message)
+        raise click.ClickException(error.message) from error
     suffixes = {".jpg", ".jpeg", ".heic", ".heif", ".png", ".webp"}
-    files = [p for path in paths for p in (sorted(path.rglob("*")) if path.is_dir() else [path])
-             if p.is_file() and (not path.is_dir() or p.suffix.lower() in suffixes)]
+    files = [
+        p
+        for path in paths
+        for p in (sorted(path.rglob("*")) if path.is_dir() else [path])
+        if p.is_file() and (not path.is_dir() or p.suffix.lower() in suffixes)
+    ]
     settings = config.photo_settings(current_app.config)
     batch, refused = [], []
     s.commit()  # no transaction stays open while the photos are decoded
-    with click.progressbar(files, label="Reading photos", show_pos=True, file=sys.stderr,
-                           item_show_func=lambda p: clean_filename(p.name) if p else "") as bar:
+    with click.progressbar(
+        files,
+        label="Reading photos",
+        show_pos=True,
+        file=sys.stderr,
+        item_show_func=lambda p: clean_filename(p.name) if p else "",
+    ) as bar:
         for path in bar:
             name = clean_filename(path.name)
             try:
                 batch.append(prepare(_read_upload(path), name, trip, settings))
             except TravelmapError as error:
                 refused.append(f"failed  {name}: {error.message}")
-    stored, skipped = store_batch(s, trip, batch, Path(current_app.config["MEDIA_DIR"]), settings,
-                                  clock_offset_s=offset)
+    stored, skipped = store_batch(
+        s, trip, batch, Path(current_app.config["MEDIA_DIR"]), settings, clock_offset_s=offset
+    )
     s.commit()
     sources: dict[str, int] = {}
     for photo in stored:
@@ -233,14 +256,21 @@ def import_photos_command(paths: tuple[Path, ...], trip_slug: str, clock_offset:
 
 
 @click.command("check")
-@click.option("--repair", is_flag=True, help="Delete orphaned files and stale partial uploads; remake lost photo copies.")
+@click.option(
+    "--repair", is_flag=True, help="Delete orphaned files and stale partial uploads; remake lost photo copies."
+)
 @with_appcontext
 def check_command(repair: bool) -> None:
     """Check that every media file belongs to a row and every row's files exist."""
     from .services.maintenance import check
 
     s = db.session()
-    report = check(s, Path(current_app.config["MEDIA_DIR"]), repair=repair, max_pixels=config.photo_settings(current_app.config).max_pixels)
+    report = check(
+        s,
+        Path(current_app.config["MEDIA_DIR"]),
+        repair=repair,
+        max_pixels=config.photo_settings(current_app.config).max_pixels,
+    )
     s.commit()  # moves remade copies into place
     for path in report.orphaned:
         click.echo(f"orphaned  {path}")
@@ -260,8 +290,13 @@ def check_command(repair: bool) -> None:
 
 @click.command("export-trip")
 @click.argument("slug")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The zip file to write (default: SLUG.zip in the current folder).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The zip file to write (default: SLUG.zip in the current folder).",
+)
 @with_appcontext
 def export_trip_command(slug: str, output: Path | None) -> None:
     """Back up a trip as a zip: trip.json with every original GPX file and photo."""
@@ -288,29 +323,46 @@ def export_trip_command(slug: str, output: Path | None) -> None:
     finally:
         Path(tmp).unlink(missing_ok=True)
     tracks = sum(len(leg["tracks"]) for leg in document["legs"])
-    click.echo(f"Wrote {output}: {len(document['legs'])} legs, {tracks} tracks, {len(document['photos'])} photos, "
-               f"{len(document['posts'])} posts, {output.stat().st_size / 1048576:.1f} MB.")
+    click.echo(
+        f"Wrote {output}: {len(document['legs'])} legs, {tracks} tracks, {len(document['photos'])} photos, "
+        f"{len(document['posts'])} posts, {output.stat().st_size / 1048576:.1f} MB."
+    )
 
 
 @click.command("import-trip")
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--slug", default=None, help="Import the trip under this slug (when its own is taken here).")
-@click.option("--author", "username", default=None,
-              help="Username of the trip's owner here (needed when there are several authors).")
+@click.option(
+    "--author",
+    "username",
+    default=None,
+    help="Username of the trip's owner here (needed when there are several authors).",
+)
 @with_appcontext
 def import_trip_command(archive: Path, slug: str | None, username: str | None) -> None:
     """Restore a trip from an export-trip zip, all or nothing."""
     from .services.archive import default_owner, import_trip
 
     notes: list[str] = []
-    trip = _run(lambda s: import_trip(s, archive, Path(current_app.config["MEDIA_DIR"]), default_owner(s, username),
-                                      slug, settings=config.photo_settings(current_app.config),
-                                      max_file_bytes=current_app.config["MAX_CONTENT_LENGTH"], notes=notes))
+    trip = _run(
+        lambda s: import_trip(
+            s,
+            archive,
+            Path(current_app.config["MEDIA_DIR"]),
+            default_owner(s, username),
+            slug,
+            settings=config.photo_settings(current_app.config),
+            max_file_bytes=current_app.config["MAX_CONTENT_LENGTH"],
+            notes=notes,
+        )
+    )
     for note in notes:
         click.echo(f"note    {note}")
     tracks = sum(len(leg.tracks) for leg in trip.legs)
-    click.echo(f"Imported '{trip.title}' at /trips/{trip.slug} for {trip.owner.username}: {len(trip.legs)} legs, "
-               f"{len(trip.stops())} stops, {tracks} tracks, {len(trip.photos)} photos.")
+    click.echo(
+        f"Imported '{trip.title}' at /trips/{trip.slug} for {trip.owner.username}: {len(trip.legs)} legs, "
+        f"{len(trip.stops())} stops, {tracks} tracks, {len(trip.photos)} photos."
+    )
 
 
 def _run(action):  # type: ignore[no-untyped-def]
@@ -327,9 +379,20 @@ def _run(action):  # type: ignore[no-untyped-def]
         raise click.ClickException(error.message) from error
 
 
-COMMANDS = (init_db_command, seed_command, serve_command, create_author_command, create_token_command,
-            revoke_token_command, list_tokens_command, import_gpx_command, import_photos_command, check_command,
-            export_trip_command, import_trip_command)
+COMMANDS = (
+    init_db_command,
+    seed_command,
+    serve_command,
+    create_author_command,
+    create_token_command,
+    revoke_token_command,
+    list_tokens_command,
+    import_gpx_command,
+    import_photos_command,
+    check_command,
+    export_trip_command,
+    import_trip_command,
+)
 
 
 def _database_errors_as_messages(callback):  # type: ignore[no-untyped-def]
@@ -343,8 +406,10 @@ def _database_errors_as_messages(callback):  # type: ignore[no-untyped-def]
         try:
             return callback(*args, **kwargs)
         except OperationalError as error:  # the app context's teardown has rolled the session back
-            raise click.ClickException(f"The database is busy or could not be reached ({str(error.orig).strip()}). "
-                                       "Nothing was saved; try again.") from error
+            raise click.ClickException(
+                f"The database is busy or could not be reached ({str(error.orig).strip()}). "
+                "Nothing was saved; try again."
+            ) from error
 
     return run
 

@@ -123,5 +123,6 @@ def tile_layer(setting: str) -> tuple[str, str]:
         return TILE_PROVIDERS[setting]
     url, _, attribution = setting.partition("|")
     if not url.startswith(("https://", "http://")):
-        raise ValueError(f"TRAVELMAP_TILES must be one of {', '.join(TILE_PROVIDERS)} or 'URL|attribution', got {setting!r}")
+        raise ValueError(f"TRAVELMAP_TILES must be one of {', '.join(TILE_PROVIDERS)} or 'URL|attribution', "
+                         f"got {setting!r}")
     return url, attribution or "Map tiles"

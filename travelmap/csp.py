@@ -71,20 +71,23 @@ def tile_origin(url_template: str) -> str:
 def policy(scripts: list[str], *, tiles_url: str, ancestors: str, outside_images: bool = False) -> str:
     """Build the policy for one response, allowing the given inline script hashes; outside_images lets
     a post show the https images its author put in it."""
-    images = " ".join(filter(None, [SELF, "data:", "blob:", tile_origin(tiles_url), "https:" if outside_images else ""]))
-    return "; ".join([
-        "default-src 'self'",
-        "script-src " + " ".join([SELF, *scripts]),
-        "style-src 'self' 'unsafe-inline'",
-        f"img-src {images}",
-        "connect-src 'self'",
-        "font-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        f"frame-ancestors {ancestors}",
-    ])
-
+    images = " ".join(
+        filter(None, [SELF, "data:", "blob:", tile_origin(tiles_url), "https:" if outside_images else ""])
+    )
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src " + " ".join([SELF, *scripts]),
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src {images}",
+            "connect-src 'self'",
+            "font-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            f"frame-ancestors {ancestors}",
+        ]
+    )
 
 
 def for_request(scripts: list[str]) -> str:
@@ -96,8 +99,9 @@ def for_request(scripts: list[str]) -> str:
         ancestors = "'none'"
     else:
         ancestors = SELF
-    return _policy(tuple(scripts), current_app.extensions["travelmap.tiles"][0], ancestors,
-                   request.endpoint == "public.post")
+    return _policy(
+        tuple(scripts), current_app.extensions["travelmap.tiles"][0], ancestors, request.endpoint == "public.post"
+    )
 
 
 @lru_cache(maxsize=1024)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timezone
-from typing import Callable, Iterable
 
 import gpxpy.gpx
 
-from .geo import Bounds, blur
-from .models import Leg, Photo, Post, Stop, Trip
+from .geo import Bounds
 from .localtime import local_time
+from .models import Leg, Photo, Post, Stop, Trip
 
 
 @dataclass(frozen=True)
@@ -55,18 +55,38 @@ def trip_geojson(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None, p
     for leg in legs:
         for stop in leg.stops:
             arrived = local_time(stop.arrived_at, stop.timezone)
-            features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [stop.lon, stop.lat]},
-                             "properties": {"kind": "stop", "number": numbers[stop.id], "name": stop.name,
-                                            "leg": leg.position, "arrived_at": arrived.isoformat() if arrived else None,
-                                            "url": urls.stop(stop), "post_url": urls.post(stop.post) if stop.post else None,
-                                            "post_title": stop.post.title if stop.post else None}})
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [stop.lon, stop.lat]},
+                    "properties": {
+                        "kind": "stop",
+                        "number": numbers[stop.id],
+                        "name": stop.name,
+                        "leg": leg.position,
+                        "arrived_at": arrived.isoformat() if arrived else None,
+                        "url": urls.stop(stop),
+                        "post_url": urls.post(stop.post) if stop.post else None,
+                        "post_title": stop.post.title if stop.post else None,
+                    },
+                }
+            )
     for photo in photos:
         if photo.lat is None or photo.lon is None:
             continue
         lat, lon = blur(photo.lat, photo.lon) if blur else (photo.lat, photo.lon)
-        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                         "properties": {"kind": "photo", "caption": photo.caption, "thumbnail_url": urls.thumb(photo),
-                                        "taken_at": photo.taken_at.isoformat() if photo.taken_at else None}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {
+                    "kind": "photo",
+                    "caption": photo.caption,
+                    "thumbnail_url": urls.thumb(photo),
+                    "taken_at": photo.taken_at.isoformat() if photo.taken_at else None,
+                },
+            }
+        )
     body: dict = {"type": "FeatureCollection", "name": trip.title, "features": features}
     points = [tuple(reversed(c)) for f in features for c in _coordinates(f["geometry"])]
     box = Bounds.around(points)  # type: ignore[arg-type]
@@ -98,9 +118,12 @@ def trip_gpx(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None) -> st
                 if segment.planned:
                     continue
                 seg = gpxpy.gpx.GPXTrackSegment()
-                seg.points = [gpxpy.gpx.GPXTrackPoint(lat, lon, elevation=ele,
-                                                      time=datetime.fromtimestamp(t, timezone.utc) if t is not None else None)
-                              for lat, lon, ele, t in segment.iter_points()]
+                seg.points = [
+                    gpxpy.gpx.GPXTrackPoint(
+                        lat, lon, elevation=ele, time=datetime.fromtimestamp(t, timezone.utc) if t is not None else None
+                    )
+                    for lat, lon, ele, t in segment.iter_points()
+                ]
                 out.segments.append(seg)
             gpx.tracks.append(out)
         for stop in leg.stops:

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .models import TRANSPORTS, VISIBILITIES
@@ -33,11 +41,17 @@ class TripForm(FlaskForm):
     """Create or edit a trip."""
 
     title = StringField("Title", render_kw={"maxlength": 200, "required": True})
-    slug = StringField("Address (slug)", description="Lowercase letters, digits and hyphens; left empty, it is made from the title.",
-                       render_kw={"maxlength": 100, "pattern": "[a-z0-9]+(-[a-z0-9]+)*"})
+    slug = StringField(
+        "Address (slug)",
+        description="Lowercase letters, digits and hyphens; left empty, it is made from the title.",
+        render_kw={"maxlength": 100, "pattern": "[a-z0-9]+(-[a-z0-9]+)*"},
+    )
     summary = TextAreaField("Summary", render_kw={"rows": 3, "maxlength": 2000})
-    visibility = SelectField("Visibility", choices=choices([(v, v.capitalize()) for v in VISIBILITIES]),
-                             description="Public: listed. Unlisted: anyone with the link. Private: only you.")
+    visibility = SelectField(
+        "Visibility",
+        choices=choices([(v, v.capitalize()) for v in VISIBILITIES]),
+        description="Public: listed. Unlisted: anyone with the link. Private: only you.",
+    )
     timezone = StringField("Time zone", description="IANA name, e.g. Asia/Shanghai (stops use their own zone).")
     blur_photo_locations = BooleanField("Blur photo places to about 1 km for readers")
 
@@ -47,8 +61,11 @@ class LegForm(FlaskForm):
 
     name = StringField("Name", render_kw={"maxlength": 200, "required": True})
     colour = StringField("Colour", render_kw={"type": "color"})
-    transport = SelectField("Travelled by", choices=choices([("", "Tracked (GPX)")] + [(t, t.capitalize()) for t in TRANSPORTS]),
-                            description="For legs without a track: drawn as a dashed line from the first to the last stop.")
+    transport = SelectField(
+        "Travelled by",
+        choices=choices([("", "Tracked (GPX)")] + [(t, t.capitalize()) for t in TRANSPORTS]),
+        description="For legs without a track: drawn as a dashed line from the first to the last stop.",
+    )
 
 
 class StopForm(FlaskForm):
@@ -68,17 +85,23 @@ class PostForm(FlaskForm):
     """Create or edit a post: a Markdown body, an external link, or both."""
 
     title = StringField("Title", render_kw={"maxlength": 200, "required": True})
-    slug = StringField("Address (slug)", description="Left empty, it is made from the title.", render_kw={"maxlength": 100})
+    slug = StringField(
+        "Address (slug)", description="Left empty, it is made from the title.", render_kw={"maxlength": 100}
+    )
     author = StringField("Author name")
     published = StringField("Published", render_kw={"type": "date"})
     summary = TextAreaField("Summary", render_kw={"rows": 3, "maxlength": 2000})
-    body = TextAreaField("Body (Markdown)", render_kw={"rows": 12},
-                         description="Markdown; scripts, event handlers and unsafe links are removed when shown.")
+    body = TextAreaField(
+        "Body (Markdown)",
+        render_kw={"rows": 12},
+        description="Markdown; scripts, event handlers and unsafe links are removed when shown.",
+    )
     url = StringField("Original post URL", description="If the post lives elsewhere: an http:// or https:// address.")
     licence = StringField("Licence", render_kw={"placeholder": "CC BY-SA 4.0"})
     licence_url = StringField("Licence URL")
-    stops = SelectMultipleField("Stops that link to this post", coerce=str,
-                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    stops = SelectMultipleField(
+        "Stops that link to this post", coerce=str, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+    )
 
 
 class PhotoForm(FlaskForm):

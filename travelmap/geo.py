@@ -5,8 +5,9 @@ from __future__ import annotations
 import bisect
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from geographiclib.geodesic import Geodesic
 from simplification.cutil import simplify_coords_idx

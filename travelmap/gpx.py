@@ -5,16 +5,16 @@ from __future__ import annotations
 import codecs
 import math
 import re
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-
 import xml.etree.ElementTree as ElementTree
 import xml.parsers.expat as expat
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 import gpxpy
 import gpxpy.gpx
 import gpxpy.gpxfield
 import gpxpy.parser
+
 from .errors import InvalidInput
 
 # gpxpy picks lxml when it is installed and is then about twice as slow on big files;

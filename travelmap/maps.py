@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable
-from zoneinfo import ZoneInfo
 
 import folium
 from folium.elements import JSCSSMixin
@@ -88,7 +86,8 @@ def js_json(value: object) -> Markup:
 
 
 class SafePopup(folium.elements.MacroElement):
-    """A popup whose HTML is built by us from escaped text and passed as a JSON string (no jQuery, no template literal)."""
+    """A popup whose HTML is built by us from escaped text and passed as a JSON string (no jQuery, no template
+    literal)."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
@@ -125,11 +124,15 @@ class ClickToFill(folium.elements.MacroElement):
         """{% macro script(this, kwargs) %}
         (function () {
           var map = {{ this._parent.get_name() }}, marker = null;
-          var lat = document.getElementById({{ this.lat_id|tojson }}), lon = document.getElementById({{ this.lon_id|tojson }});
+          var lat = document.getElementById({{ this.lat_id|tojson }});
+          var lon = document.getElementById({{ this.lon_id|tojson }});
           function place(a, b) {
             if (!isFinite(a) || !isFinite(b)) return;
             if (marker) { marker.setLatLng([a, b]); }
-            else { marker = L.circleMarker([a, b], {radius: 10, color: "#111827", weight: 3, fillColor: "#f97316", fillOpacity: 1, className: "tm-picked"}).addTo(map); }
+            else {
+              marker = L.circleMarker([a, b], {radius: 10, color: "#111827", weight: 3, fillColor: "#f97316",
+                                               fillOpacity: 1, className: "tm-picked"}).addTo(map);
+            }
           }
           if (lat.value && lon.value) place(parseFloat(lat.value), parseFloat(lon.value));
           map.on("click", function (e) {
@@ -174,8 +177,11 @@ def add_gesture_handling(m: folium.Map, assets: Assets) -> None:
 
 def leg_label(leg: Leg) -> str:
     """Return the layer-control label of a leg: a colour swatch and the escaped name (Leaflet inserts it as HTML)."""
-    return str(Markup('<span class="tm-swatch" style="background:{}"></span>{}. {}').format(
-        safe_colour(leg.colour), leg.position, html_text(leg.name)))
+    return str(
+        Markup('<span class="tm-swatch" style="background:{}"></span>{}. {}').format(
+            safe_colour(leg.colour), leg.position, html_text(leg.name)
+        )
+    )
 
 
 def leg_bounds(leg: Leg) -> Bounds | None:
@@ -187,13 +193,21 @@ def leg_bounds(leg: Leg) -> Bounds | None:
 
 def _new_map(tiles: Tiles, assets: Assets, *, scroll_zoom: bool = True) -> folium.Map:
     """Create a map with no CDN assets and the configured tiles."""
-    m = folium.Map(location=(0, 0), zoom_start=2, tiles=None, control_scale=True, prefer_canvas=False,
-                   scrollWheelZoom=scroll_zoom, width="100%", height="100%", font_size="12px")
+    m = folium.Map(
+        location=(0, 0),
+        zoom_start=2,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+        scrollWheelZoom=scroll_zoom,
+        width="100%",
+        height="100%",
+        font_size="12px",
+    )
     m.default_js = [("leaflet", assets.leaflet_js)]
     m.default_css = [("leaflet_css", assets.leaflet_css)]
     if tiles.url:
-        folium.TileLayer(tiles=tiles.url, attr=tiles.attribution, name="Base map", max_zoom=19,
-                         control=False).add_to(m)
+        folium.TileLayer(tiles=tiles.url, attr=tiles.attribution, name="Base map", max_zoom=19, control=False).add_to(m)
     return m
 
 
@@ -210,7 +224,9 @@ class TripData(JSCSSMixin, folium.elements.MacroElement):
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        travelmapTrip({{ this._parent.get_name() }}, [{% for g in this.groups %}{{ g.get_name() }}{% if not loop.last %}, {% endif %}{% endfor %}], {{ this.data_js }});
+        travelmapTrip({{ this._parent.get_name() }},
+          [{% for g in this.groups %}{{ g.get_name() }}{% if not loop.last %}, {% endif %}{% endfor %}],
+          {{ this.data_js }});
         {% endmacro %}"""
     )
 
@@ -225,20 +241,39 @@ class TripData(JSCSSMixin, folium.elements.MacroElement):
 def stop_row(stop: Stop, number: int, leg_index: int, links: Links) -> list:
     """Return a stop as a compact row for tripmap.js."""
     arrived = local_time(stop.arrived_at, stop.timezone)
-    return [round(stop.lat, 6), round(stop.lon, 6), number, stop.name, safe_colour(stop.leg.colour),
-            arrived.strftime("%-d %B %Y, %H:%M") if arrived else "", arrived.isoformat() if arrived else "",
-            links.post(stop.post) if stop.post else "", stop.slug, leg_index]
+    return [
+        round(stop.lat, 6),
+        round(stop.lon, 6),
+        number,
+        stop.name,
+        safe_colour(stop.leg.colour),
+        arrived.strftime("%-d %B %Y, %H:%M") if arrived else "",
+        arrived.isoformat() if arrived else "",
+        links.post(stop.post) if stop.post else "",
+        stop.slug,
+        leg_index,
+    ]
 
 
 def leg_entry(leg: Leg, level: str, detail_url: str | None) -> dict:
     """Return a leg's drawing data at one level of detail ("overview" or "display")."""
     parts = [part for track in leg.tracks for part in (track.lines or {}).get(level, [])]
-    entry = {"name": leg.name, "colour": safe_colour(leg.colour), "lines": [p["line"] for p in parts],
-             "planned": [bool(p["planned"]) for p in parts], "dash": False, "detail": detail_url}
+    entry = {
+        "name": leg.name,
+        "colour": safe_colour(leg.colour),
+        "lines": [p["line"] for p in parts],
+        "planned": [bool(p["planned"]) for p in parts],
+        "dash": False,
+        "detail": detail_url,
+    }
     if not leg.tracks and len(leg.stops) >= 2:
         first, last = leg.stops[0], leg.stops[-1]
-        entry.update(lines=[encode_polyline([(first.lat, first.lon), (last.lat, last.lon)])], planned=[False],
-                     dash=True, detail=None)
+        entry.update(
+            lines=[encode_polyline([(first.lat, first.lon), (last.lat, last.lon)])],
+            planned=[False],
+            dash=True,
+            detail=None,
+        )
         entry["name"] = f"{leg.name} (by {leg.transport})" if leg.transport else leg.name
     return entry
 
@@ -262,10 +297,15 @@ class PhotoLayer(JSCSSMixin, folium.elements.MacroElement):
         self._name = "PhotoLayer"
         self.group, self.data = group, data
         self.data_js = js_json(data)
-        self.default_js = [("markercluster", assets.cluster_js), ("travelmap_kit", assets.kit_js),
-                           ("travelmap_photos", assets.photos_js)]
-        self.default_css = [("markercluster_css", assets.cluster_css),
-                            ("markercluster_default_css", assets.cluster_default_css)]
+        self.default_js = [
+            ("markercluster", assets.cluster_js),
+            ("travelmap_kit", assets.kit_js),
+            ("travelmap_photos", assets.photos_js),
+        ]
+        self.default_css = [
+            ("markercluster_css", assets.cluster_css),
+            ("markercluster_default_css", assets.cluster_default_css),
+        ]
 
 
 def photo_places(photos: Iterable[Photo], blur: bool) -> list[tuple[int, float, float]]:
@@ -286,8 +326,14 @@ def photo_details(photos: Iterable[Photo], links: Links) -> dict[str, list[str]]
         local = photo_local_time(photo.taken_at, photo.utc_offset_min)
         when = local.strftime("%-d %B %Y, %H:%M") if local else ""
         stop, post = photo.stop, photo.stop.post if photo.stop else None
-        details[str(photo.id)] = [photo.caption or "", when, stop.name if stop else "", links.stop(stop) if stop else "",
-                                  post.title if post else "", links.post(post) if post else ""]
+        details[str(photo.id)] = [
+            photo.caption or "",
+            when,
+            stop.name if stop else "",
+            links.stop(stop) if stop else "",
+            post.title if post else "",
+            links.post(post) if post else "",
+        ]
     return details
 
 
@@ -297,17 +343,30 @@ def _add_photos(m: folium.Map, photos: Iterable[Photo], assets: Assets, links: L
     if not places or links.photo_data is None:
         return
     group = folium.FeatureGroup(name='<span class="tm-swatch tm-swatch-photo"></span>Photos', show=True).add_to(m)
-    data = {"points": encode_polyline([(lat, lon) for _, lat, lon in places]), "ids": [i for i, _, _ in places],
-            **links.photo_data()}
+    data = {
+        "points": encode_polyline([(lat, lon) for _, lat, lon in places]),
+        "ids": [i for i, _, _ in places],
+        **links.photo_data(),
+    }
     PhotoLayer(group, data, assets).add_to(m)
 
 
 DETAIL_ZOOM = 11  # from here a pixel is under ~75 m: legs swap their 100 m overview for the 10 m lines
 
 
-def build_trip_map(trip: Trip, *, tiles: Tiles, assets: Assets, links: Links, leg: Leg | None = None,
-                   stop: Stop | None = None, photos: Iterable[Photo] = (), embed: bool = False,
-                   detail: bool = False, detail_url: Callable[[Leg], str] | None = None) -> folium.Map:
+def build_trip_map(
+    trip: Trip,
+    *,
+    tiles: Tiles,
+    assets: Assets,
+    links: Links,
+    leg: Leg | None = None,
+    stop: Stop | None = None,
+    photos: Iterable[Photo] = (),
+    embed: bool = False,
+    detail: bool = False,
+    detail_url: Callable[[Leg], str] | None = None,
+) -> folium.Map:
     """Build a trip's map: a layer per leg, numbered stops with post links, photo clusters, fitted to what is shown.
 
     With detail (leg and stop pages), legs are drawn with their 10 m lines from the start; otherwise with
@@ -322,8 +381,11 @@ def build_trip_map(trip: Trip, *, tiles: Tiles, assets: Assets, links: Links, le
         group = folium.FeatureGroup(name=leg_label(item), show=True)
         group.add_to(m)
         groups.append(group)
-        entries.append(leg_entry(item, "display" if detail else "overview",
-                                 None if detail or detail_url is None else detail_url(item)))
+        entries.append(
+            leg_entry(
+                item, "display" if detail else "overview", None if detail or detail_url is None else detail_url(item)
+            )
+        )
         rows += [stop_row(s, numbers[s.id], index, links) for s in item.stops]
         box = leg_bounds(item)
         if box is not None:
@@ -362,12 +424,21 @@ def build_overview_map(trips: list[Trip], *, tiles: Tiles, assets: Assets, links
         stops = trip.stops()
         if stops:
             first = stops[0]
-            marker = folium.Marker([first.lat, first.lon], icon=folium.DivIcon(
-                html='<div class="tm-pin tm-pin-trip">★</div>', icon_size=(30, 30), icon_anchor=(15, 15),
-                class_name="tm-stop"))
-            SafePopup(Markup('<div class="tm-popup"><div class="tm-popup-title">{}</div>'
-                             '<a class="tm-popup-link" href="{}">Open the trip map</a></div>').format(
-                html_text(trip.title), links.trip(trip))).add_to(marker)
+            marker = folium.Marker(
+                [first.lat, first.lon],
+                icon=folium.DivIcon(
+                    html='<div class="tm-pin tm-pin-trip">★</div>',
+                    icon_size=(30, 30),
+                    icon_anchor=(15, 15),
+                    class_name="tm-stop",
+                ),
+            )
+            SafePopup(
+                Markup(
+                    '<div class="tm-popup"><div class="tm-popup-title">{}</div>'
+                    '<a class="tm-popup-link" href="{}">Open the trip map</a></div>'
+                ).format(html_text(trip.title), links.trip(trip))
+            ).add_to(marker)
             marker.add_to(m)
     if bounds is not None:
         m.fit_bounds(bounds.as_leaflet(), padding=(24, 24))
@@ -380,12 +451,19 @@ def build_stops_map(stops: list[Stop], *, tiles: Tiles, assets: Assets, links: L
     for stop in stops:
         n = stop.leg.trip.stop_numbers()[stop.id]  # the same number as on the trip map
         colour = safe_colour(stop.leg.colour)
-        icon = folium.DivIcon(html=str(Markup('<div class="tm-pin" style="background:{}">{}</div>').format(colour, n)),
-                              icon_size=(30, 30), icon_anchor=(15, 15), class_name="tm-stop")
+        icon = folium.DivIcon(
+            html=str(Markup('<div class="tm-pin" style="background:{}">{}</div>').format(colour, n)),
+            icon_size=(30, 30),
+            icon_anchor=(15, 15),
+            class_name="tm-stop",
+        )
         marker = folium.Marker([stop.lat, stop.lon], icon=icon)  # no title: folium would pass it raw (see js_json)
-        SafePopup(Markup('<div class="tm-popup"><div class="tm-popup-title">{}</div>'
-                         '<a class="tm-popup-link" href="{}">{}</a></div>').format(
-            html_text(stop.name), links.trip(stop.leg.trip), html_text(stop.leg.trip.title))).add_to(marker)
+        SafePopup(
+            Markup(
+                '<div class="tm-popup"><div class="tm-popup-title">{}</div>'
+                '<a class="tm-popup-link" href="{}">{}</a></div>'
+            ).format(html_text(stop.name), links.trip(stop.leg.trip), html_text(stop.leg.trip.title))
+        ).add_to(marker)
         marker.add_to(m)
     bounds = Bounds.around([(s.lat, s.lon) for s in stops])
     if bounds is not None:
@@ -397,7 +475,9 @@ def build_stops_map(stops: list[Stop], *, tiles: Tiles, assets: Assets, links: L
 # "html, body {height: 100%}" that would pin a flex body to the window height.
 _DROP_FROM_HEAD = re.compile(
     r'<meta name="viewport"[^>]*>|<meta http-equiv="content-type"[^>]*>'
-    r'|<style>\s*html, body \{[^}]*\}\s*</style>|<style>\s*#map \{[^}]*\}\s*</style>', re.S)
+    r"|<style>\s*html, body \{[^}]*\}\s*</style>|<style>\s*#map \{[^}]*\}\s*</style>",
+    re.S,
+)
 _REMOTE_ASSET = re.compile(r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//', re.I)
 
 
@@ -422,5 +502,15 @@ def walk(element: folium.Element) -> Iterable[folium.Element]:
         yield from walk(child)
 
 
-__all__ = ["Assets", "Tiles", "Links", "MapParts", "SafePopup", "build_trip_map",
-           "build_overview_map", "build_stops_map", "render_parts", "walk"]
+__all__ = [
+    "Assets",
+    "Tiles",
+    "Links",
+    "MapParts",
+    "SafePopup",
+    "build_trip_map",
+    "build_overview_map",
+    "build_stops_map",
+    "render_parts",
+    "walk",
+]

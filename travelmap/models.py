@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import secrets
 from array import array
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
-from typing import Iterable, Iterator
 
 from sqlalchemy import (
     JSON,

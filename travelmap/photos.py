@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 import math
-from struct import error as struct_error
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from struct import error as struct_error
 from zoneinfo import ZoneInfo
 
 import pillow_heif
@@ -22,7 +22,12 @@ pillow_heif.register_heif_opener()
 FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "HEIF": "image/heif"}
 EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "HEIF": ".heic"}
-NAME_SUFFIXES = {"JPEG": {".jpg", ".jpeg", ".jpe"}, "PNG": {".png"}, "WEBP": {".webp"}, "HEIF": {".heic", ".heif", ".hif"}}
+NAME_SUFFIXES = {
+    "JPEG": {".jpg", ".jpeg", ".jpe"},
+    "PNG": {".png"},
+    "WEBP": {".webp"},
+    "HEIF": {".heic", ".heif", ".hif"},
+}
 THUMB_PX = 400
 DISPLAY_PX = 1600
 DISPLAY_FILTER = Image.Resampling.BILINEAR
@@ -136,8 +141,9 @@ def read_time(exif_ifd: dict, info: PhotoInfo, fallback_tz: str | None) -> None:
     offset_text = str(exif_ifd.get(_OFFSET_TIME_ORIGINAL, "")).strip("\x00 ")
     offset = _parse_offset(offset_text)
     if offset is None and offset_text:
-        info.warnings.append(f"The photo's time offset {offset_text[:20]!r} is not a real UTC offset, "
-                             "so it was ignored.")
+        info.warnings.append(
+            f"The photo's time offset {offset_text[:20]!r} is not a real UTC offset, so it was ignored."
+        )
     if offset is not None and info.lat is not None:
         zone_name = zone_at(info.lat, info.lon)
         if zone_name:
@@ -145,7 +151,8 @@ def read_time(exif_ifd: dict, info: PhotoInfo, fallback_tz: str | None) -> None:
             if expected is not None and expected != offset:
                 info.warnings.append(
                     f"The photo's time offset ({_format_offset(offset)}) does not match the time zone at its GPS "
-                    f"position ({zone_name}, {_format_offset(expected)}); the recorded offset was used.")
+                    f"position ({zone_name}, {_format_offset(expected)}); the recorded offset was used."
+                )
     if offset is None:
         zone_name = zone_at(info.lat, info.lon) if info.lat is not None else None
         source = "the photo's GPS position"
@@ -155,8 +162,9 @@ def read_time(exif_ifd: dict, info: PhotoInfo, fallback_tz: str | None) -> None:
             info.warnings.append("The photo's time has no offset and no place to infer one; it was taken as UTC.")
             zone_name = "UTC"
         else:
-            info.warnings.append(f"The photo's time has no offset; it was read as local time in {zone_name} "
-                                 f"(from {source}).")
+            info.warnings.append(
+                f"The photo's time has no offset; it was read as local time in {zone_name} (from {source})."
+            )
         aware = local.replace(tzinfo=ZoneInfo(zone_name))
         offset = aware.utcoffset() or timedelta(0)
     try:
@@ -178,15 +186,19 @@ def open_image(data: bytes, max_pixels: int) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         # Pillow refuses past its own limit whatever ours is: name the lower of the two, which is true.
         limit = min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
-        raise TooLarge(f"The image claims more than {_megapixels(limit)} megapixels; it was refused.",
-                       code="image_too_large") from exc
+        raise TooLarge(
+            f"The image claims more than {_megapixels(limit)} megapixels; it was refused.", code="image_too_large"
+        ) from exc
     except UnidentifiedImageError:
-        raise UnsupportedType("This file is not a JPEG, HEIC, PNG or WebP image.", code="not_an_image")
+        raise UnsupportedType("This file is not a JPEG, HEIC, PNG or WebP image.", code="not_an_image") from None
     except (OSError, ValueError, SyntaxError) as exc:
         raise InvalidInput(DAMAGED, code="invalid_image") from exc
     if image.width * image.height > max_pixels:
-        raise TooLarge(f"The image is {image.width}×{image.height} pixels, over the limit of "
-                       f"{_megapixels(max_pixels)} megapixels; it was refused.", code="image_too_large")
+        raise TooLarge(
+            f"The image is {image.width}×{image.height} pixels, over the limit of "
+            f"{_megapixels(max_pixels)} megapixels; it was refused.",
+            code="image_too_large",
+        )
     return image
 
 
@@ -282,7 +294,9 @@ def _jpeg(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def read_photo(data: bytes, *, max_pixels: int, name: str = "", fallback_tz: str | None = None) -> tuple[Image.Image, PhotoInfo]:
+def read_photo(
+    data: bytes, *, max_pixels: int, name: str = "", fallback_tz: str | None = None
+) -> tuple[Image.Image, PhotoInfo]:
     """Read a photo's metadata (header and EXIF only; analyse() validates and decodes)."""
     image = open_image(data, max_pixels)
     return image, _read_metadata(image, name, fallback_tz)

@@ -68,7 +68,9 @@ def trip_preview(trip: Trip, width: int = WIDTH) -> bytes:
     draw.text((40, HEIGHT - BAND + 26), _fit(trip.title, 52), fill="white", font=_font(44))
     legs = len(trip.legs)
     distance = sum(t.distance_m for leg in trip.legs for t in leg.tracks) / 1000
-    subtitle = f"{legs} leg{'s' if legs != 1 else ''} · {len(stops)} stops" + (f" · {distance:,.0f} km" if distance else "")
+    subtitle = f"{legs} leg{'s' if legs != 1 else ''} · {len(stops)} stops" + (
+        f" · {distance:,.0f} km" if distance else ""
+    )
     draw.text((40, HEIGHT - BAND + 80), subtitle + " · travelmap", fill=(209, 213, 219), font=_font(24))
     if width != WIDTH:
         image = image.resize((width, round(HEIGHT * width / WIDTH)), Image.Resampling.LANCZOS)
@@ -82,13 +84,18 @@ def _fit(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _dashed(draw: ImageDraw.ImageDraw, xy: list[tuple[float, float]], colour: str, dash: float = 18, gap: float = 12) -> None:
+def _dashed(
+    draw: ImageDraw.ImageDraw, xy: list[tuple[float, float]], colour: str, dash: float = 18, gap: float = 12
+) -> None:
     """Draw a dashed polyline."""
     for (x0, y0), (x1, y1) in zip(xy, xy[1:]):
         length = math.hypot(x1 - x0, y1 - y0)
         n = 0.0
         while n < length:
             a, b = n / length, min(length, n + dash) / length
-            draw.line([(x0 + (x1 - x0) * a, y0 + (y1 - y0) * a), (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b)],
-                      fill=colour, width=6)
+            draw.line(
+                [(x0 + (x1 - x0) * a, y0 + (y1 - y0) * a), (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b)],
+                fill=colour,
+                width=6,
+            )
             n += dash + gap

@@ -74,11 +74,17 @@ def leg_profile(leg: Leg) -> Profile | None:
     step_x = _nice_step(total / 1000, 4) * 1000
     d = 0.0
     while d <= total + 1e-6:
-        parts.append(f'<text class="tm-axis" x="{x(d):.1f}" y="{HEIGHT - 8}" text-anchor="middle">{d / 1000:g} km</text>')
+        parts.append(
+            f'<text class="tm-axis" x="{x(d):.1f}" y="{HEIGHT - 8}" text-anchor="middle">{d / 1000:g} km</text>'
+        )
         d += step_x
     parts.append(f'<polygon class="tm-area" points="{area}" fill="{colour}" fill-opacity="0.18"/>')
-    parts.append(f'<polyline class="tm-line" points="{line}" fill="none" stroke="{colour}" stroke-width="2" '
-                 'vector-effect="non-scaling-stroke"/>')
-    parts.append(f'<line class="tm-cursor" x1="0" x2="0" y1="{PAD_TOP}" y2="{HEIGHT - PAD_BOTTOM}" visibility="hidden"/>')
+    parts.append(
+        f'<polyline class="tm-line" points="{line}" fill="none" stroke="{colour}" stroke-width="2" '
+        'vector-effect="non-scaling-stroke"/>'
+    )
+    parts.append(
+        f'<line class="tm-cursor" x1="0" x2="0" y1="{PAD_TOP}" y2="{HEIGHT - PAD_BOTTOM}" visibility="hidden"/>'
+    )
     parts.append("</svg>")
     return Profile(points=points, svg=Markup("".join(parts)))

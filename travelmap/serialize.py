@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from .models import Leg, Photo, Post, Stop, Track, Trip
 from .localtime import local_time, photo_local_time
+from .models import Leg, Photo, Post, Stop, Track, Trip
 from .trackstats import totals
 
 
@@ -58,9 +58,16 @@ def leg_json(leg: Leg) -> dict[str, Any]:
 def trip_json(trip: Trip, photo_count: int, *, detail: bool = True) -> dict[str, Any]:
     """Describe a trip (with its legs when detail is asked)."""
     body: dict[str, Any] = {
-        "slug": trip.slug, "title": trip.title, "summary": trip.summary, "visibility": trip.visibility,
-        "timezone": trip.timezone, "blur_photo_locations": trip.blur_photo_locations, "revision": trip.revision, "created_at": iso(trip.created_at),
-        "updated_at": iso(trip.updated_at), "photos": photo_count,
+        "slug": trip.slug,
+        "title": trip.title,
+        "summary": trip.summary,
+        "visibility": trip.visibility,
+        "timezone": trip.timezone,
+        "blur_photo_locations": trip.blur_photo_locations,
+        "revision": trip.revision,
+        "created_at": iso(trip.created_at),
+        "updated_at": iso(trip.updated_at),
+        "photos": photo_count,
     }
     if detail:
         body["legs"] = [leg_json(leg) for leg in trip.legs]
@@ -70,8 +77,14 @@ def trip_json(trip: Trip, photo_count: int, *, detail: bool = True) -> dict[str,
 def post_json(post: Post) -> dict[str, Any]:
     """Describe a post and the stops that link to it."""
     return {
-        "slug": post.slug, "title": post.title, "author": post.author_name, "published": iso(post.published),
-        "summary": post.summary, "body": post.body, "url": post.url, "licence": post.licence,
+        "slug": post.slug,
+        "title": post.title,
+        "author": post.author_name,
+        "published": iso(post.published),
+        "summary": post.summary,
+        "body": post.body,
+        "url": post.url,
+        "licence": post.licence,
         "licence_url": post.licence_url,
         "stops": [{"id": s.id, "slug": s.slug, "trip": s.leg.trip.slug, "name": s.name} for s in post.stops],
     }
@@ -80,8 +93,18 @@ def post_json(post: Post) -> dict[str, Any]:
 def photo_json(photo: Photo) -> dict[str, Any]:
     """Describe a photo's place and time."""
     taken = photo_local_time(photo.taken_at, photo.utc_offset_min)
-    return {"id": photo.id, "file": photo.original_name, "caption": photo.caption, "lat": photo.lat,
-            "lon": photo.lon, "taken_at": iso(taken), "location_source": photo.location_source,
-            "time_gap_s": photo.time_gap_s, "stop": photo.stop.slug if photo.stop else None,
-            "camera": photo.camera, "width": photo.width, "height": photo.height,
-            "warnings": list(photo.warnings or [])}
+    return {
+        "id": photo.id,
+        "file": photo.original_name,
+        "caption": photo.caption,
+        "lat": photo.lat,
+        "lon": photo.lon,
+        "taken_at": iso(taken),
+        "location_source": photo.location_source,
+        "time_gap_s": photo.time_gap_s,
+        "stop": photo.stop.slug if photo.stop else None,
+        "camera": photo.camera,
+        "width": photo.width,
+        "height": photo.height,
+        "warnings": list(photo.warnings or []),
+    }

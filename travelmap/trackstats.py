@@ -5,9 +5,10 @@ Flask, no database."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from . import geo
 from .gpx import ParsedGpx, Segment

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import InvalidInput
@@ -59,7 +60,7 @@ def number(data: dict, field: str, *, low: float, high: float, required: bool = 
     try:
         result = float(value)
     except (TypeError, ValueError):
-        raise InvalidInput(f"{field} must be a number, not {str(value)[:40]!r}.", field=field)
+        raise InvalidInput(f"{field} must be a number, not {str(value)[:40]!r}.", field=field) from None
     if not math.isfinite(result):
         raise InvalidInput(f"{field} must be a finite number.", field=field)
     if not low <= result <= high:
@@ -116,7 +117,7 @@ def timezone(value: Any, default: str, field: str = "timezone") -> str:
         ZoneInfo(str(value))
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput(f"{field} must be an IANA time zone such as Asia/Shanghai, not {str(value)[:40]!r}.",
-                           field=field)
+                           field=field) from None
     return str(value)
 
 
@@ -130,7 +131,8 @@ def local_datetime(data: dict, field: str, zone: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInput(f"{field} must be a date and time like 2010-10-14T10:51, not {value[:40]!r}.", field=field)
+        raise InvalidInput(f"{field} must be a date and time like 2010-10-14T10:51, not {value[:40]!r}.",
+                           field=field) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(zone))
     return parsed
@@ -146,4 +148,4 @@ def day(data: dict, field: str) -> date | None:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise InvalidInput(f"{field} must be a date like 2010-10-22.", field=field)
+        raise InvalidInput(f"{field} must be a date like 2010-10-22.", field=field) from None

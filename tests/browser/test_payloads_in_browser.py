@@ -9,9 +9,10 @@ escaping bug (a blocked inline handler), and these tests are about escaping.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 

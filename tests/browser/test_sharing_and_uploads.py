@@ -42,7 +42,8 @@ FREE_MAP_POINT_JS = """map => {
   for (const fy of [.5, .35, .65, .2, .8]) for (const fx of [.5, .35, .65, .2, .8]) {
     const x = b.x + b.width * fx, y = b.y + b.height * fy;
     const hit = document.elementFromPoint(x, y);
-    if (hit && map.contains(hit) && !hit.closest('.leaflet-marker-icon, .leaflet-popup, .leaflet-control, .marker-cluster'))
+    if (hit && map.contains(hit)
+        && !hit.closest('.leaflet-marker-icon, .leaflet-popup, .leaflet-control, .marker-cluster'))
       return {x: x - b.x, y: y - b.y};
   }
   return null;
@@ -51,13 +52,16 @@ FREE_MAP_POINT_JS = """map => {
 
 # ---------------------------------------------------------------- helpers
 
+
 def blog_page(embed_url: str) -> str:
     """A blogger's post: text, the map pasted in as an iframe (as the embed panel's snippet has it), more text;
     taller than any viewport."""
-    above = "\n".join(f"<p>Day {i}: we drove on across the plateau, stopping wherever the light was good.</p>"
-                      for i in range(1, 5))
-    below = "\n".join(f"<p>Paragraph {i} after the map: notes on the road, the food and the weather.</p>"
-                      for i in range(1, 41))
+    above = "\n".join(
+        f"<p>Day {i}: we drove on across the plateau, stopping wherever the light was good.</p>" for i in range(1, 5)
+    )
+    below = "\n".join(
+        f"<p>Paragraph {i} after the map: notes on the road, the food and the weather.</p>" for i in range(1, 41)
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,"><title>My autumn in Inner Mongolia</title>
@@ -78,8 +82,9 @@ def settle(doc: Any, markers: int) -> None:
     doc.wait_for_function(SETTLED_JS, arg=markers, polling=100)
 
 
-def zoom_until_clickable(page: Any, doc: Any, target: Any, anchor: Any, *, ctrl: bool = False,
-                         steps: int = 10) -> dict[str, float]:
+def zoom_until_clickable(
+    page: Any, doc: Any, target: Any, anchor: Any, *, ctrl: bool = False, steps: int = 10
+) -> dict[str, float]:
     """Zoom in with the wheel over anchor (ctrl held for embeds, which leave the plain wheel to the page) until
     target exists and a point of it can be clicked; return that point (relative to target)."""
     for _ in range(steps + 1):
@@ -133,8 +138,10 @@ def demo_owner_server(live_server: Any) -> Any:
 
 # ---------------------------------------------------------------- 1. the map embedded in another site
 
+
 def test_a_blog_on_another_site_shows_the_embedded_map_scrolls_past_it_and_opens_the_post_on_top(
-        live_server: Any, foreign_site: Any, open_page: Any, screenshot: Any) -> None:
+    live_server: Any, foreign_site: Any, open_page: Any, screenshot: Any
+) -> None:
     (foreign_site.folder / "post.html").write_text(blog_page(live_server(EMBED_PATH)))
     b = open_page()
     page = b.page
@@ -225,8 +232,10 @@ def test_a_blog_on_another_site_shows_the_embedded_map_scrolls_past_it_and_opens
 
 # ---------------------------------------------------------------- 2. the photo layer
 
+
 def test_a_reader_zooms_in_to_a_photo_and_its_popup_shows_the_thumbnail_time_and_stop(
-        live_server: Any, open_page: Any, screenshot: Any) -> None:
+    live_server: Any, open_page: Any, screenshot: Any
+) -> None:
     b = open_page()
     page = b.page
     page.goto(live_server(TRIP_PATH))
@@ -266,6 +275,7 @@ def test_a_reader_zooms_in_to_a_photo_and_its_popup_shows_the_thumbnail_time_and
 
 # ---------------------------------------------------------------- 3. the leg page's elevation profile
 
+
 def readout(page: Any) -> tuple[float, int]:
     """Return the profile's readout as (km, metres), failing when it is not "<km> km · <m> m"."""
     text = page.locator(".tm-profile-readout").inner_text()
@@ -275,13 +285,15 @@ def readout(page: Any) -> tuple[float, int]:
 
 
 def test_hovering_the_leg_profile_shows_the_place_on_the_map_and_reads_out_distance_and_height(
-        live_server: Any, open_page: Any, screenshot: Any) -> None:
+    live_server: Any, open_page: Any, screenshot: Any
+) -> None:
     b = open_page()
     page = b.page
     page.goto(live_server(f"{TRIP_PATH}/legs/2"))
     settle(page, len(LEG2_STOPS))
     assert sorted(page.locator(".tm-pin[data-stop]").evaluate_all("ps => ps.map(p => p.dataset.stop)")) == sorted(
-        LEG2_STOPS)
+        LEG2_STOPS
+    )
     svg = page.locator("#tm-profile svg")
     box = svg.bounding_box()
     assert box is not None and box["width"] > 250 and box["height"] > 100
@@ -321,7 +333,8 @@ def test_hovering_the_leg_profile_shows_the_place_on_the_map_and_reads_out_dista
 
 
 def test_touching_the_leg_profile_on_a_phone_shows_the_place_on_the_map(
-        live_server: Any, open_page: Any, screenshot: Any) -> None:
+    live_server: Any, open_page: Any, screenshot: Any
+) -> None:
     b = open_page(**PHONE)
     page = b.page
     page.goto(live_server(f"{TRIP_PATH}/legs/2"))
@@ -342,8 +355,9 @@ def test_touching_the_leg_profile_on_a_phone_shows_the_place_on_the_map(
     touch("touchStart", box["x"] + box["width"] * 0.3)
     first = readout(page)
     touch("touchMove", box["x"] + box["width"] * 0.6)
-    page.wait_for_function("km => parseFloat(document.querySelector('.tm-profile-readout').textContent) > km",
-                           arg=first[0])
+    page.wait_for_function(
+        "km => parseFloat(document.querySelector('.tm-profile-readout').textContent) > km", arg=first[0]
+    )
     marker = page.locator("path.tm-profile-marker")
     assert marker.count() == 1
     page.evaluate("window.scrollTo(0, 0)")
@@ -355,11 +369,14 @@ def test_touching_the_leg_profile_on_a_phone_shows_the_place_on_the_map(
 
 # ---------------------------------------------------------------- 4. GPX upload, a file at a time
 
+
 def test_an_author_uploads_a_good_and_a_broken_gpx_file_and_sees_a_result_for_each(
-        demo_owner_server: Any, open_page: Any, screenshot: Any, tmp_path: Path) -> None:
+    demo_owner_server: Any, open_page: Any, screenshot: Any, tmp_path: Path
+) -> None:
     good, bad = tmp_path / "morning-drive.gpx", tmp_path / "bad.gpx"
-    good.write_bytes(gpx_document([straight_track(401, lat=40.80, lon=111.60, step_m=25, dt_s=2)],
-                                  name="Morning drive"))
+    good.write_bytes(
+        gpx_document([straight_track(401, lat=40.80, lon=111.60, step_m=25, dt_s=2)], name="Morning drive")
+    )
     bad.write_bytes(b"<gpx><trk><trkseg><trkpt lat='40' lon='111'></trkseg></gpx>")
     b = open_page()
     page = b.page
@@ -395,12 +412,15 @@ def test_an_author_uploads_a_good_and_a_broken_gpx_file_and_sees_a_result_for_ea
 
 # ---------------------------------------------------------------- 5. photo upload and hand placement
 
+
 def test_an_author_uploads_three_photos_and_places_the_one_without_gps_or_time_by_hand(
-        demo_owner_server: Any, open_page: Any, screenshot: Any, tmp_path: Path) -> None:
+    demo_owner_server: Any, open_page: Any, screenshot: Any, tmp_path: Path
+) -> None:
     files = {
         # GPS and time: stays where it was taken, in central Baotou.
-        "gps.jpg": jpeg(taken=datetime(2010, 10, 14, 15, 0), offset="+08:00", lat=40.6600, lon=109.8500,
-                        colour=(200, 120, 40)),
+        "gps.jpg": jpeg(
+            taken=datetime(2010, 10, 14, 15, 0), offset="+08:00", lat=40.6600, lon=109.8500, colour=(200, 120, 40)
+        ),
         # Time only, 10:05 local on the day of the Hohhot → Baotou drive: placed from that track.
         "timed.jpg": jpeg(taken=datetime(2010, 10, 14, 10, 5), offset="+08:00", colour=(40, 120, 200)),
         # Neither: waits to be placed by hand.
@@ -417,7 +437,8 @@ def test_an_author_uploads_three_photos_and_places_the_one_without_gps_or_time_b
     # Choosing the files uploads them at once; the page comes back as the review list.
     with page.expect_navigation(url=demo_owner_server(WORKSPACE_PHOTOS)):
         page.locator('form.tm-photo-upload input[type="file"]').set_input_files(
-            [str(tmp_path / name) for name in files])
+            [str(tmp_path / name) for name in files]
+        )
     assert "3 photos added, 1 without a place yet" in flash(page)
     assert page.locator(".tm-review-item").count() == PHOTO_COUNT + 3
     assert page.locator("h2", has_text="photos").inner_text() == f"{PHOTO_COUNT + 3} photos"
@@ -470,18 +491,20 @@ def test_an_author_uploads_three_photos_and_places_the_one_without_gps_or_time_b
     assert b.record.problems() == [] and phone.record.problems() == []
 
 
-def test_a_photo_dropped_on_the_page_is_uploaded(
-        demo_owner_server: Any, open_page: Any) -> None:
+def test_a_photo_dropped_on_the_page_is_uploaded(demo_owner_server: Any, open_page: Any) -> None:
     b = open_page()
     page = b.page
     log_in_as_demo(page, demo_owner_server)
     page.goto(demo_owner_server(WORKSPACE_PHOTOS))
     zone = page.locator(".tm-dropzone")
     data = list(jpeg(taken=datetime(2010, 10, 14, 15, 10), offset="+08:00", lat=40.6580, lon=109.8410))
-    transfer = page.evaluate_handle("""bytes => {
+    transfer = page.evaluate_handle(
+        """bytes => {
         const dt = new DataTransfer();
         dt.items.add(new File([new Uint8Array(bytes)], "dropped.jpg", {type: "image/jpeg"}));
-        return dt; }""", data)
+        return dt; }""",
+        data,
+    )
     zone.dispatch_event("dragenter", {"dataTransfer": transfer})
     assert "tm-dragging" in (zone.get_attribute("class") or "")
     with page.expect_navigation(url=demo_owner_server(WORKSPACE_PHOTOS)):
@@ -494,15 +517,20 @@ def test_a_photo_dropped_on_the_page_is_uploaded(
 
 # ---------------------------------------------------------------- 6. the embed panel
 
+
 def test_the_embed_panel_gives_a_snippet_for_a_leg_without_photos_and_previews_it(
-        demo_owner_server: Any, open_page: Any, screenshot: Any) -> None:
+    demo_owner_server: Any, open_page: Any, screenshot: Any
+) -> None:
     b = open_page()
     page = b.page
     log_in_as_demo(page, demo_owner_server)
     page.goto(demo_owner_server(WORKSPACE_TRIP))
     panel = page.locator(".tm-embed-panel")
-    snippet, address, preview = panel.locator("#embed-snippet"), panel.locator("#embed-page"), panel.locator(
-        "#embed-preview")
+    snippet, address, preview = (
+        panel.locator("#embed-snippet"),
+        panel.locator("#embed-page"),
+        panel.locator("#embed-preview"),
+    )
 
     embed_src = demo_owner_server(EMBED_PATH)
     assert snippet.input_value().startswith(f'<iframe src="{embed_src}" width="640" height="480"')
@@ -526,11 +554,13 @@ def test_the_embed_panel_gives_a_snippet_for_a_leg_without_photos_and_previews_i
     settle(frame, len(LEG2_STOPS))
     shown = page.frame_locator("#embed-preview")
     assert sorted(shown.locator(".tm-pin[data-stop]").evaluate_all("ps => ps.map(p => p.dataset.stop)")) == sorted(
-        LEG2_STOPS)
+        LEG2_STOPS
+    )
     assert shown.locator(".marker-cluster, .tm-photo-marker").count() == 0
     assert shown.locator("path.leaflet-interactive").count() >= 3
     assert shown.get_by_role("link", name="View the full trip ↗").evaluate("a => a.href") == demo_owner_server(
-        f"{TRIP_PATH}/legs/2")
+        f"{TRIP_PATH}/legs/2"
+    )
     box = preview.bounding_box()
     assert box is not None and box["width"] == pytest.approx(640, abs=2) and box["height"] == pytest.approx(480, abs=2)
 

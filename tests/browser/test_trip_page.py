@@ -34,14 +34,15 @@ POPUP_TITLE_IS = "t => (document.querySelector('.leaflet-popup-content .tm-popup
 SETTLED_JS = """n => {
   const pins = [...document.querySelectorAll('.leaflet-marker-icon.tm-stop')];
   if (pins.length < n) return false;
-  const key = pins.map(p => { const b = p.getBoundingClientRect(); return Math.round(b.x) + ',' + Math.round(b.y); }).join(';');
+  const key = pins.map(p => { const b = p.getBoundingClientRect(); return Math.round(b.x) + ',' + Math.round(b.y); })
+                  .join(';');
   const settled = window.__tmPins === key && !document.querySelector('.leaflet-zoom-anim');
   window.__tmPins = key;
   return settled;
 }"""
 
-# A point of a stop pin (relative to its padding box, as Playwright's position is) where a click lands on the pin itself, or null when every
-# sampled point is covered by something else (another stop, a photo marker, a photo cluster).
+# A point of a stop pin (relative to its padding box, as Playwright's position is) where a click lands on the pin
+# itself, or null when every sampled point is covered by something else (another stop, a photo marker, a photo cluster).
 FREE_POINT_JS = """pin => {
   const b = pin.getBoundingClientRect();
   const samples = [[.5, .5], [.5, .1], [.1, .5], [.9, .5], [.5, .9], [.3, .2], [.7, .2], [.2, .7], [.8, .7]];
@@ -86,8 +87,9 @@ def wait_for_popup(page: Any) -> Any:
     """Wait until a popup is open and has faded in (for assertions and clean screenshots); return its content."""
     popup = page.locator(POPUP)
     popup.wait_for()
-    page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'",
-                           polling=50)
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'", polling=50
+    )
     return popup
 
 
@@ -138,8 +140,9 @@ def test_a_reader_follows_the_baotou_marker_to_its_post(live_server: Any, open_p
 
     # Hiding the Baotou leg takes its stops off the map; showing it brings them back.
     baotou_leg = overlay(page, "2. Baotou").locator("input")
-    baotou_stops = page.locator('.tm-pin[data-stop="baotou"], .tm-pin[data-stop="bayan-obo"], '
-                                '.tm-pin[data-stop="tailings-lake"]')
+    baotou_stops = page.locator(
+        '.tm-pin[data-stop="baotou"], .tm-pin[data-stop="bayan-obo"], .tm-pin[data-stop="tailings-lake"]'
+    )
     assert baotou_stops.count() == 3
     baotou_leg.uncheck()
     assert baotou_stops.count() == 0
@@ -171,7 +174,8 @@ def test_a_reader_follows_the_baotou_marker_to_its_post(live_server: Any, open_p
 
 
 def test_the_trip_page_puts_the_map_above_the_timeline_on_a_phone(
-        live_server: Any, open_page: Any, screenshot: Any) -> None:
+    live_server: Any, open_page: Any, screenshot: Any
+) -> None:
     b = open_page(**PHONE)
     page = b.page
     page.goto(live_server(TRIP_PATH))
@@ -201,7 +205,8 @@ def test_the_trip_page_puts_the_map_above_the_timeline_on_a_phone(
 
 
 def test_a_stop_named_like_markup_shows_as_text_and_breaks_nothing(
-        live_server: Any, open_page: Any, screenshot: Any) -> None:
+    live_server: Any, open_page: Any, screenshot: Any
+) -> None:
     with live_server.app.app_context():
         session = db.session()
         stop = session.scalar(select(Stop).where(Stop.slug == "xilamuren"))
@@ -237,10 +242,16 @@ def test_a_stop_named_like_markup_shows_as_text_and_breaks_nothing(
     # Every marker still opens its popup, by a click on the map and from the timeline.
     click_stop(page, "hohhot")
     page.wait_for_function(POPUP_TITLE_IS, arg="2. Hohhot")
-    names = {"beijing": "1. Beijing", "hohhot": "2. Hohhot", "xilamuren": f"3. {NASTY}",
-             "baotou": "4. Baotou city centre", "bayan-obo": "5. Bayan Obo mining district",
-             "tailings-lake": "6. Tailings lake", "baotou-east-station": "7. Baotou East railway station",
-             "beijing-station": "8. Beijing railway station"}
+    names = {
+        "beijing": "1. Beijing",
+        "hohhot": "2. Hohhot",
+        "xilamuren": f"3. {NASTY}",
+        "baotou": "4. Baotou city centre",
+        "bayan-obo": "5. Bayan Obo mining district",
+        "tailings-lake": "6. Tailings lake",
+        "baotou-east-station": "7. Baotou East railway station",
+        "beijing-station": "8. Beijing railway station",
+    }
     for slug, title in names.items():
         page.locator(f'[data-show-stop="{slug}"]').click()
         page.wait_for_function(POPUP_TITLE_IS, arg=title)
@@ -253,7 +264,8 @@ def test_a_stop_named_like_markup_shows_as_text_and_breaks_nothing(
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_the_front_page_maps_every_trip_and_links_to_it(
-        live_server: Any, open_page: Any, screenshot: Any, device: str) -> None:
+    live_server: Any, open_page: Any, screenshot: Any, device: str
+) -> None:
     b = open_page(**(PHONE if device == "phone" else {}))
     page = b.page
     page.goto(live_server("/"))
@@ -281,6 +293,7 @@ def test_the_front_page_maps_every_trip_and_links_to_it(
 
 # Layout and map problems found once and fixed: kept as regression tests.
 
+
 def test_no_photo_marker_hides_a_stop_number(live_server: Any, open_page: Any) -> None:
     b = open_page()
     page = b.page
@@ -295,8 +308,7 @@ def test_no_photo_marker_hides_a_stop_number(live_server: Any, open_page: Any) -
 
 
 @pytest.mark.parametrize("device, path", [("phone", TRIP_PATH), ("desktop", "/"), ("desktop", BAOTOU_POST)])
-def test_the_header_keeps_its_height_on_long_pages(
-        live_server: Any, open_page: Any, device: str, path: str) -> None:
+def test_the_header_keeps_its_height_on_long_pages(live_server: Any, open_page: Any, device: str, path: str) -> None:
     b = open_page(**(PHONE if device == "phone" else {}))
     b.page.goto(live_server(path))
     b.page.wait_for_selector(".leaflet-marker-icon")
@@ -305,14 +317,17 @@ def test_the_header_keeps_its_height_on_long_pages(
 
 
 def test_showing_a_stop_from_the_timeline_keeps_the_map_below_the_header_on_a_phone(
-        live_server: Any, open_page: Any) -> None:
+    live_server: Any, open_page: Any
+) -> None:
     b = open_page(**PHONE)
     page = b.page
     page.goto(live_server(TRIP_PATH))
     wait_for_map(page)
     page.locator('[data-show-stop="hohhot"]').click()
     wait_for_popup(page)
-    page.wait_for_function("() => { const y = scrollY; return new Promise(r => setTimeout(() => r(scrollY === y), 150)); }")
+    page.wait_for_function(
+        "() => { const y = scrollY; return new Promise(r => setTimeout(() => r(scrollY === y), 150)); }"
+    )
     header = page.locator(".tm-header").bounding_box()
     map_box = page.locator(".tm-map-trip").bounding_box()
     assert header is not None and map_box is not None

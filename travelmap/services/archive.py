@@ -13,20 +13,22 @@ import re
 import shutil
 import zipfile
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import media, validate
-from ..version import __version__
+from ..config import PhotoSettings
 from ..errors import Conflict, InvalidInput, NotFound, TravelmapError
 from ..models import LOCATION_SOURCES, Author, Leg, Photo, Post, Stop, Trip
+from ..version import __version__
 from . import authoring
-from .photos import PhotoSettings, prepare, store
+from .photos import prepare, store
 from .posts import create_post
 from .tracks import import_track
 from .trips import unique_slug
@@ -143,7 +145,7 @@ class _Archive:
         try:
             self.zf = zipfile.ZipFile(source)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
-            raise InvalidInput(f"This file is not a zip archive ({exc}).", code="invalid_archive")
+            raise InvalidInput(f"This file is not a zip archive ({exc}).", code="invalid_archive") from exc
         self.limit = max_file_bytes
         infos = self.zf.infolist()
         names = [i.filename for i in infos]
@@ -179,7 +181,7 @@ class _Archive:
             with self.zf.open(self.members[name]) as fh:
                 data = fh.read(self.limit + 1)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
-            raise InvalidInput(f"{name} in the archive is damaged ({exc}).", code="invalid_archive")
+            raise InvalidInput(f"{name} in the archive is damaged ({exc}).", code="invalid_archive") from exc
         if len(data) > self.limit:
             raise InvalidInput(f"{name} is over the upload limit.", code="too_large", status=413)
         return data
@@ -192,7 +194,7 @@ class _Archive:
         try:
             document = json.loads(self.read(MANIFEST, "The archive").decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            raise InvalidInput(f"trip.json is not valid JSON ({str(exc)[:200]}).", code="invalid_archive")
+            raise InvalidInput(f"trip.json is not valid JSON ({str(exc)[:200]}).", code="invalid_archive") from exc
         if not isinstance(document, dict) or document.get("format") != FORMAT:
             raise InvalidInput("trip.json does not describe a travelmap trip.", code="invalid_archive")
         version = document.get("version")

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import media, validate
+from ..errors import Conflict, InvalidInput
 from ..geo import zone_at
-from ..errors import Conflict, InvalidInput, NotFound
 from ..models import TRANSPORTS, VISIBILITIES, Author, Leg, Photo, Post, Stop, Track, Trip
 from ..text import slugify
 from .find import leg_at

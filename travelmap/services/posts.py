@@ -83,7 +83,7 @@ def set_linked_stops(session: Session, post: Post, stop_ids: list[int]) -> None:
         try:
             stop_id = int(value)
         except (TypeError, ValueError, OverflowError):
-            raise InvalidInput(f"stops must be stop ids, not {str(value)[:40]!r}.", field="stops")
+            raise InvalidInput(f"stops must be stop ids, not {str(value)[:40]!r}.", field="stops") from None
         if not 0 < stop_id <= MAX_ID:
             raise InvalidInput(f"There is no stop {stop_id}.", field="stops")
         wanted.add(stop_id)

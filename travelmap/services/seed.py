@@ -9,8 +9,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..config import PhotoSettings
 from ..models import Author, Leg, Post, Stop, Trip, first_revision
-from .photos import PhotoSettings, ingest_photo, trip_timeline
+from .photos import ingest_photo, trip_timeline
 from .tracks import import_track
 
 

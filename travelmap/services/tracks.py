@@ -17,7 +17,6 @@ from ..trackstats import DETAIL_TOLERANCE_M, compute_stats, display_geometry, en
 from .trips import touch, unique_slug
 
 
-
 def _waypoints_to_stops(session: Session, leg: Leg, parsed: ParsedGpx) -> list[Stop]:
     """Append the file's waypoints to the leg as stops (named, placed, timed when the waypoint is)."""
     stops = []
@@ -67,8 +66,13 @@ def import_track(session: Session, leg: Leg, data: bytes, original_name: str, me
         **stats,
     )
     track.segments = [
-        TrackSegment(position=n, point_count=len(seg), planned=seg.planned,
-                     points=TrackSegment.pack(seg.lats, seg.lons, seg.eles, seg.times)) for n, seg in enumerate(parsed.segments)
+        TrackSegment(
+            position=n,
+            point_count=len(seg),
+            planned=seg.planned,
+            points=TrackSegment.pack(seg.lats, seg.lons, seg.eles, seg.times),
+        )
+        for n, seg in enumerate(parsed.segments)
     ]
     session.add(track)
     session.flush()

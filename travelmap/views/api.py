@@ -15,10 +15,10 @@ from ..errors import InvalidInput, TravelmapError, UnsupportedType
 from ..models import Photo, Post, Trip
 from ..serialize import leg_json, photo_json, post_json, stop_json, track_json, trip_json
 from ..services import authoring, find, posts
+from ..services.authoring import edit_photo
+from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
 from ..services.trips import photo_count
-from ..services.photos import parse_clock_offset, prepare, store_batch
-from ..services.authoring import edit_photo
 from .uploads import uploaded_files
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -31,7 +31,7 @@ def body() -> dict:
     try:
         data = request.get_json(silent=True)
     except RecursionError:  # [[[[…]]]] nested past Python's limit
-        raise InvalidInput("The JSON is nested too deeply to read.", code="invalid_json")
+        raise InvalidInput("The JSON is nested too deeply to read.", code="invalid_json") from None
     if not isinstance(data, dict):
         raise InvalidInput("The body must be a JSON object, e.g. {\"title\": \"…\"}.", code="invalid_json")
     return data

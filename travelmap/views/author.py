@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
@@ -14,14 +14,14 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from .. import config, db, maps
-from ..localtime import local_time
 from ..access import author_required, login_attempts, owns_post, owns_trip
 from ..assets import map_assets
 from ..errors import NotFound, TravelmapError
 from ..forms import ActionForm, LegForm, LoginForm, PhotoForm, PostForm, StopForm, TokenForm, TripForm, choices, data_of
+from ..localtime import local_time
 from ..models import Leg, Photo, Post, Stop, Track, Trip
-from ..services import accounts, authoring, find, posts
 from ..serialize import track_json
+from ..services import accounts, authoring, find, posts
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
 from .errors import wants_json

@@ -41,7 +41,7 @@ def trip(slug: str) -> ResponseReturnValue:
     try:
         height = int(request.args.get("height", "0"))
     except ValueError:
-        raise InvalidInput("height must be a number of pixels.", field="height")
+        raise InvalidInput("height must be a number of pixels.", field="height") from None
     height = height if 150 <= height <= 3000 else 0
 
     def build() -> str:
@@ -76,7 +76,7 @@ def _resolve(url: str) -> tuple[Trip, dict, str, str]:
     try:
         endpoint, args = adapter.match(parts.path, method="GET")
     except HTTPException:
-        raise NotFound("oEmbed answers only for trip, leg, stop and post pages of this site.")
+        raise NotFound("oEmbed answers only for trip, leg, stop and post pages of this site.") from None
     session = db.session()
     if endpoint == "public.post":
         post = session.query(Post).filter_by(slug=args["slug"]).one_or_none()
@@ -111,7 +111,7 @@ def _dimension(name: str) -> int | None:
     try:
         number = int(value)  # type: ignore[arg-type]
     except ValueError:
-        raise InvalidInput(f"{name} must be a whole number of pixels.", field=name)
+        raise InvalidInput(f"{name} must be a whole number of pixels.", field=name) from None
     if number < 1:
         raise InvalidInput(f"{name} must be positive.", field=name)
     return number

@@ -122,7 +122,7 @@ def preview(slug: str) -> ResponseReturnValue:
     try:
         width = int(request.args.get("width", "1200"))
     except ValueError:
-        raise InvalidInput("width must be a number of pixels.", field="width")
+        raise InvalidInput("width must be a number of pixels.", field="width") from None
     width = max(300, min(1200, width))
     key = ("preview", row.id, row.revision, width, config_fingerprint())
     return cached_response(key, lambda: trip_preview(pages.trip_page(db.session(), row.id, photos=False).trip, width),

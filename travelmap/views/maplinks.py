@@ -3,7 +3,7 @@ and what besides the data changes a rendered page (for cache keys)."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import current_app, url_for
 
