@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal, overload
 from zoneinfo import ZoneInfo
 
 from .errors import InvalidInput
@@ -48,6 +48,10 @@ def slug(value: Any, field: str = "slug") -> str:
     return value
 
 
+@overload
+def number(data: dict, field: str, *, low: float, high: float, required: Literal[True] = ...) -> float: ...
+@overload
+def number(data: dict, field: str, *, low: float, high: float, required: bool) -> float | None: ...
 def number(data: dict, field: str, *, low: float, high: float, required: bool = True) -> float | None:
     """Return a finite number within [low, high]; text, NaN and infinities are refused."""
     value = data.get(field)
@@ -68,6 +72,10 @@ def number(data: dict, field: str, *, low: float, high: float, required: bool = 
     return result
 
 
+@overload
+def integer(data: dict, field: str, *, low: int, high: int, required: Literal[True] = ...) -> int: ...
+@overload
+def integer(data: dict, field: str, *, low: int, high: int, required: bool) -> int | None: ...
 def integer(data: dict, field: str, *, low: int, high: int, required: bool = True) -> int | None:
     """Return a whole number within [low, high]."""
     value = number(data, field, low=low, high=high, required=required)
@@ -78,13 +86,19 @@ def integer(data: dict, field: str, *, low: int, high: int, required: bool = Tru
     return int(value)
 
 
+@overload
+def choice(data: dict, field: str, options: Sequence[str], *, default: str | None = None,
+           allow_empty: Literal[False] = ...) -> str: ...
+@overload
+def choice(data: dict, field: str, options: Sequence[str], *, default: str | None = None,
+           allow_empty: bool) -> str | None: ...
 def choice(data: dict, field: str, options: Sequence[str], *, default: str | None = None,
            allow_empty: bool = False) -> str | None:
     """Return one of the allowed values."""
     value = data.get(field, default)
     if (value is None or value == "") and allow_empty:
         return None
-    if value not in options:
+    if not isinstance(value, str) or value not in options:
         raise InvalidInput(f"{field} must be one of: {', '.join(options)}.", field=field)
     return value
 

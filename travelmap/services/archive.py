@@ -88,7 +88,8 @@ def trip_document(session: Session, trip: Trip) -> dict:
             "camera": photo.camera, "taken_at": _iso(photo.taken_at), "utc_offset_min": photo.utc_offset_min,
             "lat": photo.lat, "lon": photo.lon, "altitude_m": photo.altitude_m,
             "location_source": photo.location_source, "time_gap_s": photo.time_gap_s,
-            "stop": photo.stop.slug if photo.stop else None, "leg": leg_position.get(photo.leg_id),
+            "stop": photo.stop.slug if photo.stop else None,
+            "leg": leg_position.get(photo.leg_id) if photo.leg_id is not None else None,
             "width": photo.width, "height": photo.height, "content_type": photo.content_type,
             "warnings": list(photo.warnings or []), "media_path": photo.original_path})
     return {
@@ -337,9 +338,9 @@ def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: 
                     raise InvalidInput("post must be a post's slug.")
                 if post and post not in post_slugs:
                     raise InvalidInput(f"the post {str(post)[:100]!r} is not among the archive's posts.")
-                data = {k: stop_entry.get(k) for k in ("name", "lat", "lon", "slug")}
+                fields = {k: stop_entry.get(k) for k in ("name", "lat", "lon", "slug")}
                 stop = authoring.add_stop(session, trip, {
-                    **data, "leg": leg.position, "post": post_slugs.get(post) if post else None,
+                    **fields, "leg": leg.position, "post": post_slugs.get(post) if post else None,
                     "arrived_at": _iso(_time(stop_entry, "arrived_at")),
                     "departed_at": _iso(_time(stop_entry, "departed_at"))})
                 stop.timezone = validate.timezone(stop_entry.get("timezone"), stop.timezone)

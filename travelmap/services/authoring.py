@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import media, validate
+from ..config import PhotoSettings
 from ..errors import Conflict, InvalidInput
 from ..geo import zone_at
 from ..models import TRANSPORTS, VISIBILITIES, Author, Leg, Photo, Post, Stop, Track, Trip
@@ -54,7 +55,7 @@ def update_trip(session: Session, trip: Trip, data: dict) -> Trip:
     if "summary" in data:
         trip.summary = validate.text(data, "summary", max_length=validate.MAX_SUMMARY)
     if "visibility" in data:
-        trip.visibility = validate.choice(data, "visibility", VISIBILITIES)  # type: ignore[assignment]
+        trip.visibility = validate.choice(data, "visibility", VISIBILITIES)
     if "timezone" in data:
         trip.timezone = validate.timezone(data["timezone"], trip.timezone)
     if "blur_photo_locations" in data:
@@ -78,7 +79,7 @@ class Deletion:
 
 def deletion_summary(session: Session, trip: Trip) -> Deletion:
     """Count what deleting the trip would remove."""
-    def count(model: type) -> int:
+    def count(model: type[Leg] | type[Stop] | type[Track] | type[Photo]) -> int:
         return session.scalar(select(func.count()).select_from(model).where(model.trip_id == trip.id)) or 0
 
     return Deletion(legs=count(Leg), stops=count(Stop), tracks=count(Track), photos=count(Photo))
@@ -177,7 +178,7 @@ def delete_track(session: Session, track: Track, media_root: Path) -> None:
     touch(trip)
 
 
-def edit_photo(session: Session, photo: Photo, data: dict, settings: object) -> Photo:
+def edit_photo(session: Session, photo: Photo, data: dict, settings: PhotoSettings) -> Photo:
     """Change a photo's caption, or place it by hand (lat and lon together)."""
     from .photos import place_by_hand
 
@@ -187,7 +188,7 @@ def edit_photo(session: Session, photo: Photo, data: dict, settings: object) -> 
         lat = validate.number(data, "lat", low=-90, high=90)
         lon = validate.number(data, "lon", low=-180, high=180)
         if (lat, lon) != (photo.lat, photo.lon):
-            place_by_hand(photo, lat, lon, settings)  # type: ignore[arg-type]
+            place_by_hand(photo, lat, lon, settings)
     touch(photo.trip)
     session.flush()
     return photo
@@ -257,8 +258,8 @@ def update_stop(session: Session, stop: Stop, data: dict) -> Stop:
         stop.name = validate.text(data, "name", max_length=validate.MAX_NAME, required=True)
     if "lat" in data or "lon" in data:
         merged = {"lat": stop.lat, "lon": stop.lon, **data}
-        stop.lat = validate.number(merged, "lat", low=-90, high=90)  # type: ignore[assignment]
-        stop.lon = validate.number(merged, "lon", low=-180, high=180)  # type: ignore[assignment]
+        stop.lat = validate.number(merged, "lat", low=-90, high=90)
+        stop.lon = validate.number(merged, "lon", low=-180, high=180)
         stop.timezone = zone_at(stop.lat, stop.lon) or trip.timezone
     if "slug" in data and data["slug"] != stop.slug:
         slug = validate.slug(data["slug"])
