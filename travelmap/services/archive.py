@@ -27,11 +27,10 @@ from ..config import PhotoSettings
 from ..errors import Conflict, InvalidInput, NotFound, TravelmapError
 from ..models import LOCATION_SOURCES, Author, Leg, Photo, Post, Stop, Trip
 from ..version import __version__
-from . import authoring
+from . import authoring, slugs
 from .photos import prepare, store
 from .posts import create_post
 from .tracks import import_track
-from .trips import unique_slug
 
 FORMAT = "travelmap-trip"
 VERSION = 1
@@ -259,13 +258,13 @@ def default_owner(session: Session, username: str | None) -> Author:
 
 def _restore_posts(session: Session, owner: Author, entries: list[dict], notes: list[str]) -> dict[str, str]:
     """Create the archive's posts (or reuse the owner's post of the same slug); return archive slug -> slug here."""
-    slugs: dict[str, str] = {}
+    here: dict[str, str] = {}
     for n, entry in enumerate(entries, start=1):
         with _at(f"trip.json, post {n}"):
             slug = validate.slug(entry.get("slug"))
             existing = session.scalar(select(Post).where(Post.slug == slug))
             if existing is not None and existing.owner_id == owner.id:
-                slugs[slug] = slug
+                here[slug] = slug
                 if (existing.title, existing.body, existing.url) != (entry.get("title"), entry.get("body", ""),
                                                                      entry.get("url")):
                     notes.append(f"The post {slug!r} already exists and differs from the archive's; the existing "
@@ -274,14 +273,14 @@ def _restore_posts(session: Session, owner: Author, entries: list[dict], notes: 
             data = {k: entry.get(k) for k in ("title", "summary", "body", "url", "published", "author", "licence",
                                               "licence_url")}
             data["author"] = data["author"] or ""
-            data["slug"] = slug if existing is None else unique_slug(session, Post, slug)
+            data["slug"] = slug if existing is None else slugs.free(session, Post, slug)
             if existing is not None:
                 notes.append(f"The post slug {slug!r} belongs to another author here; the post was imported as "
                              f"{data['slug']!r}.")
             post = create_post(session, owner, data)
             post.demo = entry.get("demo") is True
-            slugs[slug] = post.slug
-    return slugs
+            here[slug] = post.slug
+    return here
 
 
 def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: Path, owner: Author,

@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 
 from .. import media, validate
 from ..config import PhotoSettings
-from ..errors import Conflict, InvalidInput
+from ..errors import InvalidInput
 from ..geo import zone_at
 from ..models import TRANSPORTS, VISIBILITIES, Author, Leg, Photo, Post, Stop, Track, Trip
 from ..text import slugify
+from . import slugs
 from .find import leg_at
-from .trips import touch, unique_slug
+from .trips import touch
 
 PALETTE = ("#c2410c", "#7c3aed", "#0f766e", "#be123c", "#1d4ed8", "#a16207", "#15803d", "#9333ea")
 
@@ -25,12 +26,7 @@ PALETTE = ("#c2410c", "#7c3aed", "#0f766e", "#be123c", "#1d4ed8", "#a16207", "#1
 def create_trip(session: Session, owner: Author, data: dict) -> Trip:
     """Create a trip (private unless asked otherwise)."""
     title = validate.text(data, "title", max_length=validate.MAX_TITLE, required=True)
-    if data.get("slug"):
-        slug = validate.slug(data["slug"])
-        if session.scalar(select(Trip.id).where(Trip.slug == slug)):
-            raise Conflict(f"The slug {slug!r} is taken; choose another.", field="slug")
-    else:
-        slug = unique_slug(session, Trip, slugify(title))
+    slug = slugs.claim(session, Trip, data["slug"]) if data.get("slug") else slugs.free(session, Trip, slugify(title))
     trip = Trip(
         slug=slug, title=title, owner=owner,
         summary=validate.text(data, "summary", max_length=validate.MAX_SUMMARY),
@@ -48,10 +44,7 @@ def update_trip(session: Session, trip: Trip, data: dict) -> Trip:
     if "title" in data:
         trip.title = validate.text(data, "title", max_length=validate.MAX_TITLE, required=True)
     if "slug" in data and data["slug"] != trip.slug:
-        slug = validate.slug(data["slug"])
-        if session.scalar(select(Trip.id).where(Trip.slug == slug, Trip.id != trip.id)):
-            raise Conflict(f"The slug {slug!r} is taken; choose another.", field="slug")
-        trip.slug = slug
+        trip.slug = slugs.claim(session, Trip, data["slug"], exclude_id=trip.id)
     if "summary" in data:
         trip.summary = validate.text(data, "summary", max_length=validate.MAX_SUMMARY)
     if "visibility" in data:
@@ -225,11 +218,9 @@ def add_stop(session: Session, trip: Trip, data: dict) -> Stop:
     lon = validate.number(data, "lon", low=-180, high=180)
     zone = zone_at(lat, lon) or trip.timezone
     if data.get("slug"):
-        slug = validate.slug(data["slug"])
-        if any(s.slug == slug for s in trip.stops()):
-            raise Conflict(f"This trip already has a stop with the slug {slug!r}.", field="slug")
+        slug = slugs.claim(session, Stop, data["slug"], trip_id=trip.id)
     else:
-        slug = unique_slug(session, Stop, slugify(name), trip_id=trip.id)
+        slug = slugs.free(session, Stop, slugify(name), trip_id=trip.id)
     stop = Stop(
         trip_id=trip.id, slug=slug, name=name, lat=lat, lon=lon, timezone=zone,
         arrived_at=validate.local_datetime(data, "arrived_at", zone),
@@ -262,10 +253,7 @@ def update_stop(session: Session, stop: Stop, data: dict) -> Stop:
         stop.lon = validate.number(merged, "lon", low=-180, high=180)
         stop.timezone = zone_at(stop.lat, stop.lon) or trip.timezone
     if "slug" in data and data["slug"] != stop.slug:
-        slug = validate.slug(data["slug"])
-        if any(s.slug == slug and s is not stop for s in trip.stops()):
-            raise Conflict(f"This trip already has a stop with the slug {slug!r}.", field="slug")
-        stop.slug = slug
+        stop.slug = slugs.claim(session, Stop, data["slug"], exclude_id=stop.id, trip_id=trip.id)
     if "arrived_at" in data:
         stop.arrived_at = validate.local_datetime(data, "arrived_at", stop.timezone)
     if "departed_at" in data:

@@ -14,7 +14,8 @@ from ..gpx import ParsedGpx, parse_gpx
 from ..models import Leg, Stop, Track, TrackSegment
 from ..text import slugify
 from ..trackstats import DETAIL_TOLERANCE_M, compute_stats, display_geometry, encoded_lines
-from .trips import touch, unique_slug
+from . import slugs
+from .trips import touch
 
 
 def _waypoints_to_stops(session: Session, leg: Leg, parsed: ParsedGpx) -> list[Stop]:
@@ -23,7 +24,7 @@ def _waypoints_to_stops(session: Session, leg: Leg, parsed: ParsedGpx) -> list[S
     for wpt in parsed.waypoints:
         name = (wpt.name or "Waypoint")[:200]
         zone = zone_at(wpt.lat, wpt.lon) or leg.trip.timezone
-        stop = Stop(trip_id=leg.trip_id, slug=unique_slug(session, Stop, slugify(name), trip_id=leg.trip_id),
+        stop = Stop(trip_id=leg.trip_id, slug=slugs.free(session, Stop, slugify(name), trip_id=leg.trip_id),
                     name=name, lat=wpt.lat, lon=wpt.lon, timezone=zone, arrived_at=wpt.time,
                     position=len(leg.stops) + 1)
         leg.stops.append(stop)
