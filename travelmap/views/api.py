@@ -17,6 +17,7 @@ from ..services.trips import photo_count
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.authoring import edit_photo, trip_photo
 from .helpers import end_read_transaction, photo_json_for, photo_settings, save, uploaded_files
+from . import places as place_views
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -268,3 +269,17 @@ def delete_post(post: Post) -> ResponseReturnValue:
     posts.delete_post(db.session(), post)
     save()
     return "", 204
+
+
+@bp.get("/places")
+@token_required
+def search_places() -> ResponseReturnValue:
+    """Find towns by name, offline: ?q=Baotou (or 包头) [&limit=10] -> [{name, country, lat, lon, …}], best first."""
+    return jsonify(place_views.search_answer(request.args))
+
+
+@bp.get("/places/nearest")
+@token_required
+def nearest_place() -> ResponseReturnValue:
+    """Name the town nearest a point: ?lat=&lon= [&max_km=30] -> [{name, country, …, distance_m}] or []."""
+    return jsonify(place_views.nearest_answer(request.args))

@@ -24,6 +24,7 @@ from ..serialize import track_json
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
 from .helpers import end_read_transaction, links, photo_settings, save, tiles, uploaded_files
+from . import places as place_views
 
 bp = Blueprint("author", __name__)
 
@@ -536,3 +537,19 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
     save()
     flash("Token revoked.", "success")
     return redirect(url_for("author.tokens"))
+
+
+# ---------------------------------------------------------------- places by name (the forms' search box)
+
+@bp.get("/author/places")
+@author_required
+def search_places() -> ResponseReturnValue:
+    """Answer the stop and photo forms' place search: the API's /api/places, for a logged-in author."""
+    return jsonify(place_views.search_answer(request.args))
+
+
+@bp.get("/author/places/nearest")
+@author_required
+def nearest_place() -> ResponseReturnValue:
+    """Suggest the town nearest the point the author clicked: the API's /api/places/nearest."""
+    return jsonify(place_views.nearest_answer(request.args))
