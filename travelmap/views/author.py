@@ -291,7 +291,7 @@ def delete_track(trip: Trip, track_id: int) -> ResponseReturnValue:
 def photos(trip: Trip) -> ResponseReturnValue:
     """Upload photos and review them: thumbnail, time, place, how it was found, warnings."""
     return page("author/photos.html", None, trip=trip, photos=list(trip.photos), local_time=maps.local_time,
-                action=ActionForm())
+                action=ActionForm(), near=place_views.near_words)
 
 
 @bp.post("/author/trips/<slug>/photos")
