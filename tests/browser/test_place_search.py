@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 SLUG = "grassland-and-steel"
 DATA = Path(__file__).resolve().parents[2] / "data"
-WIDTHS = {"desktop": {"viewport": {"width": 1280, "height": 860}}, "phone": PHONE}
+WIDTHS: dict[str, dict[str, Any]] = {"desktop": {"viewport": {"width": 1280, "height": 860}}, "phone": PHONE}
 
 
 @pytest.fixture
