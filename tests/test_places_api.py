@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from .authoring_helpers import bearer, login, make_author
+from .authoring_helpers import login, make_author
 
 KEYS = {"name", "country", "country_code", "lat", "lon", "population", "timezone", "matched"}
 

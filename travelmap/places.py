@@ -20,7 +20,6 @@ import functools
 import itertools
 import math
 import re
-import sys
 import threading
 import unicodedata
 from array import array
