@@ -25,6 +25,7 @@ from ..serialize import track_json
 from ..services import accounts, authoring, find, posts
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
+from . import places as place_views
 from .errors import wants_json
 from .maplinks import links, tiles
 from .uploads import uploaded_files
@@ -297,8 +298,8 @@ def delete_track(trip: Trip, track_id: int) -> ResponseReturnValue:
 @owns_trip
 def photos(trip: Trip) -> ResponseReturnValue:
     """Upload photos and review them: thumbnail, time, place, how it was found, warnings."""
-    return page("author/photos.html", None, trip=trip, photos=list(trip.photos),
-                action=ActionForm())
+    return page("author/photos.html", None, trip=trip, photos=list(trip.photos), action=ActionForm(),
+                near=place_views.near_words)
 
 
 @bp.post("/author/trips/<slug>/photos")
@@ -546,3 +547,19 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
     db.commit()
     flash("Token revoked.", "success")
     return redirect(url_for("author.tokens"))
+
+
+# ---------------------------------------------------------------- places by name (the forms' search box)
+
+@bp.get("/author/places")
+@author_required
+def search_places() -> ResponseReturnValue:
+    """Answer the stop and photo forms' place search: the API's /api/places, for a logged-in author."""
+    return jsonify(place_views.search_answer(request.args))
+
+
+@bp.get("/author/places/nearest")
+@author_required
+def nearest_place() -> ResponseReturnValue:
+    """Suggest the town nearest the point the author clicked: the API's /api/places/nearest."""
+    return jsonify(place_views.nearest_answer(request.args))
