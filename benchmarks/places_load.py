@@ -81,8 +81,9 @@ def main() -> None:
                              check=True, capture_output=True, text=True).stdout
         r = json.loads(out)
         worst = max(r["search_ms"], key=r["search_ms"].get)
-        print(f"{'cities' + str(threshold):>10} {r['cities']:>8} {r['names']:>9} {r['load_s']:>7.2f} "
-              f"{r['own_mib']:>9.0f} {r['kept_mib']:>9.0f} {r['peak_mib']:>9.0f} {r['search_ms'][worst]:>9.2f} ({worst}) "
+        print(f"{'cities' + str(threshold):>10} {r['cities']:>8} {r['names']:>9} "
+              f"{r['load_s']:>7.2f} {r['own_mib']:>9.0f} {r['kept_mib']:>9.0f} {r['peak_mib']:>9.0f} "
+              f"{r['search_ms'][worst]:>9.2f} ({worst}) "
               f"{r['nearest_us']:>10.0f}")
 
 
