@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from . import config, db
 from .models import Trip
+from .photos import NAME_SUFFIXES
 from .services.seed import seed_trip
 from .text import clean_filename
 
@@ -227,7 +228,7 @@ def import_photos_command(paths: tuple[Path, ...], trip_slug: str, clock_offset:
         offset = parse_clock_offset(clock_offset) if clock_offset else None
     except TravelmapError as error:
         raise click.ClickException(error.message) from error
-    suffixes = {".jpg", ".jpeg", ".heic", ".heif", ".png", ".webp"}
+    suffixes = set().union(*NAME_SUFFIXES.values())  # what the photo reader accepts, by content
     files = [
         p
         for path in paths

@@ -32,12 +32,12 @@ def _lonlat(coords: list[list[float]]) -> list[list[float]]:
 
 
 def leg_feature(leg: Leg) -> dict | None:
-    """Return a leg as a LineString/MultiLineString feature (tracks at 2 m detail, or its transport line)."""
+    """Return a leg as a LineString/MultiLineString feature (tracks at 2 m detail, or its untracked line)."""
     lines = [_lonlat(part["coords"]) for track in leg.tracks
              for part in (track.detail_geometry or track.display_geometry) if len(part["coords"]) >= 2]
-    if not lines and leg.transport and len(leg.stops) >= 2:
-        first, last = leg.stops[0], leg.stops[-1]
-        lines = [[[first.lon, first.lat], [last.lon, last.lat]]]
+    untracked = leg.untracked_line()
+    if untracked is not None:
+        lines = [[[lon, lat] for lat, lon in untracked]]
     if not lines:
         return None
     geometry = ({"type": "LineString", "coordinates": lines[0]} if len(lines) == 1

@@ -267,10 +267,10 @@ def leg_entry(leg: Leg, level: str, detail_url: str | None) -> dict:
         "dash": False,
         "detail": detail_url,
     }
-    if not leg.tracks and len(leg.stops) >= 2:
-        first, last = leg.stops[0], leg.stops[-1]
+    untracked = leg.untracked_line()
+    if untracked is not None:
         entry.update(
-            lines=[encode_polyline([(first.lat, first.lon), (last.lat, last.lon)])],
+            lines=[encode_polyline(untracked)],
             planned=[False],
             dash=True,
             detail=None,

@@ -9,7 +9,7 @@ from typing import Any, Literal, overload
 from zoneinfo import ZoneInfo
 
 from .errors import InvalidInput
-from .text import COLOUR_RE, SLUG_RE, safe_url
+from .text import COLOUR_RE, DEFAULT_COLOUR, SLUG_RE, safe_url
 
 MAX_TITLE = 200
 MAX_NAME = 200
@@ -17,6 +17,10 @@ MAX_SLUG = 100
 MAX_SUMMARY = 2_000
 MAX_BODY = 200_000
 MAX_URL = 2_000
+MAX_LABEL = 100  # an API token's label
+MAX_FILE_NAME = 300  # an uploaded file's name as stored, and a track's name
+MAX_CAMERA = 200
+MAX_LICENCE = 200
 
 
 def text(data: dict, field: str, *, max_length: int, required: bool = False, default: str = "") -> str:
@@ -103,7 +107,7 @@ def choice(data: dict, field: str, options: Sequence[str], *, default: str | Non
     return value
 
 
-def colour(data: dict, field: str = "colour", default: str = "#2563eb") -> str:
+def colour(data: dict, field: str = "colour", default: str = DEFAULT_COLOUR) -> str:
     """Return a #rrggbb colour."""
     value = data.get(field) or default
     if not isinstance(value, str) or not COLOUR_RE.match(value):

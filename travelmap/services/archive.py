@@ -350,10 +350,11 @@ def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: 
                 data = archive.read(name, "trip.json")
                 if media.sha256(data) != track_entry.get("sha256"):
                     raise InvalidInput("the file does not match its sha256 in trip.json: the archive is damaged.")
-                original = validate.text(track_entry, "original_name", max_length=300) or Path(name).name
+                original = (validate.text(track_entry, "original_name", max_length=validate.MAX_FILE_NAME)
+                            or Path(name).name)
                 track = import_track(session, leg, data, original, media_root)
                 if track_entry.get("name"):
-                    track.name = validate.text(track_entry, "name", max_length=300)
+                    track.name = validate.text(track_entry, "name", max_length=validate.MAX_FILE_NAME)
     session.flush()
     for photo_entry in photos:
         name = photo_entry["file"]
@@ -362,7 +363,7 @@ def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: 
             if media.sha256(data) != photo_entry.get("sha256"):
                 raise InvalidInput("the file does not match its sha256 in trip.json: the archive is damaged.")
             fields = _photo_fields(photo_entry, stops_by_slug, legs_by_position)
-            original = validate.text(photo_entry, "original_name", max_length=300) or Path(name).name
+            original = validate.text(photo_entry, "original_name", max_length=validate.MAX_FILE_NAME) or Path(name).name
             item = prepare(data, original, trip, settings)
             photo = store(session, trip, item, media_root, settings, timeline=([], [], []), stop=fields.pop("stop"))
             for key, value in fields.items():
@@ -393,8 +394,11 @@ def _photo_fields(entry: dict, stops: dict[str, Stop], legs: dict[int, Leg]) -> 
         raise InvalidInput("lat and lon go together.")
     offset = validate.integer(entry, "utc_offset_min", low=-24 * 60, high=24 * 60, required=False)
     warnings = entry.get("warnings") or []
-    if not isinstance(warnings, list) or len(warnings) > 100 or not all(isinstance(w, str) and len(w) <= 2000
-                                                                         for w in warnings):
+    if (
+        not isinstance(warnings, list)
+        or len(warnings) > 100
+        or not all(isinstance(w, str) and len(w) <= 2000 for w in warnings)
+    ):
         raise InvalidInput("warnings must be a list of short texts.")
     source = entry.get("location_source")
     if source is not None and source not in LOCATION_SOURCES:
@@ -402,11 +406,20 @@ def _photo_fields(entry: dict, stops: dict[str, Stop], legs: dict[int, Leg]) -> 
     gap = _optional_number(entry, "time_gap_s", 0, 1e9)
     altitude = _optional_number(entry, "altitude_m", -1e5, 1e6)
     stop = stops.get(stop_slug) if stop_slug else None
-    return {"stop": stop, "leg_id": legs[leg_position].id if leg_position is not None else None,
-            "caption": validate.text(entry, "caption", max_length=validate.MAX_SUMMARY),
-            "camera": validate.text(entry, "camera", max_length=200), "taken_at": _time(entry, "taken_at"),
-            "utc_offset_min": offset, "lat": lat, "lon": lon, "altitude_m": altitude, "location_source": source,
-            "time_gap_s": gap, "warnings": list(warnings)}
+    return {
+        "stop": stop,
+        "leg_id": legs[leg_position].id if leg_position is not None else None,
+        "caption": validate.text(entry, "caption", max_length=validate.MAX_SUMMARY),
+        "camera": validate.text(entry, "camera", max_length=validate.MAX_CAMERA),
+        "taken_at": _time(entry, "taken_at"),
+        "utc_offset_min": offset,
+        "lat": lat,
+        "lon": lon,
+        "altitude_m": altitude,
+        "location_source": source,
+        "time_gap_s": gap,
+        "warnings": list(warnings),
+    }
 
 
 __all__ = ["FORMAT", "VERSION", "trip_document", "export_trip", "import_trip", "default_owner"]

@@ -13,13 +13,10 @@ from ..config import PhotoSettings
 from ..errors import InvalidInput
 from ..geo import zone_at
 from ..models import TRANSPORTS, VISIBILITIES, Author, Leg, Photo, Post, Stop, Track, Trip
-from ..text import slugify
+from ..text import palette_colour, slugify
 from . import slugs
 from .find import leg_at
 from .trips import touch
-
-PALETTE = ("#c2410c", "#7c3aed", "#0f766e", "#be123c", "#1d4ed8", "#a16207", "#15803d", "#9333ea")
-
 
 # ---------------------------------------------------------------- trips
 
@@ -120,7 +117,7 @@ def add_leg(session: Session, trip: Trip, data: dict) -> Leg:
     leg = Leg(
         trip=trip,
         name=validate.text(data, "name", max_length=validate.MAX_NAME, required=True),
-        colour=validate.colour(data, default=PALETTE[len(legs) % len(PALETTE)]),
+        colour=validate.colour(data, default=palette_colour(len(legs))),
         transport=validate.choice(data, "transport", TRANSPORTS, allow_empty=True),
         position=len(legs) + 1,
     )

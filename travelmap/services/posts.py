@@ -12,8 +12,6 @@ from ..text import slugify
 from . import slugs
 from .trips import touch
 
-MAX_LICENCE = 200
-
 
 def _touch_linked_trips(session: Session, post: Post) -> None:
     """Bump every trip whose stops link to the post (their pages show its title)."""
@@ -41,7 +39,7 @@ def _apply(post: Post, data: dict, partial: bool) -> None:
         post.author_name = validate.text(data, "author", max_length=validate.MAX_NAME,
                                          default=post.owner.display_name if post.owner else "")
     if has("licence"):
-        post.licence = validate.text(data, "licence", max_length=MAX_LICENCE)
+        post.licence = validate.text(data, "licence", max_length=validate.MAX_LICENCE)
     if has("licence_url"):
         post.licence_url = validate.url(data, "licence_url")
 

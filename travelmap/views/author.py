@@ -25,6 +25,7 @@ from ..serialize import track_json
 from ..services import accounts, authoring, find, posts
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
+from ..text import palette_colour
 from . import places as place_views
 from .errors import wants_json
 from .maplinks import links, tiles
@@ -195,7 +196,7 @@ def backup_trip(trip: Trip) -> ResponseReturnValue:
 @owns_trip
 def new_leg(trip: Trip) -> ResponseReturnValue:
     """Add a leg."""
-    form = LegForm(colour=authoring.PALETTE[len(trip.legs) % len(authoring.PALETTE)])
+    form = LegForm(colour=palette_colour(len(trip.legs)))
     if request.method == "POST" and submit(form, lambda d: authoring.add_leg(db.session(), trip, d)) is not None:
         flash("Leg added.", "success")
         return redirect(url_for("author.trip", slug=trip.slug))
