@@ -1,4 +1,5 @@
-"""The author's JSON API (DESIGN.md §3): bearer tokens only, JSON in and out, one error shape."""
+"""The author's JSON API (the contract is DESIGN.md's "URL and API contract" and the README's API
+section): bearer tokens only, JSON in and out, one error shape."""
 
 from __future__ import annotations
 
