@@ -458,6 +458,8 @@ def test_the_owner_downloads_a_backup_from_the_workspace_and_no_one_else_can(see
     assert response.status_code == 200 and response.mimetype == "application/zip"
     assert response.headers["Content-Disposition"] == f"attachment; filename={DEMO_SLUG}.zip"
     assert response.headers["Cache-Control"] == "no-store"
+    archive = response.data
+    response.close()  # a streamed file: closing the response closes the spooled zip, as a WSGI server does
     other = instance(tmp_path / "other")
-    restore(other, response.data)
+    restore(other, archive)
     assert dump(other) == dump(seeded_app)
