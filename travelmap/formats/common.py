@@ -16,6 +16,7 @@ FIRST_SECOND = datetime.min.replace(tzinfo=timezone.utc).timestamp()
 LAST_SECOND = datetime.max.replace(tzinfo=timezone.utc).timestamp()
 
 NAIVE_TIMES = "Some times have no time zone; they were taken as UTC, as the GPX standard says."
+NAIVE_TIMES_ANY = "Some times have no time zone; they were taken as UTC."
 
 
 @dataclass

@@ -17,6 +17,7 @@ import xml.parsers.expat as expat
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import InvalidInput
+from .common import ParsedTrack
 
 MAX_DEPTH = 64
 CHUNK_BYTES = 1 << 16
@@ -46,6 +47,10 @@ class XmlReader:
 
     def end(self, name: str) -> None:
         """Handle an element's end."""
+
+    def result(self) -> ParsedTrack:
+        """Return what the document held, validated; raise InvalidInput when it holds nothing to draw."""
+        raise NotImplementedError
 
     # ------------------------------------------------------------------ what subclasses use
 
