@@ -198,6 +198,8 @@ class KmlReader(XmlReader):
         segment.lats.append(lat)
         segment.lons.append(lon)
         segment.eles.append(ele)
+        if owner == "LineString":
+            segment.times.append(None)  # a gx:Track's times are paired with its positions when it closes
 
     # ------------------------------------------------------------------ geometries
 
