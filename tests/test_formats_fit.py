@@ -16,8 +16,8 @@ from .gpxfactory import START, straight_track
 from .trackfactory import fit_file, fit_header, semicircles
 
 
-def ride(n: int = 30, **kw: object) -> list[tuple]:
-    return straight_track(n, ele=lambda i, d: 1000 + i * 0.5, **kw)  # type: ignore[arg-type]
+def ride(n: int = 30, *, lat: float = 40.0, start: datetime = START) -> list[tuple]:
+    return straight_track(n, lat=lat, start=start, ele=lambda i, d: 1000 + i * 0.5)
 
 
 def test_positions_are_converted_from_semicircles_exactly_and_times_are_utc():

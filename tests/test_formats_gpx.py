@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import tracemalloc
-from datetime import timezone
+from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
 import gpxpy
@@ -27,10 +28,10 @@ def gpxpy_reading(data: bytes) -> dict:
     """Return what gpxpy reads: non-empty segments (tracks, then routes as planned), waypoints and the name."""
     gpx = gpxpy.parse(decode(data))
 
-    def stamp(time):  # type: ignore[no-untyped-def]
+    def stamp(time: datetime | None) -> float | None:
         return None if time is None else time.replace(tzinfo=time.tzinfo or timezone.utc).timestamp()
 
-    def points(pts):  # type: ignore[no-untyped-def]
+    def points(pts: list) -> list:
         return [(p.latitude, p.longitude, p.elevation, stamp(p.time)) for p in pts]
 
     segments = [(False, points(s.points)) for t in gpx.tracks for s in t.segments if s.points]
@@ -118,7 +119,7 @@ def test_a_gpx_10_track_point_speed_that_is_not_a_number_is_refused_as_gpxpy_doe
 def test_the_reader_keeps_no_tree_and_needs_under_a_fifth_of_gpxpys_memory():
     data = gpx_document([straight_track(20_000, ele=lambda i, d: 1000.0)])
 
-    def peak(read) -> int:  # type: ignore[no-untyped-def]
+    def peak(read: Callable[[], object]) -> int:
         tracemalloc.start()
         try:
             read()

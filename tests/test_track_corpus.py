@@ -20,9 +20,9 @@ from .conftest import corpus_dir
 
 # Files the facts say an importer must (or may) refuse, and the phrase of our refusal.
 REFUSED = {
-    # Truncated: its last message runs past the end and the CRC fails. The notes allow a 4xx or a recovery;
-    # the issue asks truncated FIT to be refused naming the problem.
-    "fitparse__nick.fit": "The FIT file is truncated",
+    # Truncated: its last message runs past the end, so its checksum fails (GPSBabel: "File CRC mismatch ...
+    # is corrupt"). The notes allow a 4xx or a recovery; the issue asks for a refusal naming the problem.
+    "fitparse__nick.fit": "The FIT file is damaged: its checksum does not match",
     # No positions at all: "an importer should answer a clear 4xx (or store nothing) rather than a 0-km track".
     "fitparse__compressed-speed-distance.fit": "no positions to draw",
     # Python's zipfile (and unzip) reject it: "expected outcome: a clear 4xx (not a zip / no track)".

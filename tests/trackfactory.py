@@ -9,6 +9,7 @@ import io
 import json
 import struct
 import zipfile
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
 from garmin_fit_sdk import Encoder, Profile
@@ -23,7 +24,7 @@ def semicircles(degrees: float) -> int:
     return round(degrees * 2**31 / 180)
 
 
-def fit_file(segments: list[list[Point]], *, course_points: list[tuple] = (), kind: str = "activity",
+def fit_file(segments: list[list[Point]], *, course_points: Sequence[tuple] = (), kind: str = "activity",
              extra_records: int = 0, unplaced_every: int = 0) -> bytes:
     """Write an activity (or course) whose segments are separated by timer stop/start events.
 
@@ -88,7 +89,7 @@ def _iso(when: datetime) -> str:
     return when.isoformat().replace("+00:00", "Z")
 
 
-def tcx_document(laps: list[list[Point]], *, course: str | None = None, course_points: list[tuple] = (),
+def tcx_document(laps: list[list[Point]], *, course: str | None = None, course_points: Sequence[tuple] = (),
                  unplaced: int = 0) -> bytes:
     """Write a TCX activity with one lap per list (or, with a name, a course); `unplaced` trackpoints have no position."""
     def trackpoint(lat: float, lon: float, ele: float | None, when: datetime | None) -> str:
@@ -116,7 +117,7 @@ def tcx_document(laps: list[list[Point]], *, course: str | None = None, course_p
             f"{body}</TrainingCenterDatabase>").encode()
 
 
-def kml_document(*, tracks: list[list[Point]] = (), lines: list[list[Point]] = (), points: list[tuple] = (),
+def kml_document(*, tracks: Sequence[list[Point]] = (), lines: Sequence[list[Point]] = (), points: Sequence[tuple] = (),
                  name: str = "Test KML") -> bytes:
     """Write KML 2.2 with gx:Tracks (timed), LineStrings (untimed) and Point placemarks (name, lat, lon)."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2" '
@@ -145,7 +146,7 @@ def kmz_archive(members: dict[str, bytes], *, compression: int = zipfile.ZIP_DEF
     return buffer.getvalue()
 
 
-def geojson_document(lines: list[list[Point]], *, points: list[tuple] = (), times: bool = True) -> bytes:
+def geojson_document(lines: list[list[Point]], *, points: Sequence[tuple] = (), times: bool = True) -> bytes:
     """Write a FeatureCollection: one LineString Feature per line (with coordTimes), one Point per (name, lat, lon)."""
     features = []
     for line in lines:

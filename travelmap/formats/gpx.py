@@ -10,8 +10,6 @@ lists as soon as it ends; no element object is ever built, so memory is the poin
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
-
 from ..errors import InvalidInput
 from .common import (NAIVE_TIMES, ParsedTrack, Segment, TimeReader, Waypoint, as_datetime, explain_point,
                      in_range, point_is_valid, time_text)
@@ -271,34 +269,33 @@ class GpxReader(XmlReader):
         except ValueError:
             raise InvalidInput(f"Line {self.line()} has {text[:40]!r} as <{name}>, not a whole number.", code=CODE)
 
+    def _where(self) -> str:
+        """Name the point being read, as messages do ('Track 1, segment 2, point 3')."""
+        if self.kind == _TRKPT:
+            return f"Track {len(self.track_names)}, segment {self.segment_number}, point {len(self.segment.lats) + 1}"
+        if self.kind == _RTEPT:
+            return f"Route {len(self.route_names)}, point {len(self.segment.lats) + 1}"
+        return f"Waypoint {len(self.waypoints) + 1}, point 1"
+
     def _close_point(self) -> None:
         """Check the finished point and add it to its segment (or keep it as a waypoint)."""
         kind, lat, lon, ele, when = self.kind, self.lat, self.lon, self.ele, self.when
-        segment = self.segment
-        if kind == _TRKPT:
-            self.state = _SEG
-            where = f"Track {len(self.track_names)}, segment {self.segment_number}, point {len(segment.lats) + 1}"
-        elif kind == _RTEPT:
-            self.state = _RTE
-            where = f"Route {len(self.route_names)}, point {len(segment.lats) + 1}"
-        else:
-            self.state = _ROOT
-            where = f"Waypoint {len(self.waypoints) + 1}, point 1"
         if not point_is_valid(lat, lon, ele):
-            raise explain_point(lat, lon, ele, where, CODE)
+            raise explain_point(lat, lon, ele, self._where(), CODE)
         stamp: float | None = None
-        time: datetime | None = None
         if when is not None:
             micros, offset = when
             if not in_range(micros, offset):
-                raise InvalidInput(f"{where} has a time out of range: {time_text(micros, offset)}.", code=CODE)
+                raise InvalidInput(f"{self._where()} has a time out of range: {time_text(micros, offset)}.", code=CODE)
             stamp = micros / 1_000_000
-            if kind == _WPT:
-                time = as_datetime(micros, offset)
         if kind == _WPT:
+            self.state = _ROOT
+            time = None if when is None else as_datetime(*when)
             self.waypoints.append(Waypoint(self.point_name or f"Waypoint {len(self.waypoints) + 1}", lat, lon, ele,
                                            time, self.point_desc or ""))
             return
+        self.state = _SEG if kind == _TRKPT else _RTE
+        segment = self.segment
         segment.lats.append(lat)
         segment.lons.append(lon)
         segment.eles.append(ele)

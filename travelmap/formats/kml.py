@@ -68,7 +68,7 @@ class KmlReader(XmlReader):
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         """Follow containers, placemarks and geometries; skip styles, views, extended data and the rest."""
-        tag = local_name(name)
+        tag = self.names.get(name) or self.names.setdefault(name, local_name(name))
         if not self.path:
             self.path.append(tag)
             return

@@ -61,7 +61,7 @@ class TcxReader(XmlReader):
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         """Follow activities, courses, tracks and points; skip the rest (laps' totals, extensions, …)."""
-        tag = local_name(name)
+        tag = self.names.get(name) or self.names.setdefault(name, local_name(name))
         if not self.path:
             self.path.append(tag)
             return
@@ -124,22 +124,23 @@ class TcxReader(XmlReader):
         except ValueError:
             raise InvalidInput(f"Line {self.line()} has {text.strip()[:40]!r} as <{tag}>, not a number.", code=CODE)
 
-    def _point(self, where: str) -> tuple[float, float, float | None, tuple[int, int] | None] | None:
-        """Return the point's (lat, lon, ele, time), None without a position; raise when it is unusable."""
+    def _point(self, what: str, number: int) -> tuple[float, float, float | None, tuple[int, int] | None] | None:
+        """Return the point's (lat, lon, ele, time), None without a position; raise naming it when it is unusable."""
         lat, lon = self._number("LatitudeDegrees"), self._number("LongitudeDegrees")
         if lat is None or lon is None:
             return None
         ele = self._number("AltitudeMeters")
         if not point_is_valid(lat, lon, ele):
-            raise explain_point(lat, lon, ele, where, CODE)
+            raise explain_point(lat, lon, ele, f"{what} {number:,} (line {self.line()})", CODE)
         when = self.when
         if when is not None and not in_range(*when):
-            raise InvalidInput(f"{where} has a time out of range: {time_text(*when)}.", code=CODE)
+            raise InvalidInput(f"{what} {number:,} (line {self.line()}) has a time out of range: {time_text(*when)}.",
+                               code=CODE)
         return lat, lon, ele, when
 
     def _trackpoint(self) -> None:
         self.trackpoints += 1
-        point = self._point(f"Trackpoint {self.trackpoints:,} (line {self.line()})")
+        point = self._point("Trackpoint", self.trackpoints)
         if point is None:
             self.unplaced += 1
             return
@@ -152,7 +153,7 @@ class TcxReader(XmlReader):
 
     def _course_point(self) -> None:
         number = len(self.waypoints) + 1
-        point = self._point(f"Course point {number} (line {self.line()})")
+        point = self._point("Course point", number)
         if point is None:
             return
         lat, lon, ele, when = point

@@ -39,6 +39,7 @@ class XmlReader:
         self.declared = {"xml", "xmlns"}
         self.undeclared: set[str] = set()
         self.buffer: list[str] = []
+        self.names: dict[str, str] = {}  # element name -> local name, for readers that match local names
 
     # ------------------------------------------------------------------ what subclasses write
 
