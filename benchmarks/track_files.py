@@ -1,8 +1,7 @@
 """The benchmark's track in every format: the points synthetic_gpx writes, as FIT, TCX and KML files.
 
-Each file carries what its devices and apps write for every point: time, position and elevation, plus a
-heart rate (GPX, TCX) or what a bike computer logs each second (FIT: heart rate, cadence, distance,
-speed). FIT files are written by Garmin's FIT SDK (a test dependency).
+Each file carries what the GPX carries for every point: time, position, elevation and a heart rate, in
+the structure its devices and apps write. FIT files are written by Garmin's FIT SDK (a test dependency).
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ def _iso(when: datetime) -> str:
 
 
 def fit_file(points: list[Point]) -> bytes:
-    """Write an activity as a bike computer records it, one record a second."""
+    """Write an activity as a device records it: one record a second, between a timer start and stop."""
     from garmin_fit_sdk import Encoder, Profile
 
     mesg = Profile["mesg_num"]
@@ -47,8 +46,7 @@ def fit_file(points: list[Point]) -> bytes:
     for i, (lat, lon, ele, when) in enumerate(points):
         encoder.on_mesg(mesg["RECORD"], {
             "timestamp": when, "position_lat": round(lat * 2**31 / 180), "position_long": round(lon * 2**31 / 180),
-            "enhanced_altitude": ele, "heart_rate": 120 + i % 40, "cadence": 85, "distance": 12.0 * i,
-            "enhanced_speed": 12.0})
+            "enhanced_altitude": ele, "heart_rate": 120 + i % 40})
     encoder.on_mesg(mesg["EVENT"], {"timestamp": points[-1][3], "event": "timer", "event_type": "stop_all"})
     return encoder.close()
 

@@ -134,9 +134,15 @@ class _FitTrack:
         sc_lat = sc_lon = stamp = None
         altitude = enhanced = None
         for field in fields:
-            if field.field_def is not None and field.field_def.is_dev:
+            definition, profile_field = field.field_def, field.field
+            if profile_field is not None:
+                num = profile_field.def_num
+            elif definition is not None and not definition.is_dev:
+                num = definition.def_num
+            else:
                 continue
-            num = field.def_num
+            if definition is not None and definition.is_dev:
+                continue  # a developer field: its numbers are its own, not the profile's
             if num == 0:
                 sc_lat = field.value
             elif num == 1:
