@@ -10,6 +10,7 @@ lists as soon as it ends; no element object is ever built, so memory is the poin
 from __future__ import annotations
 
 from collections.abc import Iterable
+
 from ..errors import InvalidInput
 from .common import (NAIVE_TIMES, ParsedTrack, Segment, TimeReader, Waypoint, as_datetime, explain_point,
                      in_range, point_is_valid, time_text)
@@ -57,7 +58,6 @@ class GpxReader(XmlReader):
         self.segment_number = 0
         self.field = ""
         self.field_owner = _ROOT
-        self.field_line = 0
         # the point being read
         self.kind = _TRKPT
         self.numbers = _NUMBERS
@@ -107,10 +107,8 @@ class GpxReader(XmlReader):
                 self.skip()
         elif state == _ROOT:
             self._start_in_root(name, attrs)
-        elif state == _META:
+        else:  # _META
             self._start_header_field(name, attrs, _META)
-        else:  # pragma: no cover - every state is handled above
-            self.skip()
 
     def end(self, name: str) -> None:
         """Finish fields, points, segments, tracks and routes."""

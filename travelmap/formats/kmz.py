@@ -77,4 +77,8 @@ def read_kmz(data: bytes) -> ParsedTrack:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise InvalidInput(f"This KMZ file is not a readable zip archive ({exc}).", code=CODE)
     with archive:
-        return read_kml(_chunks(archive, _kml_member(archive)), fmt="kmz")
+        chunks = _chunks(archive, _kml_member(archive))
+        try:
+            return read_kml(chunks, fmt="kmz")
+        finally:
+            chunks.close()  # closes the member even when the KML was refused half-way
