@@ -1,4 +1,4 @@
-"""Track import cost: the whole GPX import, and every track reader, each next to gpxpy.parse on the same points, same run.
+"""Track import cost: the GPX import and every track reader, each beside gpxpy.parse on the same points, same run.
 
     python benchmarks/gpx_import.py            # 10k, 100k and 500k points
     python benchmarks/gpx_import.py --quick    # 2k and 10k points (CI smoke run)
@@ -144,7 +144,7 @@ def readers_table(sizes: list[int]) -> None:
                 if size == 500_000 and (time_ratio > 1.0 or memory_ratio > 0.2):
                     misses.append(reader.upper())
     print("2. Each reader on a file of the same points vs gpxpy.parse on the GPX (a fresh process per case; best "
-          "wall time; peak Python memory via tracemalloc; RSS = growth of the resident high-water mark on the first read)")
+          "wall time; peak Python memory via tracemalloc; RSS = growth of the resident high-water mark, first read)")
     print(table(["reader", "points", "file MB", "read s", "gpxpy s", "time ratio", "read MB", "gpxpy MB",
                  "memory ratio", "read RSS MB", "gpxpy RSS MB"], rows))
     print("aim at 500,000 points: time ratio <= 1.00x, memory ratio <= 0.20x"

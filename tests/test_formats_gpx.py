@@ -78,7 +78,8 @@ def test_a_track_point_whose_extensions_nest_200000_elements_is_refused_before_a
 def test_64_levels_of_nesting_are_read_and_65_are_refused():
     def nested(levels: int) -> bytes:  # <gpx><trk><trkseg><trkpt><extensions> is 5 levels
         inner = b"<x>" * (levels - 5) + b"</x>" * (levels - 5)
-        return gpx_document([straight_track(2)]).replace(b"</trkpt>", b"<extensions>" + inner + b"</extensions></trkpt>", 1)
+        extensions = b"<extensions>" + inner + b"</extensions></trkpt>"
+        return gpx_document([straight_track(2)]).replace(b"</trkpt>", extensions, 1)
 
     assert parse_gpx(nested(64)).point_count == 2
     with pytest.raises(InvalidInput, match="more than 64 deep"):
@@ -129,3 +130,8 @@ def test_the_reader_keeps_no_tree_and_needs_under_a_fifth_of_gpxpys_memory():
 
     text = decode(data)
     assert peak(lambda: parse_gpx(data)) * 5 < peak(lambda: gpxpy.parse(text))
+
+
+def test_an_empty_time_element_is_no_time_as_in_gpxpy():
+    data = gpx_document([straight_track(2)]).replace(b"<time>2010-10-14T02:00:00Z</time>", b"<time></time>", 1)
+    assert parse_gpx(data).segments[0].times[0] is None

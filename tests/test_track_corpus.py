@@ -36,7 +36,7 @@ LENGTH = {
 }
 # Where the waypoints differ on purpose (FIT and TCX facts count GPSBabel's lap markers, which are not places).
 WAYPOINTS = {
-    # The 'Split 0' statistics marker lies at latitude 100: left out with a warning, not wrapped to -80 as GPSBabel does.
+    # The 'Split 0' statistics marker lies at latitude 100: left out with a warning (GPSBabel wraps it to -80).
     "opentracks__legacy_kml22_statistics_marker.kml": 2,
 }
 

@@ -60,21 +60,6 @@ def fit_file(segments: list[list[Point]], *, course_points: Sequence[tuple] = ()
     return encoder.close()
 
 
-def fit_bench_records(points: list[Point]) -> bytes:
-    """Write what a bike computer records each second: time, position, altitude, heart rate, cadence, distance, speed."""
-    encoder = Encoder()
-    encoder.on_mesg(MESG["FILE_ID"], {"type": "activity", "manufacturer": "development", "product": 1,
-                                      "time_created": points[0][3]})
-    distance = 0.0
-    for i, (lat, lon, ele, when) in enumerate(points):
-        distance += 12.0
-        encoder.on_mesg(MESG["RECORD"], {"timestamp": when, "position_lat": semicircles(lat),
-                                         "position_long": semicircles(lon), "enhanced_altitude": ele,
-                                         "heart_rate": 120 + i % 40, "cadence": 85, "distance": distance,
-                                         "enhanced_speed": 12.0})
-    return encoder.close()
-
-
 def fit_header(data: bytes, *, header_size: int | None = None, data_size: int | None = None) -> bytes:
     """Return FIT bytes with their header's size fields replaced (the header CRC is left as it was)."""
     out = bytearray(data)
@@ -91,7 +76,7 @@ def _iso(when: datetime) -> str:
 
 def tcx_document(laps: list[list[Point]], *, course: str | None = None, course_points: Sequence[tuple] = (),
                  unplaced: int = 0) -> bytes:
-    """Write a TCX activity with one lap per list (or, with a name, a course); `unplaced` trackpoints have no position."""
+    """Write a TCX activity with one lap per list (or, with a name, a course); add `unplaced` positionless points."""
     def trackpoint(lat: float, lon: float, ele: float | None, when: datetime | None) -> str:
         return ("<Trackpoint>" + (f"<Time>{_iso(when)}</Time>" if when else "")
                 + f"<Position><LatitudeDegrees>{lat!r}</LatitudeDegrees><LongitudeDegrees>{lon!r}</LongitudeDegrees>"

@@ -38,6 +38,7 @@ _CHILDREN = {
     "LineString": {"coordinates"},
 }
 _TUPLE = re.compile(r"[^\s,]+(?:\s*,\s*[^\s,]+)*")
+_COMMA = re.compile(r"\s*,\s*")
 
 
 class KmlReader(XmlReader):
@@ -172,7 +173,7 @@ class KmlReader(XmlReader):
         else:
             rest = ""
         for match in matches:
-            self._add(re.split(r"\s*,\s*", match.group()), "coordinates")
+            self._add(_COMMA.split(match.group()), "coordinates")
         return rest
 
     def _add(self, values: list[str], what: str) -> None:
@@ -192,8 +193,8 @@ class KmlReader(XmlReader):
             return
         if not point_is_valid(lat, lon, ele):
             label = "gx:Track" if owner == "Track" else "LineString"
-            raise explain_point(lat, lon, ele, f"The {label} ending on line {self.line()}, point {len(self.segment) + 1}",
-                                CODE)
+            where = f"The {label} ending on line {self.line()}, point {len(self.segment) + 1}"
+            raise explain_point(lat, lon, ele, where, CODE)
         segment = self.segment
         segment.lats.append(lat)
         segment.lons.append(lon)

@@ -40,7 +40,7 @@ _TEXT = {"Name", "Time", "AltitudeMeters", "LatitudeDegrees", "LongitudeDegrees"
 
 
 class TcxReader(XmlReader):
-    """The events of one <TrainingCenterDatabase> -> segments per <Track>, course points as waypoints."""
+    """The events of one <TrainingCenterDatabase> -> a segment per activity or course, course points as waypoints."""
 
     label, code = "TCX", CODE
 
