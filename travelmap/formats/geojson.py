@@ -166,16 +166,30 @@ def read_geojson(data: bytes) -> ParsedTrack:
     reader = _GeoJson()
     if isinstance(document, dict):
         crs = document.get("crs")
-        name = crs.get("properties", {}).get("name") if isinstance(crs, dict) and isinstance(
-            crs.get("properties"), dict) else None
+        name = (
+            crs.get("properties", {}).get("name")
+            if isinstance(crs, dict) and isinstance(crs.get("properties"), dict)
+            else None
+        )
         if crs is not None and name not in _WGS84:
-            raise InvalidInput(f"The GeoJSON file uses the coordinate system {str(name)[:60]!r}; GeoJSON positions "
-                               "must be WGS 84 longitude and latitude (RFC 7946).", code=CODE)
+            raise InvalidInput(
+                f"The GeoJSON file uses the coordinate system {str(name)[:60]!r}; GeoJSON positions "
+                "must be WGS 84 longitude and latitude (RFC 7946).",
+                code=CODE,
+            )
     reader.object(document, "The file", None)
     if not reader.segments:
         found = f" (only {len(reader.waypoints):,} points)" if reader.waypoints else ""
         raise InvalidInput(f"The GeoJSON file has no LineString or MultiLineString to draw{found}.", code=CODE)
     top_name = document.get("name") if isinstance(document, dict) else None
     name = top_name.strip() if isinstance(top_name, str) else reader.line_name or ""
-    return ParsedTrack(name=name, segments=reader.segments, waypoints=reader.waypoints, version="", creator="",
-                       warnings=sorted(reader.warnings), file_segments=len(reader.segments), format="geojson")
+    return ParsedTrack(
+        name=name,
+        segments=reader.segments,
+        waypoints=reader.waypoints,
+        version="",
+        creator="",
+        warnings=sorted(reader.warnings),
+        file_segments=len(reader.segments),
+        format="geojson",
+    )

@@ -299,8 +299,11 @@ class GpxReader(XmlReader):
         if kind == _WPT:
             self.state = _ROOT
             time = None if when is None else as_datetime(*when)
-            self.waypoints.append(Waypoint(self.point_name or f"Waypoint {len(self.waypoints) + 1}", lat, lon, ele,
-                                           time, self.point_desc or ""))
+            self.waypoints.append(
+                Waypoint(
+                    self.point_name or f"Waypoint {len(self.waypoints) + 1}", lat, lon, ele, time, self.point_desc or ""
+                )
+            )
             return
         self.state = _SEG if kind == _TRKPT else _RTE
         segment = self.segment
@@ -318,11 +321,22 @@ class GpxReader(XmlReader):
             raise InvalidInput("The file has no track or route points to draw.", code=CODE)
         if self.times.naive:
             self.warnings.add(NAIVE_TIMES)
-        name = next((n for n in self.track_names if n), None) or self.name or next(
-            (n for n in self.route_names if n), None) or ""
-        return ParsedTrack(name=name.strip(), segments=segments, waypoints=self.waypoints, version=self.version,
-                           creator=self.creator, warnings=sorted(self.warnings | set(self.prefix_warnings())),
-                           file_segments=self.file_segments, format="gpx")
+        name = (
+            next((n for n in self.track_names if n), None)
+            or self.name
+            or next((n for n in self.route_names if n), None)
+            or ""
+        )
+        return ParsedTrack(
+            name=name.strip(),
+            segments=segments,
+            waypoints=self.waypoints,
+            version=self.version,
+            creator=self.creator,
+            warnings=sorted(self.warnings | set(self.prefix_warnings())),
+            file_segments=self.file_segments,
+            format="gpx",
+        )
 
 
 def pick_gpx(root: str) -> GpxReader:

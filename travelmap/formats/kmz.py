@@ -64,10 +64,13 @@ def _chunks(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Generator[byte
                 _check_sizes(member, total)
                 yield chunk
     except NotImplementedError as exc:
-        raise InvalidInput(f"The KMZ archive's {member.filename} is compressed in a way this site cannot read "
-                           f"({exc}).", code=CODE) from exc
+        raise InvalidInput(
+            f"The KMZ archive's {member.filename} is compressed in a way this site cannot read ({exc}).", code=CODE
+        ) from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as exc:
-        raise InvalidInput(f"The KMZ archive is damaged: {member.filename} cannot be unpacked ({exc}).", code=CODE) from exc
+        raise InvalidInput(
+            f"The KMZ archive is damaged: {member.filename} cannot be unpacked ({exc}).", code=CODE
+        ) from exc
 
 
 def read_kmz(data: bytes) -> ParsedTrack:

@@ -144,8 +144,9 @@ class TcxReader(XmlReader):
             raise explain_point(lat, lon, ele, f"{what} {number:,} (line {self.line()})", CODE)
         when = self.when
         if when is not None and not in_range(*when):
-            raise InvalidInput(f"{what} {number:,} (line {self.line()}) has a time out of range: {time_text(*when)}.",
-                               code=CODE)
+            raise InvalidInput(
+                f"{what} {number:,} (line {self.line()}) has a time out of range: {time_text(*when)}.", code=CODE
+            )
         return lat, lon, ele, when
 
     def _trackpoint(self) -> None:
@@ -168,31 +169,51 @@ class TcxReader(XmlReader):
             return
         lat, lon, ele, when = point
         name = (self.fields.get("Name") or "").strip() or f"Course point {number}"
-        self.waypoints.append(Waypoint(name, lat, lon, ele, None if when is None else as_datetime(*when),
-                                       (self.fields.get("Notes") or "").strip()))
+        self.waypoints.append(
+            Waypoint(
+                name,
+                lat,
+                lon,
+                ele,
+                None if when is None else as_datetime(*when),
+                (self.fields.get("Notes") or "").strip(),
+            )
+        )
 
     def result(self) -> ParsedTrack:
         """Return the track; refuse a file with no positioned trackpoint."""
         if not self.segments:
-            raise InvalidInput(f"The TCX file has no positions to draw ({self.trackpoints:,} trackpoints, none with a "
-                               "position).", code=CODE)
+            raise InvalidInput(
+                f"The TCX file has no positions to draw ({self.trackpoints:,} trackpoints, none with a position).",
+                code=CODE,
+            )
         warnings = self.prefix_warnings()
         if self.unplaced:
-            warnings.append(f"{self.unplaced:,} trackpoint{'s' if self.unplaced != 1 else ''} without a position "
-                            f"{'were' if self.unplaced != 1 else 'was'} skipped.")
+            warnings.append(
+                f"{self.unplaced:,} trackpoint{'s' if self.unplaced != 1 else ''} without a position "
+                f"{'were' if self.unplaced != 1 else 'was'} skipped."
+            )
         if self.times.naive:
             warnings.append(NAIVE_TIMES_ANY)
-        return ParsedTrack(name=self.name, segments=self.segments, waypoints=self.waypoints, version="",
-                           creator=self.creator, warnings=sorted(warnings), file_segments=len(self.segments),
-                           format="tcx")
+        return ParsedTrack(
+            name=self.name,
+            segments=self.segments,
+            waypoints=self.waypoints,
+            version="",
+            creator=self.creator,
+            warnings=sorted(warnings),
+            file_segments=len(self.segments),
+            format="tcx",
+        )
 
 
 def pick_tcx(root: str) -> TcxReader:
     """Return a TCX reader for a <TrainingCenterDatabase> root; refuse any other root."""
     tag = local_name(root)
     if tag != "TrainingCenterDatabase":
-        raise InvalidInput(f"This XML file is not TCX: its root element is <{tag}>, not <TrainingCenterDatabase>.",
-                           code=CODE)
+        raise InvalidInput(
+            f"This XML file is not TCX: its root element is <{tag}>, not <TrainingCenterDatabase>.", code=CODE
+        )
     return TcxReader()
 
 
