@@ -151,7 +151,7 @@ def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: in
     from .services.authoring import leg_at
     from .services.tracks import import_track
     from .services.trips import trip_by_slug
-    from .views.helpers import clean_filename
+    from .views.helpers import clean_filename, parse_limits
 
     s = db.session()
     trip = trip_by_slug(s, trip_slug)
@@ -172,7 +172,8 @@ def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: in
                 data = _read_upload(path)
                 leg = leg_at(trip_by_slug(s, trip_slug), leg_position)  # type: ignore[arg-type]
                 s.commit()  # no transaction stays open while the file is parsed
-                track = import_track(s, leg, data, name, media_root, waypoints_as_stops=waypoints_as_stops)
+                track = import_track(s, leg, data, name, media_root, waypoints_as_stops=waypoints_as_stops,
+                                     limits=parse_limits())
                 s.commit()
                 lines.append(f"ok      {name}: {track.distance_m / 1000:.1f} km, {track.point_count} points, "
                              f"track {track.id}" + "".join(f"\n        warning: {w}" for w in track.warnings))

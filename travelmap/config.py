@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from .sandbox import Limits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,7 +70,18 @@ SETTINGS: tuple[Setting, ...] = (
             "Where failed log-in counters live: memory:// (per worker) or a shared redis:// or memcached:// URL."),
     Setting("TRAVELMAP_PROXIES", "PROXIES", "0",
             "How many reverse proxies (nginx, a load balancer) sit in front; their X-Forwarded-* headers are trusted."),
+    Setting("TRAVELMAP_PARSE_MEMORY_MB", "PARSE_MEMORY_MB", str(Limits.memory_mb),
+            "Memory one uploaded file's parse may allocate, in megabytes (413 above it)."),
+    Setting("TRAVELMAP_PARSE_CPU_S", "PARSE_CPU_S", f"{Limits.cpu_s:g}",
+            "CPU seconds one uploaded file's parse may use (413 above it)."),
+    Setting("TRAVELMAP_PARSE_TIMEOUT_S", "PARSE_TIMEOUT_S", f"{Limits.timeout_s:g}",
+            "Wall-clock seconds one uploaded file's parse may take, however busy the server is (503 after it)."),
+    Setting("TRAVELMAP_PARSE_SANDBOX", "PARSE_SANDBOX", "1",
+            "0 parses uploads inside the web worker, without limits: for debugging only, a crash then takes the "
+            "worker down."),
 )
+
+_FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
 
 def from_environment(instance_path: Path) -> dict[str, object]:
@@ -80,7 +94,29 @@ def from_environment(instance_path: Path) -> dict[str, object]:
     values.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance_path / 'travelmap.sqlite3'}")
     values.setdefault("MEDIA_DIR", str(instance_path / "media"))
     values["SESSION_COOKIE_SECURE"] = str(values.get("SESSION_COOKIE_SECURE", "0")) in {"1", "true", "yes"}
+    parse_limits(values)  # a mistyped limit stops the start-up with its name, not the first upload
     return values
+
+
+def parse_limits(values: Mapping[str, object]) -> Limits:
+    """Return the limits for parsing one uploaded file from the PARSE_* settings (defaults where unset)."""
+    def number(key: str, env: str, default: float) -> float:
+        raw = values.get(key, default)
+        try:
+            value = float(str(raw))
+        except (TypeError, ValueError):
+            value = float("nan")
+        if not 0 < value < float("inf"):
+            raise ValueError(f"{env} must be a positive number, got {raw!r}")
+        return value
+
+    flag = str(values.get("PARSE_SANDBOX", "1")).strip().lower()
+    if flag not in _FLAGS:
+        raise ValueError(f"TRAVELMAP_PARSE_SANDBOX must be 1 or 0, got {flag!r}")
+    return Limits(memory_mb=max(1, round(number("PARSE_MEMORY_MB", "TRAVELMAP_PARSE_MEMORY_MB", Limits.memory_mb))),
+                  cpu_s=number("PARSE_CPU_S", "TRAVELMAP_PARSE_CPU_S", Limits.cpu_s),
+                  timeout_s=number("PARSE_TIMEOUT_S", "TRAVELMAP_PARSE_TIMEOUT_S", Limits.timeout_s),
+                  enabled=_FLAGS[flag])
 
 
 def tile_layer(setting: str) -> tuple[str, str]:

@@ -348,7 +348,7 @@ def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: 
                 if media.sha256(data) != track_entry.get("sha256"):
                     raise InvalidInput("the file does not match its sha256 in trip.json: the archive is damaged.")
                 original = validate.text(track_entry, "original_name", max_length=300) or Path(name).name
-                track = import_track(session, leg, data, original, media_root)
+                track = import_track(session, leg, data, original, media_root, limits=settings.parse_limits)
                 if track_entry.get("name"):
                     track.name = validate.text(track_entry, "name", max_length=300)
     session.flush()

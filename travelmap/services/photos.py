@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import geo, media, photos
+from .. import geo, media, photos, sandbox
 from ..errors import Conflict
 from ..models import Photo, Stop, Track, TrackSegment, Trip
 from .trips import touch
@@ -28,6 +28,7 @@ class PhotoSettings:
     max_gap_s: float = 300.0  # a track point must lie this close in time to geotag from it
     stop_radius_m: float = 2_000.0  # a photo this close to a stop belongs to it
     learn_radius_m: float = 100.0  # a GPS photo this close to the track teaches its camera's clock offset
+    parse_limits: sandbox.Limits = sandbox.Limits()  # memory and time one photo's decode may use
 
 
 @dataclass
@@ -47,8 +48,9 @@ class Prepared:
 
 
 def prepare(data: bytes, name: str, trip: Trip, settings: PhotoSettings, caption: str = "") -> Prepared:
-    """Validate and decode one photo (CPU work, outside any transaction); raise a TravelmapError if unusable."""
-    analysed = photos.analyse(data, max_pixels=settings.max_pixels, name=name, fallback_tz=trip_zone(trip))
+    """Validate and decode one photo (in a sandboxed child, outside any transaction); raise a TravelmapError if unusable."""
+    analysed = sandbox.run(settings.parse_limits, photos.analyse, data, max_pixels=settings.max_pixels, name=name,
+                           fallback_tz=trip_zone(trip))
     return Prepared(name=name, data=data, sha256=media.sha256(data), analysed=analysed, caption=caption)
 
 

@@ -16,7 +16,7 @@ from ..services.tracks import import_track
 from ..services.trips import photo_count
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.authoring import edit_photo, trip_photo
-from .helpers import end_read_transaction, photo_json_for, photo_settings, save, uploaded_files
+from .helpers import end_read_transaction, parse_limits, photo_json_for, photo_settings, save, uploaded_files
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -130,7 +130,7 @@ def upload_track(trip: Trip, position: int) -> ResponseReturnValue:
         raise InvalidInput("Send one GPX file per request.", field="file")
     end_read_transaction()
     track = import_track(db.session(), leg, data, name, media_root(),
-                         waypoints_as_stops=request.args.get("waypoints") == "stops")
+                         waypoints_as_stops=request.args.get("waypoints") == "stops", limits=parse_limits())
     save()
     return jsonify(track_json(track)), 201
 

@@ -23,7 +23,7 @@ from ..services import accounts, authoring, posts
 from ..serialize import track_json
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
-from .helpers import end_read_transaction, links, photo_settings, save, tiles, uploaded_files
+from .helpers import end_read_transaction, links, parse_limits, photo_settings, save, tiles, uploaded_files
 
 bp = Blueprint("author", __name__)
 
@@ -254,7 +254,8 @@ def upload_tracks(trip: Trip, position: int) -> ResponseReturnValue:
     for name, data in uploaded_files():
         end_read_transaction()
         try:
-            track = import_track(db.session(), leg, data, name, media_root(), waypoints_as_stops=waypoints)
+            track = import_track(db.session(), leg, data, name, media_root(), waypoints_as_stops=waypoints,
+                                 limits=parse_limits())
             save()
             results.append({"name": name, "ok": True, "track": track_json(track)})
         except TravelmapError as error:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import current_app, url_for
 from sqlalchemy import select
 
-from .. import db
+from .. import config, db
 from ..errors import NotFound
 from ..maps import Links, Tiles
 from ..models import Photo, Post, Trip
+from ..sandbox import Limits
 from ..services.trips import trip_by_slug, trip_stamp
 
 READABLE = ("public", "unlisted")
@@ -157,7 +158,13 @@ def photo_settings():  # type: ignore[no-untyped-def]
     config = current_app.config
     return PhotoSettings(max_pixels=int(float(config["MAX_MEGAPIXELS"]) * 1_000_000),
                          max_gap_s=float(config["GEOTAG_MAX_GAP_S"]),
-                         stop_radius_m=float(config["PHOTO_STOP_RADIUS_M"]))
+                         stop_radius_m=float(config["PHOTO_STOP_RADIUS_M"]),
+                         parse_limits=parse_limits())
+
+
+def parse_limits() -> Limits:
+    """Return the limits for parsing one uploaded file, from the app config."""
+    return config.parse_limits(current_app.config)
 
 
 def photo_json_for(photo) -> dict:  # type: ignore[no-untyped-def]
