@@ -7,6 +7,10 @@ The service does what an upload does: hash, read EXIF (time, GPS, camera), decod
 make the display copy and thumbnail, place and attach the photo, insert the rows and commit, and move
 the three files into place. Aims: at most 1.25x the bare loop with draft; at least 3x faster than the
 bare loop without draft.
+
+The ingest runs twice, into two trips: with each photo decoded in this process (the sandbox off), and as
+uploads run it, each decoded in a sandboxed child process (travelmap/sandbox.py); the sandbox cost is the
+ratio of the two.
 """
 
 from __future__ import annotations
@@ -26,7 +30,11 @@ from benchmarks.common import table  # noqa: E402
 from travelmap import create_app, db  # noqa: E402
 from travelmap.models import Author, Trip  # noqa: E402
 from travelmap.photos import DISPLAY_FILTER, DISPLAY_PX, THUMB_PX  # noqa: E402
+from travelmap.sandbox import Limits  # noqa: E402
 from travelmap.services.photos import PhotoSettings, prepare, store_batch  # noqa: E402
+
+INGEST = "travelmap ingest (service, with DB and files)"
+SANDBOXED = "travelmap ingest, each photo decoded in a sandboxed child"
 
 
 def make_photos(count: int, size: tuple[int, int]) -> list[bytes]:
@@ -96,24 +104,28 @@ def main() -> None:
         with app.app_context():
             db.upgrade_schema(db.engine())
             session = db.session()
-            trip = Trip(slug="bench", title="Bench", owner=Author(username="bench"), timezone="Asia/Shanghai")
-            session.add(trip)
-            session.commit()
-            settings = PhotoSettings()
-            t0 = time.perf_counter()
-            batch = [prepare(data, f"photo-{i}.jpg", trip, settings) for i, data in enumerate(photos)]
-            stored, _ = store_batch(session, trip, batch, root / "media", settings)
-            session.commit()
-            timings["travelmap ingest (service, with DB and files)"] = time.perf_counter() - t0
-            assert len(stored) == count
+            owner = Author(username="bench")
+            for run, limits in ((INGEST, Limits(enabled=False)), (SANDBOXED, Limits())):
+                trip = Trip(slug=f"bench-{len(timings)}", title="Bench", owner=owner, timezone="Asia/Shanghai")
+                session.add(trip)
+                session.commit()
+                settings = PhotoSettings(parse_limits=limits)
+                t0 = time.perf_counter()
+                batch = [prepare(data, f"photo-{i}.jpg", trip, settings) for i, data in enumerate(photos)]
+                stored, _ = store_batch(session, trip, batch, root / "media", settings)
+                session.commit()
+                timings[run] = time.perf_counter() - t0
+                assert len(stored) == count
 
     base = timings["bare Pillow loop, with draft"]
     rows = [[name, f"{seconds:.2f}", f"{count / seconds:.1f}", f"{seconds / base:.2f}x"] for name, seconds in timings.items()]
     print(f"Photo ingest: {count} JPEGs of {size[0] * size[1] / 1e6:.0f} MP ({megabytes:.0f} MB), display {DISPLAY_PX}px + thumbnail {THUMB_PX}px")
     print(table(["run", "seconds", "photos/s", "vs bare with draft"], rows))
-    ingest = timings["travelmap ingest (service, with DB and files)"]
+    ingest = timings[INGEST]
     print(f"ingest vs bare with draft: {ingest / base:.2f}x (aim <= 1.25x); "
           f"bare without draft vs ingest: {timings['bare Pillow loop, without draft'] / ingest:.1f}x faster (aim >= 3x)")
+    print(f"sandbox cost: the sandboxed ingest takes {timings[SANDBOXED] / ingest:.2f}x the unsandboxed one "
+          f"(+{(timings[SANDBOXED] - ingest) / count * 1000:.0f} ms a photo)")
 
 
 if __name__ == "__main__":

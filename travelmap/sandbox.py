@@ -50,7 +50,7 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass
-from multiprocessing.context import BaseContext
+from multiprocessing.context import ForkServerContext, ForkServerProcess
 from typing import Any, Callable, ParamSpec, TypeVar
 
 from .errors import InvalidInput, TooLarge, TravelmapError, Unavailable
@@ -60,9 +60,10 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 
-# Imported once by the fork server, so each child starts with them loaded. "__main__" too: otherwise every
-# child would import the main script again (pytest's, gunicorn's) before it could run anything.
-PRELOAD = ("__main__", "travelmap.gpx", "travelmap.photos")
+# Imported once by the fork server, so each child starts with the parsers loaded and warm (sandbox_preload:
+# Pillow's plugins, the time-zone data). "__main__" too: otherwise every child would import the main script
+# again (pytest's, gunicorn's) before it could run anything.
+PRELOAD = ("__main__", "travelmap.sandbox_preload")
 
 MB = 1024 * 1024
 CRASH_SIGNALS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGILL, signal.SIGFPE, signal.SIGSYS,
@@ -115,7 +116,7 @@ def run_measured(limits: Limits, func: Callable[P, T], /, *args: P.args, **kwarg
     context = _context()
     started = time.monotonic()
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(sender, limits, func, args, kwargs), daemon=True,  # type: ignore[attr-defined]
+    process = context.Process(target=_child, args=(sender, limits, func, args, kwargs), daemon=True,
                               name=f"travelmap-sandbox:{_name(func)}")
     try:
         process.start()
@@ -142,7 +143,7 @@ def run_measured(limits: Limits, func: Callable[P, T], /, *args: P.args, **kwarg
     return _result(outcome, limits, func, time.monotonic() - started)
 
 
-def _context() -> BaseContext:
+def _context() -> ForkServerContext:
     """Return the forkserver context, telling it what to preload before its server first starts."""
     global _forkserver
     with _lock:
@@ -153,7 +154,7 @@ def _context() -> BaseContext:
         return _forkserver
 
 
-_forkserver: BaseContext | None = None
+_forkserver: ForkServerContext | None = None
 _lock = threading.Lock()
 
 
@@ -161,7 +162,11 @@ def _name(func: Callable[..., Any]) -> str:
     return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', repr(func))}"
 
 
-def _wait(receiver: multiprocessing.connection.Connection, process: Any, deadline: float) -> tuple | None:
+# What the child sends back: (kind, value, Usage or None).
+Outcome = tuple[Any, ...]
+
+
+def _wait(receiver: multiprocessing.connection.Connection, process: ForkServerProcess, deadline: float) -> Outcome | None:
     """Return the child's answer, ("died", exit code) if it died without one, or None at the deadline."""
     while True:
         remaining = deadline - time.monotonic()
@@ -170,7 +175,8 @@ def _wait(receiver: multiprocessing.connection.Connection, process: Any, deadlin
         ready = multiprocessing.connection.wait([receiver, process.sentinel], timeout=remaining)
         if receiver.poll():
             try:
-                return receiver.recv()  # type: ignore[no-any-return]
+                answer: Outcome = receiver.recv()
+                return answer
             except (EOFError, OSError):
                 pass  # it died while answering: its exit code says why
             process.join()
@@ -180,7 +186,7 @@ def _wait(receiver: multiprocessing.connection.Connection, process: Any, deadlin
             return ("died", process.exitcode, None)
 
 
-def _result(outcome: tuple, limits: Limits, func: Callable[..., T], wall_s: float) -> tuple[T, Usage]:
+def _result(outcome: Outcome, limits: Limits, func: Callable[..., T], wall_s: float) -> tuple[T, Usage]:
     """Turn the child's answer (or its death) into the result, or the error to raise."""
     kind, value, usage = outcome[0], outcome[1], outcome[2]
     used = Usage(wall_s=wall_s, cpu_s=usage.cpu_s if usage else 0.0, peak_mb=usage.peak_mb if usage else 0.0)
@@ -209,6 +215,7 @@ def _result(outcome: tuple, limits: Limits, func: Callable[..., T], wall_s: floa
             raise _out_of_memory(limits)
         log.error("sandbox: %s crashed: killed by %s", _name(func), name)
         raise _crashed()
+    log.error("sandbox: %s exited with status %s without an answer", _name(func), code)
     raise RuntimeError(f"the sandboxed {_name(func)} exited with status {code} without an answer; "
                        "its error went to the server's standard error")
 
@@ -242,11 +249,11 @@ def _seconds(value: float) -> str:
 
 
 def _child(sender: multiprocessing.connection.Connection, limits: Limits, func: Callable[..., Any],
-           args: tuple, kwargs: dict) -> None:
+           args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """Run in the child: confine it, call func, send the outcome, and leave without the interpreter's teardown."""
     _confine(limits)
     try:
-        outcome: tuple = ("ok", func(*args, **kwargs))
+        outcome: Outcome = ("ok", func(*args, **kwargs))
     except TravelmapError as error:
         outcome = ("refused", error)
     except MemoryError:
