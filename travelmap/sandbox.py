@@ -60,10 +60,9 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 
-# Imported once by the fork server, so each child starts with the parsers loaded and warm (sandbox_preload:
-# Pillow's plugins, the time-zone data). "__main__" too: otherwise every child would import the main script
-# again (pytest's, gunicorn's) before it could run anything.
-PRELOAD = ("__main__", "travelmap.sandbox_preload")
+# Imported once by the fork server, so each child starts with the parsers loaded and warm (Pillow's plugins,
+# the time-zone data) and without the worker's main script, which multiprocessing would otherwise re-run.
+PRELOAD = ("travelmap.sandbox_preload",)
 
 MB = 1024 * 1024
 CRASH_SIGNALS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGILL, signal.SIGFPE, signal.SIGSYS,
@@ -72,7 +71,7 @@ CRASH_SIGNALS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGILL, s
 
 @dataclass(frozen=True)
 class Limits:
-    """What one parse may use: memory beyond the child's start, CPU seconds, wall seconds; enabled=False runs it here."""
+    """What one parse may use: MB beyond the child's start, CPU seconds, wall seconds; enabled=False runs it here."""
 
     memory_mb: int = 3072
     cpu_s: float = 60.0
@@ -103,7 +102,8 @@ class RemoteTraceback(Exception):
 def run(limits: Limits, func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
     """Call func(*args, **kwargs) in a child process under the limits and return its result.
 
-    func, its arguments and its result are pickled: func must be a module-level function.
+    func, its arguments and its result are pickled: func must be a function of an importable module (not
+    of the main script, which the child does not load).
     """
     if not limits.enabled:
         return func(*args, **kwargs)
@@ -166,7 +166,8 @@ def _name(func: Callable[..., Any]) -> str:
 Outcome = tuple[Any, ...]
 
 
-def _wait(receiver: multiprocessing.connection.Connection, process: ForkServerProcess, deadline: float) -> Outcome | None:
+def _wait(receiver: multiprocessing.connection.Connection, process: ForkServerProcess,
+          deadline: float) -> Outcome | None:
     """Return the child's answer, ("died", exit code) if it died without one, or None at the deadline."""
     while True:
         remaining = deadline - time.monotonic()

@@ -48,7 +48,7 @@ class Prepared:
 
 
 def prepare(data: bytes, name: str, trip: Trip, settings: PhotoSettings, caption: str = "") -> Prepared:
-    """Validate and decode one photo (in a sandboxed child, outside any transaction); raise a TravelmapError if unusable."""
+    """Validate and decode one photo in a sandboxed child (no transaction open); raise a TravelmapError if unusable."""
     analysed = sandbox.run(settings.parse_limits, photos.analyse, data, max_pixels=settings.max_pixels, name=name,
                            fallback_tz=trip_zone(trip))
     return Prepared(name=name, data=data, sha256=media.sha256(data), analysed=analysed, caption=caption)
