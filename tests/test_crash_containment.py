@@ -25,7 +25,7 @@ from travelmap import db
 
 from . import hostile as h
 from . import hostile_parsers
-from .conftest import DEMO_SLUG, count_rows, media_files
+from .conftest import count_rows, media_files
 from .test_archive import export_bytes, rebuild
 from .test_hostile_uploads import PATHS, Case, Result, World, assert_refused, salted, send_gpx, send_photo
 from .test_hostile_uploads import world  # noqa: F401 - the module's app, clients and CLI inputs
