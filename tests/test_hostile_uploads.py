@@ -512,8 +512,11 @@ def test_a_valid_photo_with_a_hostile_name_or_broken_metadata_is_kept_safely(wor
 def test_an_upload_over_the_size_limit_is_refused_before_it_is_parsed(world, kind, path, monkeypatch):
     parsed = []
     import travelmap.photos
+    import travelmap.sandbox
     import travelmap.services.tracks
 
+    # Every parse goes through the sandbox (or, with it off, calls the parser here): watch both.
+    monkeypatch.setattr(travelmap.sandbox, "run", lambda *a, **k: parsed.append(a) or 1 / 0)
     monkeypatch.setattr(travelmap.services.tracks, "parse_gpx", lambda *a, **k: parsed.append(a) or 1 / 0)
     monkeypatch.setattr(travelmap.photos, "analyse", lambda *a, **k: parsed.append(a) or 1 / 0)
     data = h.oversized_gpx(LIMIT_BYTES) if kind == "gpx" else h.oversized_jpeg(LIMIT_BYTES)

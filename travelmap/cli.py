@@ -189,7 +189,8 @@ def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: in
                     raise click.ClickException(f"The trip {trip_slug!r} was deleted during the import.")
                 leg = leg_at(current, leg_position)
                 s.commit()  # no transaction stays open while the file is parsed
-                track = import_track(s, leg, data, name, media_root, waypoints_as_stops=waypoints_as_stops)
+                track = import_track(s, leg, data, name, media_root, waypoints_as_stops=waypoints_as_stops,
+                                     limits=config.parse_limits(current_app.config))
                 s.commit()
                 lines.append(
                     f"ok      {name}: {track.distance_m / 1000:.1f} km, {track.point_count} points, "

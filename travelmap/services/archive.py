@@ -352,7 +352,7 @@ def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: 
                     raise InvalidInput("the file does not match its sha256 in trip.json: the archive is damaged.")
                 original = (validate.text(track_entry, "original_name", max_length=validate.MAX_FILE_NAME)
                             or Path(name).name)
-                track = import_track(session, leg, data, original, media_root)
+                track = import_track(session, leg, data, original, media_root, limits=settings.parse_limits)
                 if track_entry.get("name"):
                     track.name = validate.text(track_entry, "name", max_length=validate.MAX_FILE_NAME)
     session.flush()
