@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import access, assets, cache, cli, config, csp, db, filters
+from . import access, assets, cache, cli, config, csp, db, filters, hosts
 from .views import api, author, embed, exports, public
 from .views import errors as web_errors
 
@@ -87,6 +87,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
     _check_media_dir(Path(app.config["MEDIA_DIR"]))
     app.extensions["travelmap.tiles"] = config.tile_layer(app.config["TILES"])
+    hosts.init_app(app)
 
     app.url_map.converters["int"] = BoundedInt
     db.init_app(app)
@@ -108,6 +109,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(api.bp)  # the API takes bearer tokens, never cookies, so CSRF cannot reach it
     app.after_request(_security_headers)
     proxies = int(app.config.get("PROXIES", 0) or 0)
-    if proxies:  # behind nginx or a load balancer: the client address and scheme come from X-Forwarded-*
+    # Behind nginx or a load balancer the client address comes from X-Forwarded-For; X-Forwarded-Host is checked
+    # against the trusted hosts like Host itself, and neither ever makes an absolute URL (hosts.py).
+    if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     return app

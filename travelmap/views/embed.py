@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
-from werkzeug.exceptions import HTTPException
 
 from .. import db, maps
 from ..assets import map_assets
 from ..cache import cached_response
 from ..errors import InvalidInput, NotFound, TravelmapError, Unauthorized
+from ..hosts import external_url, page_route
 from ..models import Leg, Post, Stop, Trip
 from ..services import find, pages
 from ..services.trips import trip_by_slug
@@ -69,14 +67,10 @@ def trip(slug: str) -> ResponseReturnValue:
 
 def _resolve(url: str) -> tuple[Trip, dict, str, str]:
     """Map a page URL of this site to (trip, embed query, title, author); 404 for anything else. Never fetched."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+    route = page_route(url)  # this site is its public address, whatever the request's Host says
+    if route is None:
         raise NotFound("oEmbed answers only for trip, leg, stop and post pages of this site.")
-    adapter = current_app.url_map.bind(request.host, script_name=request.script_root or "/")
-    try:
-        endpoint, args = adapter.match(parts.path, method="GET")
-    except HTTPException:
-        raise NotFound("oEmbed answers only for trip, leg, stop and post pages of this site.") from None
+    endpoint, args = route
     session = db.session()
     if endpoint == "public.post":
         post = session.query(Post).filter_by(slug=args["slug"]).one_or_none()
@@ -132,16 +126,15 @@ def oembed() -> ResponseReturnValue:
         width, height = max_w, round(height * max_w / width)
     if max_h and height > max_h:
         width, height = round(width * max_h / height), max_h
-    src = url_for("embed.trip", slug=trip.slug, _external=True, **query)
+    src = external_url("embed.trip", slug=trip.slug, **query)
     html = Markup('<iframe src="{}" width="{}" height="{}" style="border:0;max-width:100%" loading="lazy" '
                   'allowfullscreen title="{}"></iframe>').format(src, width, height, html_text(f"Map: {title}"))
     thumb_w = min(1200, max_w or 1200)
     body = {
         "version": "1.0", "type": "rich", "title": title, "author_name": author,
-        "provider_name": "travelmap", "provider_url": url_for("public.index", _external=True),
+        "provider_name": "travelmap", "provider_url": external_url("public.index"),
         "html": str(html), "width": width, "height": height, "cache_age": 3600,
-        "thumbnail_url": url_for("exports.preview", slug=trip.slug, width=thumb_w if thumb_w != 1200 else None,
-                                 _external=True),
+        "thumbnail_url": external_url("exports.preview", slug=trip.slug, width=thumb_w if thumb_w != 1200 else None),
         "thumbnail_width": thumb_w, "thumbnail_height": round(630 * thumb_w / 1200),
     }
     response = jsonify(body)
@@ -151,6 +144,6 @@ def oembed() -> ResponseReturnValue:
 
 def discovery_link(page_url: str, title: str) -> Markup:
     """Return the <link> that lets oEmbed-aware editors find the embed of a page."""
-    href = url_for("embed.oembed", url=page_url, format="json", _external=True)
+    href = external_url("embed.oembed", url=page_url, format="json")
     return Markup('<link rel="alternate" type="application/json+oembed" href="{}" title="{}">').format(href, title)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
 from .. import db, exports
 from ..cache import cached_response
 from ..errors import InvalidInput
+from ..hosts import external_url
 from ..preview import trip_preview
 from ..services import find, pages
 from .lookup import stamp_or_404
@@ -21,12 +22,13 @@ MAX_AGE = 300
 
 
 def urls() -> exports.Urls:
-    """Absolute URL builders for exported links."""
+    """Absolute URL builders for exported links, at the public address (cached exports must not name the
+    request's host)."""
     return exports.Urls(
-        trip=lambda trip: url_for("public.trip", slug=trip.slug, _external=True),
-        stop=lambda stop: url_for("public.stop", slug=stop.leg.trip.slug, stop_slug=stop.slug, _external=True),
-        post=lambda post: url_for("public.post", slug=post.slug, _external=True),
-        thumb=lambda photo: url_for("public.media", filename=photo.thumb_path, _external=True),
+        trip=lambda trip: external_url("public.trip", slug=trip.slug),
+        stop=lambda stop: external_url("public.stop", slug=stop.leg.trip.slug, stop_slug=stop.slug),
+        post=lambda post: external_url("public.post", slug=post.slug),
+        thumb=lambda photo: external_url("public.media", filename=photo.thumb_path),
     )
 
 
@@ -44,7 +46,7 @@ def _geojson(slug: str, position: int | None) -> ResponseReturnValue:
                                     blur=trip.blur_photo_locations)
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
-    key = ("geojson", row.id, row.revision, position, with_photos, request.host_url)
+    key = ("geojson", row.id, row.revision, position, with_photos)
     response = cached_response(key, build, mimetype="application/geo+json", max_age=MAX_AGE)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
@@ -70,7 +72,7 @@ def _gpx(slug: str, position: int | None) -> ResponseReturnValue:
         leg = find.leg_at(trip, position) if position is not None else None
         return exports.trip_gpx(trip, urls(), legs=[leg] if leg else None)
 
-    key = ("gpx", row.id, row.revision, position, request.host_url)
+    key = ("gpx", row.id, row.revision, position)
     response = cached_response(key, build, mimetype="application/gpx+xml", max_age=MAX_AGE)
     name = row.slug + (f"-leg-{position}" if position is not None else "")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.gpx"'
@@ -108,8 +110,8 @@ def leg_lines(slug: str, position: int) -> ResponseReturnValue:
 def feed(slug: str) -> ResponseReturnValue:
     """An Atom feed of the trip's posts, with GeoRSS points."""
     row = stamp_or_404(slug)
-    self_url = url_for("exports.feed", slug=row.slug, _external=True)
-    key = ("feed", row.id, row.revision, request.host_url)
+    self_url = external_url("exports.feed", slug=row.slug)
+    key = ("feed", row.id, row.revision)
     return cached_response(key, lambda: exports.trip_feed(pages.trip_page(db.session(), row.id, lines=False,
                                                                           photos=False).trip, urls(), self_url),
                            mimetype="application/atom+xml", max_age=MAX_AGE)
