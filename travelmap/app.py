@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import access, assets, cache, cli, config, csp, db, filters, hosts
-from .views import api, author, embed, exports, public
+from .views import api, author, embed, exports, maplinks, public
 from .views import errors as web_errors
 
 csrf = CSRFProtect()
@@ -105,6 +105,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(embed.bp)
     app.register_blueprint(exports.bp)
     app.jinja_env.globals["oembed_link"] = embed.discovery_link
+    app.jinja_env.globals["post_url"] = maplinks.post_url
     app.jinja_env.globals["csp_allow_map"] = csp.allow_map
     csrf.exempt(api.bp)  # the API takes bearer tokens, never cookies, so CSRF cannot reach it
     app.after_request(_security_headers)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from flask import Blueprint, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
@@ -11,8 +13,8 @@ from ..assets import map_assets
 from ..cache import cached_response
 from ..errors import InvalidInput, NotFound, TravelmapError, Unauthorized
 from ..hosts import external_url, page_route
-from ..models import Leg, Post, Stop, Trip
-from ..services import find, pages
+from ..models import Leg, Stop, Trip
+from ..services import find, pages, reading
 from ..services.trips import trip_by_slug
 from ..text import html_text
 from .lookup import stamp_or_404
@@ -73,14 +75,19 @@ def _resolve(url: str) -> tuple[Trip, dict, str, str]:
     endpoint, args = route
     session = db.session()
     if endpoint == "public.post":
-        post = session.query(Post).filter_by(slug=args["slug"]).one_or_none()
-        stop = next((s for s in (post.stops if post else []) if s.leg.trip.visibility != "private"), None)
-        if post is None:
-            raise NotFound("There is no post at this address.")
-        if stop is None:
-            raise Unauthorized("This post's places are private.") if post.stops else NotFound(
-                "This post is not linked to any place, so there is no map to embed.")
-        return stop.leg.trip, {"stop": stop.slug}, post.title, post.author_name
+        # As an anonymous reader at that address sees the post: its first place shown there is embedded.
+        came_from = parse_qs(urlsplit(url).query).get("trip", [None])[0]
+        try:
+            page = reading.post_page(session, args["slug"], None, came_from)
+        except NotFound:
+            exists, linked = reading.post_exists(session, args["slug"])
+            if exists and linked:
+                raise Unauthorized("This post's places are private.") from None
+            raise
+        if not page.stops:
+            raise NotFound("This post shows no place at this address, so there is no map to embed.")
+        stop = page.stops[0]
+        return stop.leg.trip, {"stop": stop.slug}, page.post.title, page.post.author_name
     if endpoint not in {"public.trip", "public.leg", "public.stop"}:
         raise NotFound("oEmbed answers only for trip, leg, stop and post pages of this site.")
     trip = trip_by_slug(session, args["slug"])

@@ -1,14 +1,13 @@
-"""Lookups for reader pages: who is reading, and the trip or post they asked for, or a 404 (a private trip
+"""Lookups for reader pages: who is reading, and the trip they asked for, or a 404 (a private trip
 is not even admitted to exist). The rules themselves live in `visibility.py`."""
 
 from __future__ import annotations
 
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import db
 from ..errors import NotFound
-from ..models import Post, Trip
+from ..models import Trip
 from ..services.trips import TripStamp, trip_by_slug, trip_stamp
 from ..visibility import can_read_trip
 
@@ -39,11 +38,3 @@ def get_trip_or_404(slug: str) -> Trip:
     if trip is None or not readable(trip):
         raise NotFound("There is no trip at this address.")
     return trip
-
-
-def get_post_or_404(slug: str) -> Post:
-    """Return a post by slug, else raise 404."""
-    post = db.session().scalar(select(Post).where(Post.slug == slug))
-    if post is None:
-        raise NotFound("There is no post at this address.")
-    return post

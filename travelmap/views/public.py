@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app, render_template, send_from_directory
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from .. import db, geo, maps
 from ..assets import map_assets
 from ..cache import cached_response
-from ..models import Photo, Stop, Trip
-from ..services import find, pages
+from ..models import Photo
+from ..services import find, pages, reading
 from ..text import render_markdown, safe_url
-from .lookup import get_post_or_404, get_trip_or_404, readable, stamp_or_404
+from .lookup import get_trip_or_404, readable, stamp_or_404, viewer_id
 from .maplinks import config_fingerprint, detail_url, links, tiles
 
 bp = Blueprint("public", __name__)
@@ -113,20 +113,17 @@ def track_file(slug: str, track_id: int) -> ResponseReturnValue:
 
 @bp.get("/posts/<slug>")
 def post(slug: str) -> ResponseReturnValue:
-    """Show a post with a small map of the stops that link to it."""
-    post = get_post_or_404(slug)
-    stops = list(db.session().scalars(
-        select(Stop).join(Trip, Stop.trip_id == Trip.id)
-        .where(Stop.post_id == post.id, Trip.visibility.in_(("public", "unlisted")))
-        .order_by(Stop.arrived_at)
-    ))
+    """Show a post with a small map of the stops that link to it, as far as this reader may see them (?trip=
+    names the trip the reader came from)."""
+    page = reading.post_page(db.session(), slug, viewer_id(), request.args.get("trip"))
     parts = None
-    if stops:
-        parts = maps.render_parts(maps.build_stops_map(stops, tiles=tiles(), assets=map_assets(), links=links()))
+    if page.stops:
+        parts = maps.render_parts(maps.build_stops_map(page.stops, tiles=tiles(), assets=map_assets(),
+                                                       links=links()))
+    post = page.post
     body = render_markdown(post.body) if post.body else None
-    photos = [p for stop in stops for p in stop.photos]
-    return render_template("public/post.html", post=post, body=body, stops=stops, map=parts, photos=photos,
-                           external_url=safe_url(post.url), licence_url=safe_url(post.licence_url))
+    return render_template("public/post.html", page=page, post=post, body=body, stops=page.stops, map=parts,
+                           photos=page.photos, external_url=safe_url(post.url), licence_url=safe_url(post.licence_url))
 
 
 @bp.get("/media/<path:filename>")

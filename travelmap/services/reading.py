@@ -1,0 +1,74 @@
+"""What a reader may see, as queries: the SQL filters that apply the rules of `visibility.py` to rows, and the
+post page gathered under them. A reader is an author id, or None for an anonymous reader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..errors import NotFound
+from ..models import Leg, Photo, Post, Stop, Trip
+from ..visibility import READABLE, post_is_indexable, post_link_context, post_shows_trip
+
+
+def readable_trips(viewer_id: int | None) -> ColumnElement[bool]:
+    """Select the trips a reader may see (`can_read_trip`): public and unlisted ones, and their own."""
+    clause = Trip.visibility.in_(READABLE)
+    return clause if viewer_id is None else or_(clause, Trip.owner_id == viewer_id)
+
+
+def readable_posts(viewer_id: int | None) -> ColumnElement[bool]:
+    """Select the posts a reader may see (`can_read_post`): their own, and those a stop of a trip they may see
+    links to."""
+    through_a_trip = exists(select(Stop.id).join(Trip, Stop.trip_id == Trip.id)
+                            .where(Stop.post_id == Post.id, readable_trips(viewer_id)))
+    return through_a_trip if viewer_id is None else or_(Post.owner_id == viewer_id, through_a_trip)
+
+
+def published_photos() -> ColumnElement[bool]:
+    """Select the photos readers are shown (`is_published_photo`): those with a place."""
+    return and_(Photo.lat.is_not(None), Photo.lon.is_not(None))
+
+
+@dataclass
+class PostPage:
+    """A post as one reader sees it: the stops (and their trips) its page shows, their photos, and whether search
+    engines may index it."""
+
+    post: Post
+    stops: list[Stop]
+    photos: list[Photo]
+    indexable: bool
+    came_from: Trip | None  # the trip named in the address, when the page shows it because of that
+
+
+def post_page(session: Session, slug: str, viewer_id: int | None, came_from: str | None = None) -> PostPage:
+    """Load a post for a reader who came from the trip with slug came_from (or from elsewhere), else NotFound."""
+    post = session.scalar(select(Post).where(Post.slug == slug, readable_posts(viewer_id)))
+    if post is None:
+        raise NotFound("There is no post at this address.")
+    readable = list(session.scalars(
+        select(Stop).join(Trip, Stop.trip_id == Trip.id)
+        .where(Stop.post_id == post.id, readable_trips(viewer_id))
+        .order_by(Stop.arrived_at, Stop.id)
+        .options(selectinload(Stop.leg).selectinload(Leg.trip))))
+    stops = [stop for stop in readable
+             if post_shows_trip(stop.leg.trip.visibility, stop.leg.trip.owner_id, viewer_id,
+                                came_from=came_from is not None and stop.leg.trip.slug == came_from)]
+    trips = [stop.leg.trip for stop in stops]
+    origin = next((trip for trip in trips if trip.slug == came_from and post_link_context(trip.visibility)), None)
+    photos = list(session.scalars(select(Photo).where(Photo.stop_id.in_([s.id for s in stops]), published_photos())
+                                  .order_by(Photo.taken_at, Photo.id))) if stops else []
+    return PostPage(post=post, stops=stops, photos=photos, came_from=origin,
+                    indexable=post_is_indexable([s.leg.trip.visibility for s in readable],
+                                                [t.visibility for t in trips]))
+
+
+def post_exists(session: Session, slug: str) -> tuple[bool, bool]:
+    """Tell whether a post with this slug exists and whether any stop links to it (for oEmbed's 401 or 404)."""
+    post_id = session.scalar(select(Post.id).where(Post.slug == slug))
+    if post_id is None:
+        return False, False
+    return True, session.scalar(select(exists().where(Stop.post_id == post_id))) or False
