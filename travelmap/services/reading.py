@@ -72,3 +72,21 @@ def post_exists(session: Session, slug: str) -> tuple[bool, bool]:
     if post_id is None:
         return False, False
     return True, session.scalar(select(exists().where(Stop.post_id == post_id))) or False
+
+
+def media_file_is_readable(session: Session, filename: str, viewer_id: int | None) -> bool:
+    """Tell whether a reader may get a published photo file (display copy or thumbnail): files are named by
+    content, so several photos, in several trips, may share one; any of them the reader may see will do."""
+    return session.scalar(
+        select(Photo.id).join(Trip, Photo.trip_id == Trip.id)
+        .where(or_(Photo.display_path == filename, Photo.thumb_path == filename), published_photos(),
+               readable_trips(viewer_id))
+        .limit(1)) is not None
+
+
+def published_photo(session: Session, trip_id: int, photo_id: int) -> Photo:
+    """Return a photo of a trip that readers are shown, else NotFound."""
+    photo = session.scalar(select(Photo).where(Photo.id == photo_id, Photo.trip_id == trip_id, published_photos()))
+    if photo is None:
+        raise NotFound("This trip has no such photo.")
+    return photo

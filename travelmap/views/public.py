@@ -6,15 +6,13 @@ import json
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from .. import db, geo, maps
 from ..assets import map_assets
 from ..cache import cached_response
-from ..models import Photo
 from ..services import find, pages, reading
 from ..text import render_markdown, safe_url
-from .lookup import get_trip_or_404, readable, stamp_or_404, viewer_id
+from .lookup import get_trip_or_404, stamp_or_404, viewer_id
 from .maplinks import config_fingerprint, detail_url, links, tiles
 
 bp = Blueprint("public", __name__)
@@ -91,9 +89,7 @@ def photo_details(slug: str) -> ResponseReturnValue:
 def photo_file(slug: str, photo_id: int, size: str) -> ResponseReturnValue:
     """A photo's published copy by id (what the map's photo layer links to)."""
     row = stamp_or_404(slug)
-    photo = db.session().get(Photo, photo_id)
-    if photo is None or photo.trip_id != row.id:
-        abort(404)
+    photo = reading.published_photo(db.session(), row.id, photo_id)
     response = send_from_directory(current_app.config["MEDIA_DIR"],
                                    photo.thumb_path if size == "thumb" else photo.display_path,
                                    mimetype="image/jpeg", max_age=86_400)
@@ -132,10 +128,7 @@ def media(filename: str) -> ResponseReturnValue:
     kind = filename.split("/", 1)[0]
     if kind not in {"display", "thumbs"}:
         abort(404)
-    photo = db.session().scalar(
-        select(Photo).where((Photo.display_path == filename) | (Photo.thumb_path == filename)).limit(1)
-    )
-    if photo is None or not readable(photo.trip):
+    if not reading.media_file_is_readable(db.session(), filename, viewer_id()):
         abort(404)
     response = send_from_directory(current_app.config["MEDIA_DIR"], filename, mimetype="image/jpeg",
                                    max_age=31_536_000)
