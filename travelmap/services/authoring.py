@@ -13,6 +13,7 @@ from ..errors import Conflict, InvalidInput
 from ..geo import zone_at
 from ..models import TRANSPORTS, VISIBILITIES, Author, Leg, Photo, Post, Stop, Track, Trip
 from ..text import slugify
+from . import slugs
 from .find import leg_at
 from .trips import touch, unique_slug
 
@@ -28,6 +29,7 @@ def create_trip(session: Session, owner: Author, data: dict) -> Trip:
         slug = validate.slug(data["slug"])
         if session.scalar(select(Trip.id).where(Trip.slug == slug)):
             raise Conflict(f"The slug {slug!r} is taken; choose another.", field="slug")
+        slugs.claim(session, "trip", slug, owner.id)
     else:
         slug = unique_slug(session, Trip, slugify(title))
     trip = Trip(
@@ -50,6 +52,8 @@ def update_trip(session: Session, trip: Trip, data: dict) -> Trip:
         slug = validate.slug(data["slug"])
         if session.scalar(select(Trip.id).where(Trip.slug == slug, Trip.id != trip.id)):
             raise Conflict(f"The slug {slug!r} is taken; choose another.", field="slug")
+        slugs.claim(session, "trip", slug, trip.owner_id)
+        slugs.remember(session, "trip", trip.slug, trip.owner_id, trip_id=trip.id)  # old links keep working
         trip.slug = slug
     if "summary" in data:
         trip.summary = validate.text(data, "summary", max_length=validate.MAX_SUMMARY)
@@ -227,6 +231,7 @@ def add_stop(session: Session, trip: Trip, data: dict) -> Stop:
         slug = validate.slug(data["slug"])
         if any(s.slug == slug for s in trip.stops()):
             raise Conflict(f"This trip already has a stop with the slug {slug!r}.", field="slug")
+        slugs.claim(session, "stop", slug, trip.owner_id, scope=trip.id)
     else:
         slug = unique_slug(session, Stop, slugify(name), trip_id=trip.id)
     stop = Stop(
@@ -264,6 +269,8 @@ def update_stop(session: Session, stop: Stop, data: dict) -> Stop:
         slug = validate.slug(data["slug"])
         if any(s.slug == slug and s is not stop for s in trip.stops()):
             raise Conflict(f"This trip already has a stop with the slug {slug!r}.", field="slug")
+        slugs.claim(session, "stop", slug, trip.owner_id, scope=trip.id)
+        slugs.remember(session, "stop", stop.slug, trip.owner_id, trip_id=trip.id, stop_id=stop.id)
         stop.slug = slug
     if "arrived_at" in data:
         stop.arrived_at = validate.local_datetime(data, "arrived_at", stop.timezone)

@@ -9,6 +9,7 @@ from .. import validate
 from ..errors import Conflict, InvalidInput
 from ..models import Author, Post, Stop, Trip
 from ..text import slugify
+from . import slugs
 from .trips import touch, unique_slug
 
 MAX_LICENCE = 200
@@ -53,6 +54,7 @@ def create_post(session: Session, owner: Author, data: dict) -> Post:
         post.slug = validate.slug(data["slug"])
         if session.scalar(select(Post.id).where(Post.slug == post.slug)):
             raise Conflict(f"The slug {post.slug!r} is taken; choose another.", field="slug")
+        slugs.claim(session, "post", post.slug, owner.id)
     else:
         post.slug = unique_slug(session, Post, slugify(post.title))
     session.add(post)
@@ -67,6 +69,8 @@ def update_post(session: Session, post: Post, data: dict) -> Post:
         slug = validate.slug(data["slug"])
         if session.scalar(select(Post.id).where(Post.slug == slug, Post.id != post.id)):
             raise Conflict(f"The slug {slug!r} is taken; choose another.", field="slug")
+        slugs.claim(session, "post", slug, post.owner_id)
+        slugs.remember(session, "post", post.slug, post.owner_id, post_id=post.id)  # old links keep working
         post.slug = slug
     session.flush()
     _touch_linked_trips(session, post)

@@ -66,6 +66,11 @@ def post_page(session: Session, slug: str, viewer_id: int | None, came_from: str
                                                 [t.visibility for t in trips]))
 
 
+def post_is_readable(session: Session, slug: str, viewer_id: int | None) -> bool:
+    """Tell whether the post with this slug is one the reader may see."""
+    return session.scalar(select(Post.id).where(Post.slug == slug, readable_posts(viewer_id))) is not None
+
+
 def post_exists(session: Session, slug: str) -> tuple[bool, bool]:
     """Tell whether a post with this slug exists and whether any stop links to it (for oEmbed's 401 or 404)."""
     post_id = session.scalar(select(Post.id).where(Post.slug == slug))

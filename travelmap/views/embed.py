@@ -14,10 +14,10 @@ from ..cache import cached_response
 from ..errors import InvalidInput, NotFound, TravelmapError, Unauthorized
 from ..hosts import external_url, page_route
 from ..models import Leg, Stop, Trip
-from ..services import find, pages, reading
+from ..services import find, pages, reading, slugs
 from ..services.trips import trip_by_slug
 from ..text import html_text
-from .lookup import stamp_or_404
+from .lookup import follow_old_stop, stamp_or_404
 from .maplinks import config_fingerprint, detail_url, links, tiles
 
 bp = Blueprint("embed", __name__)
@@ -64,7 +64,11 @@ def trip(slug: str) -> ResponseReturnValue:
 
     key = ("embed", row.id, row.revision, request.args.get("leg"), request.args.get("stop"), show_photos, height,
            config_fingerprint())
-    return cached_response(key, build, max_age=EMBED_MAX_AGE)
+    try:
+        return cached_response(key, build, max_age=EMBED_MAX_AGE)
+    except NotFound:
+        follow_old_stop(row.id)  # ?stop= names a stop by a slug it had before
+        raise
 
 
 def _resolve(url: str) -> tuple[Trip, dict, str, str]:
@@ -77,10 +81,11 @@ def _resolve(url: str) -> tuple[Trip, dict, str, str]:
     if endpoint == "public.post":
         # As an anonymous reader at that address sees the post: its first place shown there is embedded.
         came_from = parse_qs(urlsplit(url).query).get("trip", [None])[0]
+        slug = slugs.post_slug_for(session, args["slug"]) or args["slug"]
         try:
-            page = reading.post_page(session, args["slug"], None, came_from)
+            page = reading.post_page(session, slug, None, came_from)
         except NotFound:
-            exists, linked = reading.post_exists(session, args["slug"])
+            exists, linked = reading.post_exists(session, slug)
             if exists and linked:
                 raise Unauthorized("This post's places are private.") from None
             raise
@@ -90,7 +95,7 @@ def _resolve(url: str) -> tuple[Trip, dict, str, str]:
         return stop.leg.trip, {"stop": stop.slug}, page.post.title, page.post.author_name
     if endpoint not in {"public.trip", "public.leg", "public.stop"}:
         raise NotFound("oEmbed answers only for trip, leg, stop and post pages of this site.")
-    trip = trip_by_slug(session, args["slug"])
+    trip = trip_by_slug(session, args["slug"]) or slugs.trip_by_old_slug(session, args["slug"])
     if trip is None:
         raise NotFound("There is no trip at this address.")
     if trip.visibility == "private":
@@ -100,7 +105,8 @@ def _resolve(url: str) -> tuple[Trip, dict, str, str]:
         leg = find.leg_at(trip, args["position"])
         return trip, {"leg": leg.position}, f"{leg.name} · {trip.title}", author
     if endpoint == "public.stop":
-        stop = find.stop_by_key(trip, args["stop_slug"])
+        renamed = slugs.stop_slug_for(session, trip.id, args["stop_slug"])
+        stop = find.stop_by_key(trip, args["stop_slug"] if renamed is None else renamed)
         return trip, {"stop": stop.slug}, f"{stop.name} · {trip.title}", author
     return trip, {}, trip.title, author
 

@@ -10,9 +10,10 @@ from flask.typing import ResponseReturnValue
 from .. import db, geo, maps
 from ..assets import map_assets
 from ..cache import cached_response
+from ..errors import NotFound
 from ..services import find, pages, reading
 from ..text import render_markdown, safe_url
-from .lookup import get_trip_or_404, stamp_or_404, viewer_id
+from .lookup import follow_old_post, follow_old_stop, get_trip_or_404, stamp_or_404, viewer_id
 from .maplinks import config_fingerprint, detail_url, links, tiles
 
 bp = Blueprint("public", __name__)
@@ -68,7 +69,11 @@ def stop(slug: str, stop_slug: str) -> ResponseReturnValue:
                                 photos=page.trip.photos, detail=True)
         return render_template("public/stop.html", page=page, trip=trip, stop=page.stop, map=maps.render_parts(m))
 
-    return cached_response(("stop", row.id, stop_slug, row.revision, config_fingerprint()), build)
+    try:
+        return cached_response(("stop", row.id, stop_slug, row.revision, config_fingerprint()), build)
+    except NotFound:
+        follow_old_stop(row.id)
+        raise
 
 
 @bp.get("/trips/<slug>/photos.json")
@@ -111,7 +116,11 @@ def track_file(slug: str, track_id: int) -> ResponseReturnValue:
 def post(slug: str) -> ResponseReturnValue:
     """Show a post with a small map of the stops that link to it, as far as this reader may see them (?trip=
     names the trip the reader came from)."""
-    page = reading.post_page(db.session(), slug, viewer_id(), request.args.get("trip"))
+    try:
+        page = reading.post_page(db.session(), slug, viewer_id(), request.args.get("trip"))
+    except NotFound:
+        follow_old_post(slug)
+        raise
     parts = None
     if page.stops:
         parts = maps.render_parts(maps.build_stops_map(page.stops, tiles=tiles(), assets=map_assets(),
