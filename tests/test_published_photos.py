@@ -115,12 +115,16 @@ def test_a_photo_waiting_to_be_placed_is_shown_to_no_reader_anywhere(seeded_app,
         s.commit()
     owner = seeded_app.test_client()
     login(owner, "demo")
-    for client in (seeded_app.test_client(), owner):
-        outputs = reader_outputs(client, photo_id, thumb)
-        assert not any(outputs.values()), outputs
-        assert client.get(display).status_code == 404
-    # The author still sees it in the workspace, waiting for a place.
+    reader = seeded_app.test_client()
+    outputs = reader_outputs(reader, photo_id, thumb)
+    assert not any(outputs.values()), outputs
+    assert reader.get(display).status_code == 404
+    # Its owner reads the same pages (they are cached once for everyone) …
+    outputs = reader_outputs(owner, photo_id, thumb)
+    assert not any(v for k, v in outputs.items() if k != "media thumbnail"), outputs
+    # … and still sees it in the workspace, waiting for a place, which needs its files.
     assert thumb in owner.get(f"/author{T}/photos").get_data(as_text=True)
+    assert owner.get(thumb).status_code == 200 and owner.get(display).status_code == 200
 
 
 def test_once_placed_by_hand_the_photo_appears_everywhere(seeded_app, waiting):
@@ -130,3 +134,22 @@ def test_once_placed_by_hand_the_photo_appears_everywhere(seeded_app, waiting):
     assert response.status_code == 200, response.json
     outputs = reader_outputs(seeded_app.test_client(), photo_id, thumb)
     assert all(outputs.values()), outputs
+
+
+def test_the_sql_filter_for_photo_files_selects_what_the_rule_allows(seeded_app, waiting):
+    from travelmap.models import Author, Trip
+    from travelmap.services.reading import photo_files
+    from travelmap.visibility import can_get_photo_file
+
+    make_author(seeded_app, "bob")
+    for visibility in ("public", "unlisted", "private"):
+        with seeded_app.app_context():
+            s = db.session()
+            s.scalars(select(Trip)).one().visibility = visibility
+            s.commit()
+            for viewer in [None, *s.scalars(select(Author.id))]:
+                selected = set(s.scalars(select(Photo.id).join(Trip, Photo.trip_id == Trip.id)
+                                         .where(photo_files(viewer))))
+                allowed = {p.id for p in s.scalars(select(Photo)) if can_get_photo_file(
+                    p.trip.visibility, p.trip.owner_id, p.lat is not None and p.lon is not None, viewer)}
+                assert selected == allowed, (visibility, viewer)

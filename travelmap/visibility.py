@@ -56,3 +56,9 @@ def is_published_photo(lat: float | None, lon: float | None) -> bool:
     the author's to do (it may not even belong to the trip), so no page, map, gallery, count, export or media
     address shows it until the author places it."""
     return lat is not None and lon is not None
+
+
+def can_get_photo_file(visibility: str, owner_id: int, placed: bool, viewer_id: int | None) -> bool:
+    """Tell whether a reader may get the published copies of a photo: readers of its trip once it is placed,
+    and its owner always (the workspace shows photos still waiting to be placed)."""
+    return is_owner(owner_id, viewer_id) or (placed and can_read_trip(visibility, owner_id, viewer_id))

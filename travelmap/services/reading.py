@@ -79,13 +79,19 @@ def post_exists(session: Session, slug: str) -> tuple[bool, bool]:
     return True, session.scalar(select(exists().where(Stop.post_id == post_id))) or False
 
 
+def photo_files(viewer_id: int | None) -> ColumnElement[bool]:
+    """Select the photos whose published copies a reader may get (`can_get_photo_file`): placed photos of trips
+    they may see, and all their own."""
+    clause = and_(published_photos(), readable_trips(viewer_id))
+    return clause if viewer_id is None else or_(Trip.owner_id == viewer_id, clause)
+
+
 def media_file_is_readable(session: Session, filename: str, viewer_id: int | None) -> bool:
     """Tell whether a reader may get a published photo file (display copy or thumbnail): files are named by
-    content, so several photos, in several trips, may share one; any of them the reader may see will do."""
+    content, so several photos, in several trips, may share one; any of them the reader may get will do."""
     return session.scalar(
         select(Photo.id).join(Trip, Photo.trip_id == Trip.id)
-        .where(or_(Photo.display_path == filename, Photo.thumb_path == filename), published_photos(),
-               readable_trips(viewer_id))
+        .where(or_(Photo.display_path == filename, Photo.thumb_path == filename), photo_files(viewer_id))
         .limit(1)) is not None
 
 
