@@ -113,5 +113,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Behind nginx or a load balancer the client address comes from X-Forwarded-For; X-Forwarded-Host is checked
     # against the trusted hosts like Host itself, and neither ever makes an absolute URL (hosts.py).
     if proxies:
+        # Flask's documented way to add WSGI middleware; mypy sees a method being replaced.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     return app

@@ -27,12 +27,10 @@ from ..config import PhotoSettings
 from ..errors import Conflict, InvalidInput, NotFound, TravelmapError
 from ..models import LOCATION_SOURCES, Author, Leg, Photo, Post, Stop, Trip
 from ..version import __version__
-from . import authoring
-from . import slugs as addresses
+from . import authoring, slugs
 from .photos import prepare, store
 from .posts import create_post
 from .tracks import import_track
-from .trips import unique_slug
 
 FORMAT = "travelmap-trip"
 VERSION = 1
@@ -59,7 +57,7 @@ def trip_document(session: Session, trip: Trip) -> dict:
     photos = sorted(session.scalars(select(Photo).where(Photo.trip_id == trip.id)),
                     key=lambda p: (p.taken_at is None, p.taken_at or datetime.min.replace(tzinfo=timezone.utc), p.id))
     leg_position = {leg.id: leg.position for leg in trip.legs}
-    stop_slugs = addresses.old_slugs(session, "stop", [stop.id for stop in trip.stops()])
+    stop_slugs = slugs.old_slugs(session, Stop, [stop.id for stop in trip.stops()])
     posts: dict[str, Post] = {}
     legs, files = [], 0
     for leg in trip.legs:
@@ -91,10 +89,11 @@ def trip_document(session: Session, trip: Trip) -> dict:
             "camera": photo.camera, "taken_at": _iso(photo.taken_at), "utc_offset_min": photo.utc_offset_min,
             "lat": photo.lat, "lon": photo.lon, "altitude_m": photo.altitude_m,
             "location_source": photo.location_source, "time_gap_s": photo.time_gap_s,
-            "stop": photo.stop.slug if photo.stop else None, "leg": leg_position.get(photo.leg_id),
+            "stop": photo.stop.slug if photo.stop else None,
+            "leg": leg_position.get(photo.leg_id) if photo.leg_id is not None else None,
             "width": photo.width, "height": photo.height, "content_type": photo.content_type,
             "warnings": list(photo.warnings or []), "media_path": photo.original_path})
-    post_slugs = addresses.old_slugs(session, "post", [post.id for post in posts.values()])
+    post_slugs = slugs.old_slugs(session, Post, [post.id for post in posts.values()])
     return {
         "format": FORMAT, "version": VERSION, "generator": f"travelmap {__version__}",
         "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -102,7 +101,7 @@ def trip_document(session: Session, trip: Trip) -> dict:
                  "timezone": trip.timezone, "demo": trip.demo, "blur_photo_locations": trip.blur_photo_locations,
                  "owner": trip.owner.username, "created_at": _iso(trip.created_at),
                  # Addresses the trip had before (they redirect); kept so links survive a move to another site.
-                 "old_slugs": addresses.old_slugs(session, "trip", [trip.id]).get(trip.id, [])},
+                 "old_slugs": slugs.old_slugs(session, Trip, [trip.id]).get(trip.id, [])},
         "posts": [{"slug": p.slug, "title": p.title, "author": p.author_name, "published": _iso(p.published),
                    "summary": p.summary, "body": p.body, "url": p.url, "licence": p.licence,
                    "licence_url": p.licence_url, "demo": p.demo, "old_slugs": post_slugs.get(p.id, [])}
@@ -265,14 +264,14 @@ def default_owner(session: Session, username: str | None) -> Author:
 
 def _restore_posts(session: Session, owner: Author, entries: list[dict], notes: list[str]) -> dict[str, str]:
     """Create the archive's posts (or reuse the owner's post of the same slug); return archive slug -> slug here."""
-    slugs: dict[str, str] = {}
+    here: dict[str, str] = {}
     for n, entry in enumerate(entries, start=1):
         with _at(f"trip.json, post {n}"):
             slug = validate.slug(entry.get("slug"))
             existing = session.scalar(select(Post).where(Post.slug == slug))
-            reserved_for = addresses.owner_of(session, "post", slug)
+            reserved_for = slugs.owner_of(session, Post, slug)
             if existing is not None and existing.owner_id == owner.id:
-                slugs[slug] = slug
+                here[slug] = slug
                 if (existing.title, existing.body, existing.url) != (entry.get("title"), entry.get("body", ""),
                                                                      entry.get("url")):
                     notes.append(f"The post {slug!r} already exists and differs from the archive's; the existing "
@@ -282,14 +281,14 @@ def _restore_posts(session: Session, owner: Author, entries: list[dict], notes: 
                                               "licence_url")}
             data["author"] = data["author"] or ""
             elsewhere = existing is not None or reserved_for not in (None, owner.id)
-            data["slug"] = unique_slug(session, Post, slug) if elsewhere else slug
+            data["slug"] = slugs.free(session, Post, slug) if elsewhere else slug
             if elsewhere:
                 notes.append(f"The post slug {slug!r} belongs to another author here; the post was imported as "
                              f"{data['slug']!r}.")
             post = create_post(session, owner, data)
             post.demo = entry.get("demo") is True
-            slugs[slug] = post.slug
-    return slugs
+            here[slug] = post.slug
+    return here
 
 
 def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: Path, owner: Author,
@@ -346,9 +345,9 @@ def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: 
                     raise InvalidInput("post must be a post's slug.")
                 if post and post not in post_slugs:
                     raise InvalidInput(f"the post {str(post)[:100]!r} is not among the archive's posts.")
-                data = {k: stop_entry.get(k) for k in ("name", "lat", "lon", "slug")}
+                fields = {k: stop_entry.get(k) for k in ("name", "lat", "lon", "slug")}
                 stop = authoring.add_stop(session, trip, {
-                    **data, "leg": leg.position, "post": post_slugs.get(post) if post else None,
+                    **fields, "leg": leg.position, "post": post_slugs.get(post) if post else None,
                     "arrived_at": _iso(_time(stop_entry, "arrived_at")),
                     "departed_at": _iso(_time(stop_entry, "departed_at"))})
                 stop.timezone = validate.timezone(stop_entry.get("timezone"), stop.timezone)
@@ -359,10 +358,11 @@ def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: 
                 data = archive.read(name, "trip.json")
                 if media.sha256(data) != track_entry.get("sha256"):
                     raise InvalidInput("the file does not match its sha256 in trip.json: the archive is damaged.")
-                original = validate.text(track_entry, "original_name", max_length=300) or Path(name).name
+                original = (validate.text(track_entry, "original_name", max_length=validate.MAX_FILE_NAME)
+                            or Path(name).name)
                 track = import_track(session, leg, data, original, media_root)
                 if track_entry.get("name"):
-                    track.name = validate.text(track_entry, "name", max_length=300)
+                    track.name = validate.text(track_entry, "name", max_length=validate.MAX_FILE_NAME)
     session.flush()
     for photo_entry in photos:
         name = photo_entry["file"]
@@ -371,7 +371,7 @@ def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: 
             if media.sha256(data) != photo_entry.get("sha256"):
                 raise InvalidInput("the file does not match its sha256 in trip.json: the archive is damaged.")
             fields = _photo_fields(photo_entry, stops_by_slug, legs_by_position)
-            original = validate.text(photo_entry, "original_name", max_length=300) or Path(name).name
+            original = validate.text(photo_entry, "original_name", max_length=validate.MAX_FILE_NAME) or Path(name).name
             item = prepare(data, original, trip, settings)
             photo = store(session, trip, item, media_root, settings, timeline=([], [], []), stop=fields.pop("stop"))
             for key, value in fields.items():
@@ -395,26 +395,26 @@ def _restore_old_slugs(session: Session, doc: dict, trip: Trip, post_slugs: dict
     """Keep the archive's old addresses of the trip, its stops and posts, where no one here uses them."""
     owner = trip.owner_id
     for old in _old_slugs(doc.get("trip") or {}, "trip.json, trip"):
-        if session.scalar(select(Trip.id).where(Trip.slug == old)) or addresses.owner_of(session, "trip", old):
+        if session.scalar(select(Trip.id).where(Trip.slug == old)) or slugs.owner_of(session, Trip, old):
             notes.append(f"The trip's old address /trips/{old} is in use here, so it no longer leads to this trip.")
         else:
-            addresses.remember(session, "trip", old, owner, trip_id=trip.id)
+            slugs.remember(session, trip, old, owner)
     for leg in _entries(doc.get("legs"), "legs"):
         for entry in _entries(leg.get("stops"), "stops"):
             stop = stops.get(str(entry.get("slug")))
             for old in _old_slugs(entry, f"trip.json, stop {str(entry.get('slug'))[:60]!r}"):
-                if stop is not None and old not in stops and not addresses.owner_of(session, "stop", old, trip.id):
-                    addresses.remember(session, "stop", old, owner, trip_id=trip.id, stop_id=stop.id)
+                if stop is not None and old not in stops and not slugs.owner_of(session, Stop, old, trip.id):
+                    slugs.remember(session, stop, old, owner)
     for entry in _entries(doc.get("posts"), "posts"):
         post = session.scalar(select(Post).where(Post.slug == post_slugs.get(str(entry.get("slug")), "")))
         for old in _old_slugs(entry, f"trip.json, post {str(entry.get('slug'))[:60]!r}"):
             if post is None or post.owner_id != owner:
                 continue
-            if session.scalar(select(Post.id).where(Post.slug == old)) or addresses.owner_of(session, "post", old):
+            if session.scalar(select(Post.id).where(Post.slug == old)) or slugs.owner_of(session, Post, old):
                 notes.append(f"The post's old address /posts/{old} is in use here, so it no longer leads to the "
                              f"post {post.slug!r}.")
             else:
-                addresses.remember(session, "post", old, owner, post_id=post.id)
+                slugs.remember(session, post, old, owner)
 
 
 def _position(entry: dict) -> int:
@@ -439,8 +439,11 @@ def _photo_fields(entry: dict, stops: dict[str, Stop], legs: dict[int, Leg]) -> 
         raise InvalidInput("lat and lon go together.")
     offset = validate.integer(entry, "utc_offset_min", low=-24 * 60, high=24 * 60, required=False)
     warnings = entry.get("warnings") or []
-    if not isinstance(warnings, list) or len(warnings) > 100 or not all(isinstance(w, str) and len(w) <= 2000
-                                                                         for w in warnings):
+    if (
+        not isinstance(warnings, list)
+        or len(warnings) > 100
+        or not all(isinstance(w, str) and len(w) <= 2000 for w in warnings)
+    ):
         raise InvalidInput("warnings must be a list of short texts.")
     source = entry.get("location_source")
     if source is not None and source not in LOCATION_SOURCES:
@@ -448,11 +451,20 @@ def _photo_fields(entry: dict, stops: dict[str, Stop], legs: dict[int, Leg]) -> 
     gap = _optional_number(entry, "time_gap_s", 0, 1e9)
     altitude = _optional_number(entry, "altitude_m", -1e5, 1e6)
     stop = stops.get(stop_slug) if stop_slug else None
-    return {"stop": stop, "leg_id": legs[leg_position].id if leg_position is not None else None,
-            "caption": validate.text(entry, "caption", max_length=validate.MAX_SUMMARY),
-            "camera": validate.text(entry, "camera", max_length=200), "taken_at": _time(entry, "taken_at"),
-            "utc_offset_min": offset, "lat": lat, "lon": lon, "altitude_m": altitude, "location_source": source,
-            "time_gap_s": gap, "warnings": list(warnings)}
+    return {
+        "stop": stop,
+        "leg_id": legs[leg_position].id if leg_position is not None else None,
+        "caption": validate.text(entry, "caption", max_length=validate.MAX_SUMMARY),
+        "camera": validate.text(entry, "camera", max_length=validate.MAX_CAMERA),
+        "taken_at": _time(entry, "taken_at"),
+        "utc_offset_min": offset,
+        "lat": lat,
+        "lon": lon,
+        "altitude_m": altitude,
+        "location_source": source,
+        "time_gap_s": gap,
+        "warnings": list(warnings),
+    }
 
 
 __all__ = ["FORMAT", "VERSION", "trip_document", "export_trip", "import_trip", "default_owner"]

@@ -1,49 +1,103 @@
-"""Old addresses: the slugs trips, stops and posts had before they were renamed. Each keeps leading to its
-thing (readers and embeds get a 301) and stays reserved for the thing's owner, who may take it back for the
-same or another trip, stop or post of theirs; anyone else gets a 409. Deleting the thing deletes them."""
+"""Addresses of trips, posts and stops: claiming the slug an author typed, or finding a free one. The one
+place that decides whether a slug is taken (trips and posts site-wide, stops within their trip).
+
+It also keeps old addresses: the slugs trips, stops and posts had before they were renamed. Each keeps
+leading to its thing (readers and embeds get a 301) and stays reserved for the thing's owner, who may take it
+back for the same or another trip, stop or post of theirs; anyone else gets a 409. Deleting the thing
+deletes them (the database cascades)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, delete, select, text
+from sqlalchemy import Connection, delete, func, select, text
 from sqlalchemy.orm import Session
 
+from .. import validate
 from ..errors import Conflict
 from ..models import OldSlug, Post, Stop, Trip
 
-NOUN = {"trip": "trip", "stop": "stop", "post": "post"}
-PATH = {"trip": "/trips/{}", "post": "/posts/{}", "stop": "stops/{}"}
+Addressed = type[Trip] | type[Post] | type[Stop]
+
+_TAKEN = {Trip: "The slug {slug!r} is taken; choose another.",
+          Post: "The slug {slug!r} is taken; choose another.",
+          Stop: "This trip already has a stop with the slug {slug!r}."}
+_KIND: dict[type, str] = {Trip: "trip", Stop: "stop", Post: "post"}
+_ADDRESS = {Trip: "/trips/{slug}", Post: "/posts/{slug}", Stop: "stops/{slug}"}
 
 
-def reserved(session: Session, kind: str, slug: str, scope: int = 0) -> bool:
-    """Tell whether slug is an old address of some trip, stop (in the trip `scope`) or post."""
-    return session.scalar(select(OldSlug.id).where(OldSlug.kind == kind, OldSlug.scope == scope,
-                                                   OldSlug.slug == slug)) is not None
+def taken(session: Session, model: Addressed, slug: str, *, exclude_id: int | None = None,
+          trip_id: int | None = None) -> bool:
+    """Tell whether another trip or post (or, with trip_id, another stop of that trip) has this slug."""
+    query = select(func.count()).select_from(model).where(model.slug == slug)
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    if trip_id is not None:
+        query = query.where(Stop.trip_id == trip_id)
+    return bool(session.scalar(query))
 
 
-def claim(session: Session, kind: str, slug: str, owner_id: int, scope: int = 0) -> None:
-    """Let an owner use slug for a new or renamed thing: refuse (409) an old address of someone else's, and let
-    go of the owner's own old address (it leads to the thing that now has the slug)."""
-    row = session.scalar(select(OldSlug).where(OldSlug.kind == kind, OldSlug.scope == scope, OldSlug.slug == slug))
-    if row is None:
-        return
-    if row.owner_id != owner_id:
-        address = PATH[kind].format(slug)
-        raise Conflict(f"The address {address} belonged to another author's {NOUN[kind]}, which was renamed and "
-                       "still answers there for the links people made to it; choose another slug.", field="slug")
-    session.delete(row)
+def claim(session: Session, model: Addressed, value: object, *, owner_id: int, exclude_id: int | None = None,
+          trip_id: int | None = None) -> str:
+    """Return the slug the author typed, valid and free, else raise (400 invalid, 409 taken, or an old address
+    of another author's). An old address of the owner's own is theirs to take: it then leads to the new thing."""
+    slug = validate.slug(value)
+    if taken(session, model, slug, exclude_id=exclude_id, trip_id=trip_id):
+        raise Conflict(_TAKEN[model].format(slug=slug), field="slug")
+    old = _old(session, model, slug, trip_id)
+    if old is not None and old.owner_id != owner_id:
+        raise Conflict(f"The address {_ADDRESS[model].format(slug=slug)} belonged to another author's "
+                       f"{_KIND[model]}, which was renamed and still answers there for the links people made to "
+                       "it; choose another slug.", field="slug")
+    if old is not None:
+        session.delete(old)
+        session.flush()
+    return slug
+
+
+def free(session: Session, model: Addressed, base: str, *, trip_id: int | None = None) -> str:
+    """Return base, or base-2, base-3 … whichever is free and no old address (among the trip's stops, with
+    trip_id)."""
+    candidate, n = base, 1
+    while taken(session, model, candidate, trip_id=trip_id) or owner_of(session, model, candidate, trip_id):
+        n += 1
+        candidate = f"{base[: validate.MAX_SLUG - 4]}-{n}"
+    return candidate
+
+
+def rename(session: Session, thing: Trip | Stop | Post, value: object, *, owner_id: int) -> None:
+    """Give a trip, stop or post the slug its owner typed, keeping the slug it had as an old address."""
+    trip_id = thing.trip_id if isinstance(thing, Stop) else None
+    slug = claim(session, type(thing), value, owner_id=owner_id, exclude_id=thing.id, trip_id=trip_id)
+    if slug != thing.slug:
+        remember(session, thing, thing.slug, owner_id)
+        thing.slug = slug
+
+
+def remember(session: Session, thing: Trip | Stop | Post, slug: str, owner_id: int) -> None:
+    """Keep slug as an old address of a trip, stop or post."""
+    kind = _KIND[type(thing)]
+    row = OldSlug(kind=kind, scope=thing.trip_id if isinstance(thing, Stop) else 0, slug=slug, owner_id=owner_id)
+    if isinstance(thing, Trip):
+        row.trip_id = thing.id
+    elif isinstance(thing, Stop):
+        row.trip_id, row.stop_id = thing.trip_id, thing.id
+    else:
+        row.post_id = thing.id
+    session.execute(delete(OldSlug).where(OldSlug.kind == kind, OldSlug.scope == row.scope, OldSlug.slug == slug))
+    session.add(row)
     session.flush()
 
 
-def remember(session: Session, kind: str, slug: str, owner_id: int, *, trip_id: int | None = None,
-             stop_id: int | None = None, post_id: int | None = None) -> None:
-    """Keep slug, which a thing is being renamed from, as an old address leading to it."""
-    scope = trip_id if kind == "stop" and trip_id is not None else 0
-    session.execute(delete(OldSlug).where(OldSlug.kind == kind, OldSlug.scope == scope, OldSlug.slug == slug))
-    session.add(OldSlug(kind=kind, scope=scope, slug=slug, owner_id=owner_id,
-                        trip_id=trip_id, stop_id=stop_id, post_id=post_id))
-    session.flush()
+def _old(session: Session, model: Addressed, slug: str, trip_id: int | None) -> OldSlug | None:
+    return session.scalar(select(OldSlug).where(OldSlug.kind == _KIND[model], OldSlug.scope == (trip_id or 0),
+                                                OldSlug.slug == slug))
+
+
+def owner_of(session: Session, model: Addressed, slug: str, trip_id: int | None = None) -> int | None:
+    """Return the id of the author an old address is reserved for, or None if slug is no old address."""
+    old = _old(session, model, slug, trip_id)
+    return old.owner_id if old is not None else None
 
 
 # Built once: only a miss on the current slugs gets here, but it stays as cheap as the stamp it stands in for.
@@ -54,6 +108,12 @@ _TRIP = text("SELECT trips.slug FROM old_slugs JOIN trips ON trips.id = old_slug
 def trip_slug_for(connection: Connection, old: str) -> str | None:
     """Return the current slug of the trip that had the slug `old`, or None."""
     return connection.execute(_TRIP, {"slug": old}).scalar()
+
+
+def trip_by_old_slug(session: Session, old: str) -> Trip | None:
+    """Return the trip that had the slug `old`, or None."""
+    return session.scalar(select(Trip).join(OldSlug, OldSlug.trip_id == Trip.id)
+                          .where(OldSlug.kind == "trip", OldSlug.scope == 0, OldSlug.slug == old))
 
 
 def stop_slug_for(session: Session, trip_id: int, old: str) -> str | None:
@@ -68,24 +128,13 @@ def post_slug_for(session: Session, old: str) -> str | None:
                           .where(OldSlug.kind == "post", OldSlug.scope == 0, OldSlug.slug == old))
 
 
-def trip_by_old_slug(session: Session, old: str) -> Trip | None:
-    """Return the trip that had the slug `old`, or None."""
-    return session.scalar(select(Trip).join(OldSlug, OldSlug.trip_id == Trip.id)
-                          .where(OldSlug.kind == "trip", OldSlug.scope == 0, OldSlug.slug == old))
-
-
-def old_slugs(session: Session, kind: str, target_ids: Iterable[int]) -> dict[int, list[str]]:
+def old_slugs(session: Session, model: Addressed, ids: Iterable[int]) -> dict[int, list[str]]:
     """Return the old slugs of some trips, stops or posts by their id, oldest first."""
-    column = {"trip": OldSlug.trip_id, "stop": OldSlug.stop_id, "post": OldSlug.post_id}[kind]
+    column = {Trip: OldSlug.trip_id, Stop: OldSlug.stop_id, Post: OldSlug.post_id}[model]
     found: dict[int, list[str]] = {}
-    for target, slug in session.execute(select(column, OldSlug.slug).where(OldSlug.kind == kind,
-                                                                          column.in_(list(target_ids)))
-                                        .order_by(OldSlug.created_at, OldSlug.id)):
-        found.setdefault(int(target), []).append(slug)
+    rows = session.execute(select(column, OldSlug.slug).where(OldSlug.kind == _KIND[model], column.in_(list(ids)))
+                           .order_by(OldSlug.created_at, OldSlug.id))
+    for target, slug in rows:
+        if target is not None:
+            found.setdefault(target, []).append(slug)
     return found
-
-
-def owner_of(session: Session, kind: str, slug: str, scope: int = 0) -> int | None:
-    """Return the id of the author an old slug is reserved for, or None if it is no old slug."""
-    return session.scalar(select(OldSlug.owner_id).where(OldSlug.kind == kind, OldSlug.scope == scope,
-                                                         OldSlug.slug == slug))

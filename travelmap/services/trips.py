@@ -8,31 +8,13 @@ from typing import Any
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from .. import validate
-from ..models import Leg, Photo, Post, Stop, Track, Trip
-from . import slugs
+from ..models import Leg, Photo, Stop, Track, Trip
 from .reading import published_photos
 
 
 def touch(trip: Trip) -> None:
     """Bump the trip's revision so every cached page and ETag of it changes."""
     trip.revision = (trip.revision or 0) + 1
-
-
-def unique_slug(session: Session, model: type, base: str, **scope: object) -> str:
-    """Return base, or base-2, base-3 … whichever is free (within scope, e.g. a trip) and no old address."""
-    kind = {Trip: "trip", Stop: "stop", Post: "post"}.get(model)
-    old_scope = int(str(scope.get("trip_id", 0)))
-
-    def taken(candidate: str) -> bool:
-        return bool(session.scalar(select(func.count()).select_from(model).filter_by(slug=candidate, **scope))) or (
-            kind is not None and slugs.reserved(session, kind, candidate, old_scope))
-
-    candidate, n = base, 1
-    while taken(candidate):
-        n += 1
-        candidate = f"{base[: validate.MAX_SLUG - 4]}-{n}"
-    return candidate
 
 
 def _full(lines: bool) -> tuple[Any, ...]:

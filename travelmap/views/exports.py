@@ -28,7 +28,7 @@ def urls(trip: Trip) -> exports.Urls:
     return exports.Urls(
         trip=lambda trip: external_url("public.trip", slug=trip.slug),
         stop=lambda stop: external_url("public.stop", slug=stop.leg.trip.slug, stop_slug=stop.slug),
-        post=lambda post: external_url("public.post", slug=post.slug, **post_context(trip)),
+        post=lambda post: external_url("public.post", slug=post.slug, trip=post_context(trip)),
         thumb=lambda photo: external_url("public.media", filename=photo.thumb_path),
     )
 

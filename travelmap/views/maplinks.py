@@ -38,15 +38,15 @@ def links(trip: Trip | None = None) -> Links:
     )
 
 
-def post_context(trip: Trip | None) -> dict[str, str]:
-    """Return the query that a link from this trip to a post carries: ?trip=slug from a trip that is not public,
-    so the post page shows that trip to the readers who came from it (and only to them)."""
-    return {"trip": trip.slug} if trip is not None and post_link_context(trip.visibility) else {}
+def post_context(trip: Trip | None) -> str | None:
+    """Return what a link from this trip to a post carries as ?trip=: the slug of a trip that is not public, so
+    the post page shows that trip to the readers who came from it (and only to them); else None (no query)."""
+    return trip.slug if trip is not None and post_link_context(trip.visibility) else None
 
 
 def post_url(post: Post, trip: Trip | None = None) -> str:
     """Return the address of a post as linked from a trip's pages (or from nowhere in particular)."""
-    return url_for("public.post", slug=post.slug, **post_context(trip))
+    return url_for("public.post", slug=post.slug, trip=post_context(trip))
 
 
 def detail_url(trip: Trip) -> Callable[[Leg], str]:
