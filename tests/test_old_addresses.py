@@ -211,3 +211,13 @@ def test_a_restore_skips_old_addresses_that_are_taken_here_and_says_so(seeded_ap
         s.commit()
     assert any(OLD in note for note in notes)
     assert client.get(f"/trips/{OLD}").status_code == 200 and b"Taken" in client.get(f"/trips/{OLD}").data
+
+
+def test_a_post_link_made_from_an_unlisted_trip_before_it_was_renamed_still_shows_that_trip(seeded_app, tokens):
+    patch(seeded_app, f"/trips/{OLD}", tokens["owner"], visibility="unlisted")
+    reader = seeded_app.test_client()
+    link = f"/posts/{POST}?trip={OLD}"
+    assert f"/trips/{OLD}" in reader.get(link).get_data(as_text=True)
+    rename_trip(seeded_app, tokens["owner"], NEW)
+    page = reader.get(link).get_data(as_text=True)
+    assert f"/trips/{NEW}/stops/baotou" in page and f"?trip={NEW}" in page

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..errors import NotFound
 from ..models import Leg, Photo, Post, Stop, Trip
 from ..visibility import READABLE, post_is_indexable, post_link_context, post_shows_trip
+from .slugs import trip_by_old_slug
 
 
 def readable_trips(viewer_id: int | None) -> ColumnElement[bool]:
@@ -54,11 +55,15 @@ def post_page(session: Session, slug: str, viewer_id: int | None, came_from: str
         .where(Stop.post_id == post.id, readable_trips(viewer_id))
         .order_by(Stop.arrived_at, Stop.id)
         .options(selectinload(Stop.leg).selectinload(Leg.trip))))
+    origin_id = None
+    if came_from:  # the trip's slug, or one it had (links made before it was renamed)
+        origin = session.scalar(select(Trip).where(Trip.slug == came_from)) or trip_by_old_slug(session, came_from)
+        origin_id = origin.id if origin is not None else None
     stops = [stop for stop in readable
              if post_shows_trip(stop.leg.trip.visibility, stop.leg.trip.owner_id, viewer_id,
-                                came_from=came_from is not None and stop.leg.trip.slug == came_from)]
+                                came_from=stop.leg.trip.id == origin_id)]
     trips = [stop.leg.trip for stop in stops]
-    origin = next((trip for trip in trips if trip.slug == came_from and post_link_context(trip.visibility)), None)
+    origin = next((trip for trip in trips if trip.id == origin_id and post_link_context(trip.visibility)), None)
     photos = list(session.scalars(select(Photo).where(Photo.stop_id.in_([s.id for s in stops]), published_photos())
                                   .order_by(Photo.taken_at, Photo.id))) if stops else []
     return PostPage(post=post, stops=stops, photos=photos, came_from=origin,
