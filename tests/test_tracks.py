@@ -359,13 +359,13 @@ def test_the_cli_imports_files_and_reports_each(seeded_app, tmp_path):
         assert db.session().scalar(select(Track.leg_id).where(Track.original_name == "good.gpx")) is not None
 
 
-def test_the_leg_page_has_a_profile_downloads_and_the_method(client):
-    page = client.get(f"/trips/{DEMO_SLUG}/legs/2").get_data(as_text=True)
+def test_the_leg_page_has_a_profile_downloads_and_the_method(reader):
+    page = reader.get(f"/trips/{DEMO_SLUG}/legs/2").get_data(as_text=True)
     assert 'class="tm-profile-svg"' in page and 'id="tm-profile-data"' in page
     assert "turning points" in page  # says how climb is counted
     links = re.findall(rf'href="(/trips/{DEMO_SLUG}/tracks/\d+\.gpx)"', page)
     assert len(links) == 3
-    response = client.get(links[0])
+    response = reader.get(links[0])
     assert response.status_code == 200 and response.data.startswith(b"<?xml")
     assert "attachment" in response.headers["Content-Disposition"]
 
