@@ -44,7 +44,7 @@ def test_a_photo_file_is_served_when_any_trip_that_holds_it_may_be_seen(seeded_a
     assert results[0]["thumbnail_url"] == results[1]["thumbnail_url"]  # one content-hash file, two rows
     reader = seeded_app.test_client()
     for url in (results[0]["thumbnail_url"], results[0]["display_url"]):
-        assert reader.get(url).status_code == 200, url
+        assert reader.get(url, buffered=True).status_code == 200, url
 
 
 def test_a_photo_file_only_in_private_trips_is_404_to_others_and_served_to_its_owner(seeded_app):
@@ -52,13 +52,13 @@ def test_a_photo_file_only_in_private_trips_is_404_to_others_and_served_to_its_o
     make_author(seeded_app, "bob")
     client = seeded_app.test_client()
     result = [upload(client, token, new_trip(client, token, f"Private {n}", "private"), PLACED) for n in (1, 2)][0]
-    assert seeded_app.test_client().get(result["thumbnail_url"]).status_code == 404
+    assert seeded_app.test_client().get(result["thumbnail_url"], buffered=True).status_code == 404
     bob = seeded_app.test_client()
     login(bob, "bob")
-    assert bob.get(result["thumbnail_url"]).status_code == 404
+    assert bob.get(result["thumbnail_url"], buffered=True).status_code == 404
     ann = seeded_app.test_client()
     login(ann, "ann")
-    assert ann.get(result["thumbnail_url"]).status_code == 200
+    assert ann.get(result["thumbnail_url"], buffered=True).status_code == 200
 
 
 def test_a_file_placed_in_a_private_trip_and_waiting_in_a_public_one_is_not_served(seeded_app):
@@ -74,7 +74,7 @@ def test_a_file_placed_in_a_private_trip_and_waiting_in_a_public_one_is_not_serv
         photo = s.get(Photo, waiting["id"])
         photo.lat = photo.lon = photo.location_source = None
         s.commit()
-    assert seeded_app.test_client().get(placed["thumbnail_url"]).status_code == 404
+    assert seeded_app.test_client().get(placed["thumbnail_url"], buffered=True).status_code == 404
 
 
 # ---------------------------------------------------------------- photos waiting to be placed
@@ -92,15 +92,16 @@ T = f"/trips/{DEMO_SLUG}"
 
 
 def reader_outputs(client, photo_id: int, thumb: str) -> dict[str, bool]:  # type: ignore[no-untyped-def]
-    """Where a reader meets the photo: True for each output that shows or serves it."""
+    """Where a reader meets the photo: True for each output that shows or serves it (files are read whole, so
+    their handles close)."""
     trip = client.get(T).get_data(as_text=True)
     stats = trip[trip.index('class="tm-stats"'):trip.index("</dl>")]
     return {
         "trip page count": "<dt>Photos</dt><dd>9</dd>" in stats,
         "photos.json": f'"{photo_id}"' in client.get(f"{T}/photos.json").get_data(as_text=True),
         "geojson": thumb.rsplit("/", 1)[-1] in client.get(f"{T}.geojson").get_data(as_text=True),
-        "media thumbnail": client.get(thumb).status_code == 200,
-        "photo by id": client.get(f"{T}/photos/{photo_id}/thumb.jpg").status_code == 200,
+        "media thumbnail": client.get(thumb, buffered=True).status_code == 200,
+        "photo by id": client.get(f"{T}/photos/{photo_id}/thumb.jpg", buffered=True).status_code == 200,
         "stop gallery": thumb in client.get(f"{T}/stops/baotou").get_data(as_text=True),
         "post gallery": thumb in client.get("/posts/baotou-capital-of-rare-earths").get_data(as_text=True),
     }
@@ -118,13 +119,13 @@ def test_a_photo_waiting_to_be_placed_is_shown_to_no_reader_anywhere(seeded_app,
     reader = seeded_app.test_client()
     outputs = reader_outputs(reader, photo_id, thumb)
     assert not any(outputs.values()), outputs
-    assert reader.get(display).status_code == 404
+    assert reader.get(display, buffered=True).status_code == 404
     # Its owner reads the same pages (they are cached once for everyone) …
     outputs = reader_outputs(owner, photo_id, thumb)
     assert not any(v for k, v in outputs.items() if k != "media thumbnail"), outputs
     # … and still sees it in the workspace, waiting for a place, which needs its files.
     assert thumb in owner.get(f"/author{T}/photos").get_data(as_text=True)
-    assert owner.get(thumb).status_code == 200 and owner.get(display).status_code == 200
+    assert owner.get(thumb, buffered=True).status_code == 200 and owner.get(display, buffered=True).status_code == 200
 
 
 def test_once_placed_by_hand_the_photo_appears_everywhere(seeded_app, waiting):
