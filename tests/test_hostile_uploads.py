@@ -492,10 +492,13 @@ def test_a_valid_photo_with_a_hostile_name_or_broken_metadata_is_kept_safely(wor
         name = stored_name(path, case.filename)
         assert photo.original_name == name and 0 < len(name) <= 300
         photo_id, thumb = photo.id, photo.thumb_path
+        placed = photo.lat is not None and photo.lon is not None
     assert world.stray_files() == strays
     client = world.app.test_client()
     assert client.get(f"/trips/{DEMO_SLUG}/photos.json").status_code == 200
-    assert client.get(f"/media/{thumb}").status_code == 200
+    # Readers get a photo once it has a place; its author always (the workspace shows it).
+    assert client.get(f"/media/{thumb}", buffered=True).status_code == (200 if placed else 404)
+    assert world.author.get(f"/media/{thumb}", buffered=True).status_code == 200
     api = client.patch(f"/api/trips/{DEMO_SLUG}/photos/{photo_id}", json={"caption": "checked"},
                        headers=bearer(world.token))
     assert api.status_code == 200, api.get_json()

@@ -76,6 +76,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Set to 1 behind HTTPS so cookies carry the Secure flag."),
     Setting("TRAVELMAP_RATELIMIT_STORAGE", "RATELIMIT_STORAGE", "memory://",
             "Where failed log-in counters live: memory:// (per worker) or a shared redis:// or memcached:// URL."),
+    Setting("TRAVELMAP_PUBLIC_URL", "PUBLIC_URL", None,
+            "The site's address as readers type it (https://maps.example.org): every absolute URL is built from it "
+            "and other host names are refused; default: the address `travelmap serve` serves, else http://localhost."),
     Setting("TRAVELMAP_PROXIES", "PROXIES", "0",
             "How many reverse proxies (nginx, a load balancer) sit in front; their X-Forwarded-* headers are trusted."),
     Setting("TRAVELMAP_PARSE_MEMORY_MB", "PARSE_MEMORY_MB", str(Limits.memory_mb),
