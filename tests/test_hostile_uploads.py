@@ -485,8 +485,8 @@ def test_a_valid_photo_with_a_hostile_name_or_broken_metadata_is_kept_safely(wor
         assert photo.original_path.endswith({"image/png": ".png", "image/jpeg": ".jpg", "image/heif": ".heic"}[
             case.content_type])
         for copy in (photo.display_path, photo.thumb_path):
-            published = Image.open(_inside_media(world, copy))
-            assert published.format == "JPEG" and not published.getexif()
+            with Image.open(_inside_media(world, copy)) as published:
+                assert published.format == "JPEG" and not published.getexif()
         assert (photo.location_source == "exif") is case.placed, (photo.lat, photo.warnings)
         assert not case.phrase or any(case.phrase in w for w in photo.warnings), photo.warnings
         name = stored_name(path, case.filename)

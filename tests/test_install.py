@@ -89,6 +89,14 @@ def test_the_wheel_carries_templates_static_files_migrations_demo_trip_and_licen
     assert licences and "MIT License" in licences[0].read_text()
 
 
+def test_the_wheel_carries_every_python_module_of_the_source_tree(installed: Path) -> None:
+    package = next(installed.glob("lib/python*/site-packages")) / "travelmap"
+    source = PROJECT_ROOT / "travelmap"
+    modules = {str(p.relative_to(source)) for p in source.rglob("*.py") if "__pycache__" not in p.parts}
+    shipped = {str(p.relative_to(package)) for p in package.rglob("*.py") if "__pycache__" not in p.parts}
+    assert modules - shipped == set(), "a subpackage is missing from [tool.setuptools] packages"
+
+
 def test_the_installed_version_comes_from_the_package_metadata(installed: Path) -> None:
     out = subprocess.run(
         [str(installed / "bin" / "python"), "-c", "import travelmap; print(travelmap.__version__)"],
