@@ -75,8 +75,9 @@ class StopForm(FlaskForm):
     name = StringField("Name", render_kw={"maxlength": 200, "required": True})
     lat = StringField("Latitude", render_kw={"inputmode": "decimal", "placeholder": "40.6574"})
     lon = StringField("Longitude", render_kw={"inputmode": "decimal", "placeholder": "109.8403"})
-    arrived_at = StringField("Arrived (local time)", render_kw={"type": "datetime-local"})
-    departed_at = StringField("Left (local time)", render_kw={"type": "datetime-local"})
+    # step="1": browsers show and send seconds (their default step, 60, drops them).
+    arrived_at = StringField("Arrived (local time)", render_kw={"type": "datetime-local", "step": "1"})
+    departed_at = StringField("Left (local time)", render_kw={"type": "datetime-local", "step": "1"})
     post = SelectField("Post written here")
     slug = StringField("Slug", description="Left empty, it is made from the name.", render_kw={"maxlength": 100})
 

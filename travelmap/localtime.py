@@ -16,6 +16,16 @@ def local_time(when: datetime | None, zone: str) -> datetime | None:
         return when
 
 
+def input_value(when: datetime | None) -> str:
+    """Format a local time for a datetime-local field: to the second, and to the millisecond when it has one.
+
+    A form that drops the seconds would move every time that has them when it is saved unchanged.
+    """
+    if when is None:
+        return ""
+    return when.replace(tzinfo=None).isoformat(timespec="milliseconds" if when.microsecond else "seconds")
+
+
 def photo_local_time(taken_at: datetime | None, utc_offset_min: int | None) -> datetime | None:
     """Return when a photo was taken, at the UTC offset it was taken at (UTC when the offset is unknown)."""
     if taken_at is None:

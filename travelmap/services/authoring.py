@@ -257,18 +257,20 @@ def update_stop(session: Session, stop: Stop, data: dict) -> Stop:
         stop.name = validate.text(data, "name", max_length=validate.MAX_NAME, required=True)
     if "lat" in data or "lon" in data:
         merged = {"lat": stop.lat, "lon": stop.lon, **data}
-        stop.lat = validate.number(merged, "lat", low=-90, high=90)  # type: ignore[assignment]
-        stop.lon = validate.number(merged, "lon", low=-180, high=180)  # type: ignore[assignment]
-        stop.timezone = zone_at(stop.lat, stop.lon) or trip.timezone
+        lat = validate.number(merged, "lat", low=-90, high=90)
+        lon = validate.number(merged, "lon", low=-180, high=180)
+        if (lat, lon) != (stop.lat, stop.lon):  # an unchanged place keeps its zone, so its times read the same
+            stop.lat, stop.lon = lat, lon  # type: ignore[assignment]
+            stop.timezone = zone_at(lat, lon) or trip.timezone
     if "slug" in data and data["slug"] != stop.slug:
         slug = validate.slug(data["slug"])
         if any(s.slug == slug and s is not stop for s in trip.stops()):
             raise Conflict(f"This trip already has a stop with the slug {slug!r}.", field="slug")
         stop.slug = slug
     if "arrived_at" in data:
-        stop.arrived_at = validate.local_datetime(data, "arrived_at", stop.timezone)
+        stop.arrived_at = validate.local_datetime(data, "arrived_at", stop.timezone, keep=stop.arrived_at)
     if "departed_at" in data:
-        stop.departed_at = validate.local_datetime(data, "departed_at", stop.timezone)
+        stop.departed_at = validate.local_datetime(data, "departed_at", stop.timezone, keep=stop.departed_at)
     _check_times(stop)
     if "post" in data:
         stop.post = _post(session, trip.owner, data["post"])

@@ -17,8 +17,9 @@ from .. import config, db, maps
 from ..access import author_required, login_attempts, owns_post, owns_trip
 from ..assets import map_assets
 from ..errors import NotFound, TravelmapError
+from ..filters import utc_offset
 from ..forms import ActionForm, LegForm, LoginForm, PhotoForm, PostForm, StopForm, TokenForm, TripForm, choices, data_of
-from ..localtime import local_time
+from ..localtime import input_value, local_time
 from ..models import Leg, Photo, Post, Stop, Track, Trip
 from ..serialize import track_json
 from ..services import accounts, authoring, find, posts
@@ -370,8 +371,12 @@ def _stop_form(trip: Trip, stop: Stop | None) -> StopForm:
         # Explicit values, not obj=stop: the form shows local times and slugs, not UTC datetimes and objects.
         form = StopForm(name=stop.name, slug=stop.slug, lat=str(stop.lat), lon=str(stop.lon),
                         leg=str(stop.leg.position), post=stop.post.slug if stop.post else "",
-                        arrived_at=arrived.strftime("%Y-%m-%dT%H:%M") if arrived else "",
-                        departed_at=departed.strftime("%Y-%m-%dT%H:%M") if departed else "")
+                        arrived_at=input_value(arrived), departed_at=input_value(departed))
+        for field, when in ((form.arrived_at, arrived), (form.departed_at, departed)):
+            # Say which zone and offset the time is in: in the hour daylight saving repeats, that tells which.
+            field.description = f"{stop.timezone}" + (f", {utc_offset(when)}" if when else "")
+            if when is not None and when.microsecond:  # a time stored more finely than a second stays valid
+                field.render_kw = {**(field.render_kw or {}), "step": "0.001"}
     form.leg.choices = choices([(str(leg.position), f"{leg.position}. {leg.name}") for leg in trip.legs])
     own_posts = db.session().scalars(select(Post).where(Post.owner_id == current_user.id).order_by(Post.title))
     form.post.choices = choices([("", "— none —")] + [(p.slug, p.title) for p in own_posts])
