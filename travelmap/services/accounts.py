@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -36,13 +37,27 @@ def create_author(session: Session, username: str, password: str, display_name: 
     return author
 
 
+@functools.cache
+def _stand_in_hash() -> str:
+    """Return a password hash made once per process, to check against when there is no author's hash."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def authenticate(session: Session, username: str, password: str) -> Author | None:
-    """Return the author if the username and password match, else None (same cost either way)."""
+    """Return the author if the username and password match, else None.
+
+    Exactly one password hash is computed either way, so the time taken does not tell whether the
+    username exists (an unknown name is checked against a stand-in hash made once per process).
+    """
     author = session.scalar(select(Author).where(Author.username == username))
-    if author is None or not author.password_hash:
-        check_password_hash(generate_password_hash("timing"), password)
-        return None
-    return author if check_password_hash(author.password_hash, password) else None
+    stored = author.password_hash if author is not None and author.password_hash else None
+    matches = check_password_hash(stored or _stand_in_hash(), password)
+    return author if stored is not None and matches else None
+
+
+def prepare() -> None:
+    """Make the stand-in hash now, so that no log-in attempt pays for it (at start-up, once per process)."""
+    _stand_in_hash()
 
 
 def author_by_username(session: Session, username: str) -> Author:

@@ -14,7 +14,14 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from .. import config, db, maps
-from ..access import author_required, login_attempts, owns_post, owns_trip
+from ..access import (
+    TOO_MANY_LOG_INS,
+    author_required,
+    count_log_in_attempt,
+    forgive_log_in_attempt,
+    owns_post,
+    owns_trip,
+)
 from ..assets import map_assets
 from ..errors import NotFound, TravelmapError
 from ..filters import utc_offset
@@ -80,13 +87,17 @@ def _safe_next(target: str | None) -> str:
 # ---------------------------------------------------------------- login
 
 @bp.route("/login", methods=["GET", "POST"])
-@login_attempts
 def login() -> ResponseReturnValue:
     """Log in; the session is renewed so an old session id cannot be reused."""
     form = LoginForm(next=request.args.get("next", ""))
     if request.method == "POST":
+        if not count_log_in_attempt():
+            form.form_errors.append(TOO_MANY_LOG_INS)
+            form.status = 429  # type: ignore[attr-defined]
+            return page("author/login.html", form)
         author = accounts.authenticate(db.session(), form.username.data or "", form.password.data or "")
         if author is not None:
+            forgive_log_in_attempt()
             session.clear()
             login_user(author)
             return redirect(_safe_next(form.next.data))
