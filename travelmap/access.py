@@ -14,10 +14,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, g, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, current_user, login_required
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from limits import RateLimitItem, parse_many
 from sqlalchemy import select
 
@@ -80,12 +80,33 @@ def _give_back(limits: list[RateLimitItem], address: str) -> None:
 
 
 @login_manager.user_loader
-def _load_author(author_id: str) -> Author | None:
-    """Load the logged-in author for Flask-Login."""
-    try:
-        return db.session().get(Author, int(author_id))
-    except ValueError:
-        return None
+def _load_author(session_key: str) -> Author | None:
+    """Load the author of the session the cookie names, while that session lives on the server."""
+    return accounts.session_author(db.session(), session_key)
+
+
+def log_in(author: Author) -> None:
+    """Start a new session for the author in this browser (a fresh cookie, so an old session id is useless)."""
+    session.clear()
+    accounts.start_session(db.session(), author)
+    db.commit()
+    login_user(author)
+
+
+def log_out(everywhere: bool = False) -> int:
+    """End this browser's session on the server (or every session of its author); return how many ended."""
+    ended = 0
+    if current_user.is_authenticated:
+        author = acting_author()
+        if everywhere:
+            ended = accounts.end_all_sessions(db.session(), author)
+        else:
+            accounts.end_session(db.session(), author.session_key)
+            ended = 1
+        db.commit()
+    logout_user()
+    session.clear()
+    return ended
 
 
 def acting_author() -> Author:

@@ -31,6 +31,14 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+class PasswordForm(FlaskForm):
+    """Change one's password: the current one, then the new one twice."""
+
+    current_password = PasswordField("Current password", render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField("New password", render_kw={"autocomplete": "new-password", "minlength": 8})
+    confirm_password = PasswordField("New password again", render_kw={"autocomplete": "new-password"})
+
+
 class ActionForm(FlaskForm):
     """A button that changes something (delete, move, revoke): just the CSRF token and an optional target."""
 

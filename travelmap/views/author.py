@@ -6,9 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -16,16 +16,31 @@ from werkzeug.wrappers import Response
 from .. import config, db, maps
 from ..access import (
     TOO_MANY_LOG_INS,
+    acting_author,
     author_required,
     count_log_in_attempt,
     forgive_log_in_attempt,
+    log_in,
+    log_out,
     owns_post,
     owns_trip,
 )
 from ..assets import map_assets
-from ..errors import NotFound, TravelmapError
+from ..errors import InvalidInput, NotFound, TravelmapError
 from ..filters import utc_offset
-from ..forms import ActionForm, LegForm, LoginForm, PhotoForm, PostForm, StopForm, TokenForm, TripForm, choices, data_of
+from ..forms import (
+    ActionForm,
+    LegForm,
+    LoginForm,
+    PasswordForm,
+    PhotoForm,
+    PostForm,
+    StopForm,
+    TokenForm,
+    TripForm,
+    choices,
+    data_of,
+)
 from ..localtime import input_value, local_time
 from ..models import Leg, Photo, Post, Stop, Track, Trip
 from ..serialize import track_json
@@ -98,8 +113,7 @@ def login() -> ResponseReturnValue:
         author = accounts.authenticate(db.session(), form.username.data or "", form.password.data or "")
         if author is not None:
             forgive_log_in_attempt()
-            session.clear()
-            login_user(author)
+            log_in(author)
             return redirect(_safe_next(form.next.data))
         form.form_errors.append("That username and password do not match.")
         form.status = 401  # type: ignore[attr-defined]
@@ -108,10 +122,46 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """Log out."""
-    logout_user()
-    session.clear()
+    """Log out: the session ends on the server, so a copy of its cookie stops working too."""
+    log_out()
     flash("You are logged out.", "info")
+    return redirect(url_for("author.login"))
+
+
+@bp.route("/author/account", methods=["GET", "POST"])
+@author_required
+def account() -> ResponseReturnValue:
+    """Change the password (which logs out every other browser) and see or end the author's sessions."""
+    form = PasswordForm()
+    if request.method == "POST":
+        if not count_log_in_attempt():  # the current password is guessed here as on the log-in page
+            form.form_errors.append(TOO_MANY_LOG_INS)
+            form.status = 429  # type: ignore[attr-defined]
+        elif submit(form, _change_password) is not None:
+            flash("Your password is changed, and every other browser is logged out.", "success")
+            return redirect(url_for("author.account"))
+    return page("author/account.html", form, sessions=accounts.live_sessions(db.session(), current_user),
+                action=ActionForm())
+
+
+def _change_password(data: dict) -> bool:
+    author = acting_author()
+    if not accounts.password_matches(author, data["current_password"] or ""):
+        raise InvalidInput("The current password is not right.", field="current_password")
+    forgive_log_in_attempt()
+    if data["new_password"] != data["confirm_password"]:
+        raise InvalidInput("The new passwords do not match.", field="confirm_password")
+    accounts.set_password(db.session(), author, data["new_password"] or "", field="new_password")
+    log_in(author)  # this browser goes on, under a new session: a copy of its old cookie is dead too
+    return True
+
+
+@bp.post("/author/account/logout-everywhere")
+@author_required
+def logout_everywhere() -> ResponseReturnValue:
+    """End every session of the author, this one included (a lost phone, a shared computer)."""
+    ended = log_out(everywhere=True)
+    flash(f"You are logged out everywhere ({ended} browser{'s' if ended != 1 else ''}).", "info")
     return redirect(url_for("author.login"))
 
 
