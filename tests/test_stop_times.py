@@ -172,3 +172,20 @@ def test_a_local_time_the_clocks_skipped_is_refused_with_a_clear_message_and_cha
     page = client.post(url, data={**values, "arrived_at": local})
     assert page.status_code == 400 and "does not exist" in page.get_data(as_text=True)
     assert stored_times(seeded_app, "clocks") == before
+
+
+def test_a_time_at_the_end_of_the_calendar_is_shown_in_utc_where_the_stops_zone_cannot_hold_it(seeded_app, demo):
+    token, _ = demo
+    dst_trip(seeded_app, token)
+    client = seeded_app.test_client()
+    created = add_stop(seeded_app, token, (51.5, -0.12), "9999-12-31T20:00:00+00:00")  # London: UTC in winter
+    assert created.status_code == 201, created.get_json()
+    # Moved to Beijing, where that instant is already in the year 10000: the move is allowed, and every page
+    # still shows the stop (in UTC) instead of failing.
+    moved = client.patch(f"/api/trips/clocks/stops/{created.json['id']}", json={"lat": 39.9, "lon": 116.4},
+                         headers=bearer(token))
+    assert moved.status_code == 200 and moved.json["arrived_at"] == "9999-12-31T20:00:00+00:00"
+    client.patch("/api/trips/clocks", json={"visibility": "public"}, headers=bearer(token))
+    for url in ("/trips/clocks", "/trips/clocks/legs/1", f"/trips/clocks/stops/{created.json['slug']}",
+                "/trips/clocks.geojson", "/trips/clocks.gpx", "/embed/trips/clocks"):
+        assert client.get(url).status_code == 200, url

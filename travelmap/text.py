@@ -10,8 +10,9 @@ import markdown
 import nh3
 from markupsafe import Markup, escape
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Rules for whole values: use them with fullmatch (`$` would let a final newline through, into headers).
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 
 # Tags a post body may keep after rendering; everything else (script, style,
 # iframes, event handlers, javascript: links) is stripped by Ammonia.
@@ -64,7 +65,7 @@ def html_text(text: str) -> Markup:
 
 def safe_colour(colour: str | None, default: str = "#2563eb") -> str:
     """Return a #rrggbb colour, or the default when the value is anything else."""
-    return colour if colour and COLOUR_RE.match(colour) else default
+    return colour if colour and COLOUR_RE.fullmatch(colour) else default
 
 
 def clean_filename(name: str | None) -> str:

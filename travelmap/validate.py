@@ -43,7 +43,7 @@ def slug(value: Any, field: str = "slug") -> str:
         raise InvalidInput(f"{field} is required.", field=field)
     if len(value) > MAX_SLUG:
         raise InvalidInput(f"{field} is too long: at most {MAX_SLUG} characters.", field=field)
-    if not SLUG_RE.match(value):
+    if not SLUG_RE.fullmatch(value):
         raise InvalidInput(f"{field} may contain only a-z, 0-9 and single hyphens (e.g. 'inner-mongolia-2010').",
                            field=field)
     return value
@@ -62,6 +62,9 @@ def number(data: dict, field: str, *, low: float, high: float, required: bool = 
         result = float(value)
     except (TypeError, ValueError):
         raise InvalidInput(f"{field} must be a number, not {str(value)[:40]!r}.", field=field) from None
+    except OverflowError:  # a JSON integer no float can hold, such as 10**400
+        raise InvalidInput(f"{field} must be between {low:g} and {high:g}; got a number with "
+                           f"{len(str(abs(value)))} digits.", field=field) from None
     if not math.isfinite(result):
         raise InvalidInput(f"{field} must be a finite number.", field=field)
     if not low <= result <= high:
@@ -93,7 +96,7 @@ def choice(data: dict, field: str, options: Sequence[str], *, default: str | Non
 def colour(data: dict, field: str = "colour", default: str = "#2563eb") -> str:
     """Return a #rrggbb colour."""
     value = data.get(field) or default
-    if not isinstance(value, str) or not COLOUR_RE.match(value):
+    if not isinstance(value, str) or not COLOUR_RE.fullmatch(value):
         raise InvalidInput(f"{field} must be a colour like #c2410c.", field=field)
     return value.lower()
 
@@ -115,8 +118,10 @@ def timezone(value: Any, default: str, field: str = "timezone") -> str:
     if value in (None, ""):
         return default
     try:
+        if len(str(value)) > 64:  # longer than any zone's name (and than a file name may be: OSError)
+            raise ValueError(value)
         ZoneInfo(str(value))
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise InvalidInput(f"{field} must be an IANA time zone such as Asia/Shanghai, not {str(value)[:40]!r}.",
                            field=field) from None
     return str(value)

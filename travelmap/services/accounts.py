@@ -16,7 +16,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..models import ApiToken, Author, AuthorSession
 from ..orm import utcnow
 
-USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
+USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9_.-]{1,63}")  # used with fullmatch: no final newline slips through
 MIN_PASSWORD = 8
 TOKEN_PREFIX = "tm_"
 
@@ -28,7 +28,7 @@ def _check_new_password(password: str, field: str = "password") -> None:
 
 def create_author(session: Session, username: str, password: str, display_name: str = "") -> Author:
     """Create an author with a hashed password (or give a password to a login-less demo author)."""
-    if not USERNAME_RE.match(username or ""):
+    if not USERNAME_RE.fullmatch(username or ""):
         raise InvalidInput("The username must be 2-64 characters: a-z, 0-9, '.', '_' or '-'.", field="username")
     _check_new_password(password)
     author = session.scalar(select(Author).where(Author.username == username))
