@@ -368,6 +368,8 @@ def upload_photos(trip: Trip) -> ResponseReturnValue:
     try:
         offset = parse_clock_offset(offset_text) if offset_text else None
     except TravelmapError as error:
+        if wants_json():  # the page's script shows the error's message where the progress bar was
+            raise
         flash(error.message, "error")
         return redirect(url_for("author.photos", slug=trip.slug))
     batch, refused = [], []
