@@ -410,3 +410,31 @@ def test_a_hostile_number_in_a_public_address_is_refused_or_ignored_never_a_500(
         response = client.get(url.format(v=urllib.parse.quote(value)))
         # Out-of-range sizes fall back to the default; a leg or stop that cannot exist is not found.
         assert response.status_code in (200, 400, 404), (label, response.status_code)
+
+
+# ---------------------------------------------------------------- a NUL character where a key is looked up
+
+NUL_ADDRESSES = [
+    "/trips/inner%00mongolia", f"{T}/stops/bao%00tou", "/trips/inner%00mongolia/legs/1.geojson", "/posts/bao%00tou",
+    "/embed/trips/inner%00mongolia", "/oembed?url=http://localhost/trips/inner%2500mongolia",
+    "/media/display/a%00b.jpg", "/trips/inner%00mongolia.geojson", "/trips/inner%00mongolia/preview.png",
+]
+
+
+@pytest.mark.parametrize("url", NUL_ADDRESSES)
+def test_a_nul_character_in_an_address_is_a_clear_4xx_on_every_database(world, url):
+    """PostgreSQL cannot even compare text holding NUL: such a key must never reach a query as it is."""
+    response = world.app.test_client().get(url)
+    assert 400 <= response.status_code < 500, (url, response.status_code)
+
+
+def test_a_nul_character_in_a_workspace_or_api_address_or_a_log_in_is_a_clear_4xx(world):
+    for url in ("/author/trips/inner%00mongolia", "/author/posts/bao%00tou/edit"):
+        assert 400 <= world.author.get(url).status_code < 500, url
+    assert 400 <= world.app.test_client().get("/api/trips/inner%00mongolia",
+                                              headers=bearer(world.token)).status_code < 500
+    client = world.app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.200"
+    response = client.post("/login", data={"username": "de\x00mo", "password": "guess",
+                                           "csrf_token": csrf_token(client, "/login")})
+    assert response.status_code in (400, 401), response.status_code

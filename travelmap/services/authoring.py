@@ -12,7 +12,7 @@ from .. import media, validate
 from ..errors import Conflict, InvalidInput
 from ..geo import zone_at
 from ..models import TRANSPORTS, VISIBILITIES, Author, Leg, Photo, Post, Stop, Track, Trip
-from ..text import slugify
+from ..text import SLUG_RE, slugify
 from .find import leg_at
 from .trips import touch, unique_slug
 
@@ -210,7 +210,8 @@ def _post(session: Session, owner: Author, value: object) -> Post | None:
     """Return the owner's post named by slug, None for an empty value."""
     if value in (None, ""):
         return None
-    post = session.scalar(select(Post).where(Post.slug == str(value)))
+    # A value that cannot be a slug names no post, and is not looked up (PostgreSQL refuses to compare NULs).
+    post = session.scalar(select(Post).where(Post.slug == str(value))) if SLUG_RE.fullmatch(str(value)) else None
     if post is None or post.owner_id != owner.id:
         raise InvalidInput(f"There is no post of yours with the slug {str(value)[:100]!r}.", field="post")
     return post
