@@ -7,23 +7,24 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import media
+from .. import media, validate
 from ..errors import Conflict
 from ..geo import zone_at
 from ..gpx import ParsedGpx, parse_gpx
 from ..models import Leg, Stop, Track, TrackSegment
 from ..text import slugify
 from ..trackstats import DETAIL_TOLERANCE_M, compute_stats, display_geometry, encoded_lines
-from .trips import touch, unique_slug
+from . import slugs
+from .trips import touch
 
 
 def _waypoints_to_stops(session: Session, leg: Leg, parsed: ParsedGpx) -> list[Stop]:
     """Append the file's waypoints to the leg as stops (named, placed, timed when the waypoint is)."""
     stops = []
     for wpt in parsed.waypoints:
-        name = (wpt.name or "Waypoint")[:200]
+        name = (wpt.name or "Waypoint")[: validate.MAX_NAME]
         zone = zone_at(wpt.lat, wpt.lon) or leg.trip.timezone
-        stop = Stop(trip_id=leg.trip_id, slug=unique_slug(session, Stop, slugify(name), trip_id=leg.trip_id),
+        stop = Stop(trip_id=leg.trip_id, slug=slugs.free(session, Stop, slugify(name), trip_id=leg.trip_id),
                     name=name, lat=wpt.lat, lon=wpt.lon, timezone=zone, arrived_at=wpt.time,
                     position=len(leg.stops) + 1)
         leg.stops.append(stop)
@@ -32,7 +33,6 @@ def _waypoints_to_stops(session: Session, leg: Leg, parsed: ParsedGpx) -> list[S
     return stops
 
 
-MAX_TRACK_NAME = 300  # Track.name; a longer <name> in the file is shortened, not refused
 
 
 def import_track(session: Session, leg: Leg, data: bytes, original_name: str, media_root: Path, *,
@@ -52,7 +52,7 @@ def import_track(session: Session, leg: Leg, data: bytes, original_name: str, me
     track = Track(
         trip_id=leg.trip_id,
         leg=leg,
-        name=(parsed.name or Path(original_name).stem)[:MAX_TRACK_NAME],
+        name=(parsed.name or Path(original_name).stem)[: validate.MAX_FILE_NAME],  # a longer <name> is shortened
         original_name=original_name,
         sha256=digest,
         gpx_path=media.content_path("gpx", digest, ".gpx"),
