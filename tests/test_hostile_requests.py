@@ -169,6 +169,18 @@ def photo_upload(path: str) -> Callable:
     return send
 
 
+def query(url: str, field: str, base: dict, *, workspace: bool = False) -> Callable:
+    """Ask a JSON address with the value in its query string (the API with a token, or the workspace's twin
+    that the page's script calls with the session)."""
+    def send(w: World, v: object) -> object:
+        args = urllib.parse.urlencode({**base, field: str(v)})
+        if workspace:
+            return w.author.get(f"{url}?{args}", headers={"Accept": "application/json"})
+        return w.app.test_client().get(f"{url}?{args}", headers=bearer(w.token))
+    return send
+
+
+PLACE = {"lat": "40.65", "lon": "109.84"}
 NUMBER_WAYS = [
     Way("API, new stop, lat", "lat", api("POST", f"/api{T}/stops", "lat", NEW_STOP)),
     Way("API, new stop, lon", "lon", api("POST", f"/api{T}/stops", "lon", NEW_STOP)),
@@ -184,6 +196,12 @@ NUMBER_WAYS = [
     Way("API, photo, lon", "lon", api("PATCH", f"/api{T}/photos/{{photo}}", "lon", {"lat": 40.6})),
     Way("API, new post, stops", "stops", api("POST", "/api/posts", "stops", {"title": "Hostile"}, listed=True)),
     Way("API, post, stops", "stops", api("PATCH", "/api/posts/{post}", "stops", listed=True)),
+    *(Way(f"API{who}, places, {field}", field, query(f"{prefix}/places/nearest", field, PLACE, workspace=bool(who)))
+      for who, prefix in (("", "/api"), (" for the workspace's script", "/author"))
+      for field in ("lat", "lon", "max_km")),
+    *(Way(f"API{who}, place search, limit", "limit", query(f"{prefix}/places", "limit", {"q": "Baotou"},
+                                                           workspace=bool(who)))
+      for who, prefix in (("", "/api"), (" for the workspace's script", "/author"))),
 ]
 NUMBER_FORMS = [
     Way("form, new stop, lat", "lat", form(f"/author{T}/stops/new", "lat", NEW_STOP_FORM)),
