@@ -2,7 +2,7 @@
 change end sessions on the server
 
 Revision ID: 0002_session_revocation
-Revises: 0001
+Revises: 0002_old_slugs
 Create Date: 2026-12-02 10:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_session_revocation"
-down_revision = "0001"
+down_revision = "0002_old_slugs"  # chained after main's 0002 (old slugs), so there is one head
 branch_labels = None
 depends_on = None
 
