@@ -348,3 +348,59 @@ def oversized_jpeg(limit_bytes: int) -> bytes:
     data = good_jpeg(99)
     return data + b"\0" * (limit_bytes + 1024 - len(data))
 
+
+
+# ---------------------------------------------------------------- hostile values for fields (not files)
+# Each is (what it is, the value). Every field that takes a number, a time, a date, a slug, a colour or a
+# clock offset gets each of its kind, through every way in, and must answer a clear 400 that changes nothing.
+
+NUMBERS_JSON = [
+    ("an integer too large for a float", 10**400),
+    ("a negative integer too large for a float", -(10**400)),
+    ("1e999 as text", "1e999"),
+    ("NaN as text", "NaN"),
+    ("5,000 nines as text", "9" * 5000),
+]
+NUMBERS_TEXT = [
+    ("1e999", "1e999"),
+    ("NaN", "NaN"),
+    ("400 nines", "9" * 400),
+    ("5,000 nines", "9" * 5000),
+    ("minus 400 nines", "-" + "9" * 400),
+]
+TIMES = [
+    ("year 1 at +14:00 (year 0 in UTC)", "0001-01-01T00:00:00+14:00"),
+    ("year 9999 at -12:00 (year 10000 in UTC)", "9999-12-31T23:59:59-12:00"),
+    ("year 1 in the stop's local time, east of Greenwich", "0001-01-01T00:00"),
+    ("the last hours of 9999 in UTC, 10000 in the stop's zone", "9999-12-31T20:00:00+00:00"),
+    ("a five-digit year", "10000-01-01T00:00"),
+    ("5,000 nines", "9" * 5000),
+]
+DAYS = [
+    ("year 0", "0000-01-01"),
+    ("a five-digit year", "10000-01-01"),
+    ("5,000 nines", "9" * 5000),
+]
+SLUGS = [
+    ("a slug ending in a newline", "hostile-slug\n"),
+    ("a slug ending in CR LF", "hostile-slug\r\n"),
+    ("a newline inside", "hostile\nslug"),
+    ("a NUL inside", "hostile\x00slug"),
+]
+COLOURS = [
+    ("a colour ending in a newline", "#c2410c\n"),
+    ("a colour with a newline and more", "#c2410c\nred"),
+]
+TIME_ZONES = [
+    ("a name of 5,000 letters", "A" * 5000),
+    ("a name ending in a newline", "Asia/Shanghai\n"),
+    ("a path that climbs", "../../../etc/passwd"),
+    ("a NUL inside", "Asia/\x00Shanghai"),
+]
+CLOCK_OFFSETS = [
+    ("1e308 hours", "+1e308:00:00"),
+    ("5,000 nines", "+" + "9" * 5000),
+    ("a billion hours", "+1000000000:00:00"),
+    ("NaN hours", "+nan:00:00"),
+    ("infinite", "inf"),
+]

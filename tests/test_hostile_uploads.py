@@ -330,9 +330,11 @@ def send_gpx(world: World, path: str, filename: str, data: bytes) -> Result:
     return result
 
 
-def send_photo(world: World, path: str, filename: str, data: bytes) -> Result:
+def send_photo(world: World, path: str, filename: str, data: bytes, clock_offset: str | None = None) -> Result:
     start = time.perf_counter()
-    files = {"file": (io.BytesIO(data), as_browsers_send(filename))}
+    files: dict[str, object] = {"file": (io.BytesIO(data), as_browsers_send(filename))}
+    if clock_offset is not None:
+        files["clock_offset"] = clock_offset
     url = f"/author/trips/{DEMO_SLUG}/photos"
     if path == "api":
         r = world.app.test_client().post(f"/api/trips/{DEMO_SLUG}/photos", data=files, headers=bearer(world.token),
@@ -352,8 +354,9 @@ def send_photo(world: World, path: str, filename: str, data: bytes) -> Result:
         result = Result(r.status_code, html.unescape(flashes) if r.status_code == 302 else _text(page),
                         r.status_code == 302 and "1 photo added" in flashes, page)
     else:
+        offset = ["--clock-offset", clock_offset] if clock_offset is not None else []
         r = world.app.test_cli_runner().invoke(args=["import-photos", cli_file(world, filename, data),
-                                                     "--trip", DEMO_SLUG])
+                                                     "--trip", DEMO_SLUG, *offset])
         assert r.exception is None or isinstance(r.exception, SystemExit), r.exc_info
         result = Result(r.exit_code, r.output, r.exit_code == 0 and "1 photos added" in r.output)
     result.elapsed = time.perf_counter() - start
@@ -583,3 +586,23 @@ def test_a_file_name_that_is_not_utf8_is_imported_by_the_cli_under_a_clean_name(
         model = Track if kind == "gpx" else Photo
         row = db.session().scalar(select(model).where(model.sha256 == media.sha256(data)))
         assert row.original_name == f"caf.{'gpx' if kind == 'gpx' else 'jpg'}"
+
+
+# ---------------------------------------------------------------- a good photo with a hostile clock offset
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("what, offset", h.CLOCK_OFFSETS, ids=[c[0] for c in h.CLOCK_OFFSETS])
+def test_a_hostile_clock_offset_is_refused_in_words_on_every_way_in_and_changes_nothing(world, what, offset, path):
+    before, strays = world.state(), world.stray_files()
+    result = send_photo(world, path, "offset.jpg", salted(h.good_jpeg(21), f"offset {what} {path}", "photo"),
+                        clock_offset=offset)
+    assert not result.ok
+    if path == "cli":
+        assert result.status == 1, result.message
+    elif path == "form-nojs":  # back to the photos page, which says why
+        assert result.status == 302
+    else:  # the API, and the page's script, which shows the JSON error's message
+        assert result.status == 400, (result.status, result.message)
+    assert "clock offset" in result.message.lower() and "Traceback" not in result.message, result.message
+    assert world.state() == before and world.stray_files() == strays

@@ -104,6 +104,22 @@ def create_author_command(username: str, password_stdin: bool, display_name: str
     click.echo(f"Author {username!r} can now log in at /login")
 
 
+@click.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@with_appcontext
+def set_password_command(username: str, password_stdin: bool) -> None:
+    """Give an author a new password and log them out everywhere (API tokens stay)."""
+    from .services.accounts import author_by_username, set_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    ended = _run(lambda s: set_password(s, author_by_username(s, username), password))
+    click.echo(f"Password of {username!r} changed; {ended} session{'s' if ended != 1 else ''} logged out.")
+
+
 @click.command("create-token")
 @click.argument("username")
 @click.option("--name", "label", default="", help="A label to recognise the token by (e.g. 'laptop').")
@@ -402,6 +418,7 @@ COMMANDS = (
     seed_command,
     serve_command,
     create_author_command,
+    set_password_command,
     create_token_command,
     revoke_token_command,
     list_tokens_command,

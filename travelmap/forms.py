@@ -32,6 +32,14 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+class PasswordForm(FlaskForm):
+    """Change one's password: the current one, then the new one twice."""
+
+    current_password = PasswordField("Current password", render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField("New password", render_kw={"autocomplete": "new-password", "minlength": 8})
+    confirm_password = PasswordField("New password again", render_kw={"autocomplete": "new-password"})
+
+
 class ActionForm(FlaskForm):
     """A button that changes something (delete, move, revoke): just the CSRF token and an optional target."""
 
@@ -76,8 +84,9 @@ class StopForm(FlaskForm):
     name = StringField("Name", render_kw={"maxlength": MAX_NAME, "required": True})
     lat = StringField("Latitude", render_kw={"inputmode": "decimal", "placeholder": "40.6574"})
     lon = StringField("Longitude", render_kw={"inputmode": "decimal", "placeholder": "109.8403"})
-    arrived_at = StringField("Arrived (local time)", render_kw={"type": "datetime-local"})
-    departed_at = StringField("Left (local time)", render_kw={"type": "datetime-local"})
+    # step="1": browsers show and send seconds (their default step, 60, drops them).
+    arrived_at = StringField("Arrived (local time)", render_kw={"type": "datetime-local", "step": "1"})
+    departed_at = StringField("Left (local time)", render_kw={"type": "datetime-local", "step": "1"})
     post = SelectField("Post written here")
     slug = StringField("Slug", description="Left empty, it is made from the name.", render_kw={"maxlength": MAX_SLUG})
 

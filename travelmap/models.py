@@ -55,14 +55,34 @@ class Author(Base):
 
     trips: Mapped[list[Trip]] = relationship(back_populates="owner")
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="author", cascade="all, delete-orphan")
+    sessions: Mapped[list[AuthorSession]] = relationship(back_populates="author", cascade="all, delete-orphan",
+                                                         passive_deletes=True)
 
     is_authenticated = True
     is_active = True
     is_anonymous = False
+    # The key of the logged-in session this object was loaded for (set by accounts; never stored as such).
+    session_key = ""
 
     def get_id(self) -> str:
-        """Return the id Flask-Login keeps in the session cookie."""
-        return str(self.id)
+        """Return what Flask-Login keeps in the session cookie: the session's key, not the author's id, so
+        that ending the session on the server ends every copy of the cookie (Flask-Login's alternative id)."""
+        if not self.session_key:
+            raise RuntimeError("An author logs in through accounts.start_session, which gives the session its key.")
+        return self.session_key
+
+
+class AuthorSession(Base):
+    """A logged-in browser session; only a hash of its key is stored. Deleting the row logs it out."""
+
+    __tablename__ = "author_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[Author] = relationship(back_populates="sessions")
 
 
 class ApiToken(Base):

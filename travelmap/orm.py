@@ -1,5 +1,6 @@
 """The declarative base and the column types every model shares: timezone-aware UTC times, a constraint
-naming convention, and the guard that keeps text a column cannot hold a clear 400. Pure SQLAlchemy."""
+naming convention, and the guards that keep text a database cannot hold or compare a clear 400. Pure
+SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, String, event, inspect
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -82,3 +83,16 @@ def _check_text(session: Session, flush_context: Any, instances: Any) -> None:
             if "\x00" in value:
                 raise InvalidInput(f"The {field} contains a NUL character (\\u0000), which cannot be stored.",
                                    field=column.key)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _refuse_nul(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+    """Refuse a query whose text values hold a NUL character, on every backend alike, as a clear 400.
+
+    PostgreSQL cannot even compare such text (a slug in an address, a username at log-in), and SQLite
+    would quietly find nothing; the flush guard above covers what is stored, this covers what is looked up.
+    """
+    for row in (parameters if executemany else [parameters]):
+        values = row.values() if isinstance(row, dict) else row if isinstance(row, (list, tuple)) else ()
+        if any(isinstance(value, str) and "\x00" in value for value in values):
+            raise InvalidInput("The request holds a NUL character (\\u0000), which no name or address contains.")

@@ -10,8 +10,9 @@ import markdown
 import nh3
 from markupsafe import Markup, escape
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Rules for whole values: use them with fullmatch (`$` would let a final newline through, into headers).
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 # Leg colours: a new leg takes the next of these; anything unreadable is shown in the default.
 PALETTE = ("#c2410c", "#7c3aed", "#0f766e", "#be123c", "#1d4ed8", "#a16207", "#15803d", "#9333ea")
 DEFAULT_COLOUR = "#2563eb"
@@ -72,7 +73,7 @@ def html_text(text: str) -> Markup:
 
 def safe_colour(colour: str | None, default: str = DEFAULT_COLOUR) -> str:
     """Return a #rrggbb colour, or the default when the value is anything else."""
-    return colour if colour and COLOUR_RE.match(colour) else default
+    return colour if colour and COLOUR_RE.fullmatch(colour) else default
 
 
 def clean_filename(name: str | None) -> str:

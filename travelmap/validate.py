@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Literal, overload
 from zoneinfo import ZoneInfo
 
@@ -46,7 +47,7 @@ def slug(value: Any, field: str = "slug") -> str:
         raise InvalidInput(f"{field} is required.", field=field)
     if len(value) > MAX_SLUG:
         raise InvalidInput(f"{field} is too long: at most {MAX_SLUG} characters.", field=field)
-    if not SLUG_RE.match(value):
+    if not SLUG_RE.fullmatch(value):
         raise InvalidInput(f"{field} may contain only a-z, 0-9 and single hyphens (e.g. 'inner-mongolia-2010').",
                            field=field)
     return value
@@ -69,6 +70,9 @@ def number(data: dict, field: str, *, low: float, high: float, required: bool = 
         result = float(value)
     except (TypeError, ValueError):
         raise InvalidInput(f"{field} must be a number, not {str(value)[:40]!r}.", field=field) from None
+    except OverflowError:  # a JSON integer no float can hold, such as 10**400
+        raise InvalidInput(f"{field} must be between {low:g} and {high:g}; got a number with "
+                           f"{len(str(abs(value)))} digits.", field=field) from None
     if not math.isfinite(result):
         raise InvalidInput(f"{field} must be a finite number.", field=field)
     if not low <= result <= high:
@@ -110,7 +114,7 @@ def choice(data: dict, field: str, options: Sequence[str], *, default: str | Non
 def colour(data: dict, field: str = "colour", default: str = DEFAULT_COLOUR) -> str:
     """Return a #rrggbb colour."""
     value = data.get(field) or default
-    if not isinstance(value, str) or not COLOUR_RE.match(value):
+    if not isinstance(value, str) or not COLOUR_RE.fullmatch(value):
         raise InvalidInput(f"{field} must be a colour like #c2410c.", field=field)
     return value.lower()
 
@@ -132,28 +136,90 @@ def timezone(value: Any, default: str, field: str = "timezone") -> str:
     if value in (None, ""):
         return default
     try:
+        if len(str(value)) > 64:  # longer than any zone's name (and than a file name may be: OSError)
+            raise ValueError(value)
         ZoneInfo(str(value))
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise InvalidInput(f"{field} must be an IANA time zone such as Asia/Shanghai, not {str(value)[:40]!r}.",
                            field=field) from None
     return str(value)
 
 
-def local_datetime(data: dict, field: str, zone: str) -> datetime | None:
-    """Read an ISO 8601 time; one without an offset is local time in `zone`. Return it aware."""
+def local_datetime(data: dict, field: str, zone: str, *, keep: datetime | None = None) -> datetime | None:
+    """Read an ISO 8601 time; one without an offset is local time in `zone`. Return it aware.
+
+    `keep` is the instant stored so far: a local time that names it, to the precision it is written in,
+    returns it unchanged (so saving an unchanged form never moves a time), and a local time in the hour
+    daylight saving repeats is read on keep's side of the fold (the earlier one without a keep). A local
+    time the clocks skipped is refused, and so is a time that UTC or the zone cannot represent.
+    """
     value = data.get(field)
     if value is None or value == "":
         return None
     if not isinstance(value, str):
         raise InvalidInput(f"{field} must be an ISO 8601 date and time.", field=field)
+    text = value.strip()
     try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(f"{field} must be a date and time like 2010-10-14T10:51, not {value[:40]!r}.",
                            field=field) from None
+    place = ZoneInfo(zone)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(zone))
+        stored = _in_zone(keep, place)
+        if keep is not None and stored is not None and parsed == _floor(stored.replace(tzinfo=None),
+                                                                           _resolution(text)):
+            return keep
+        parsed = parsed.replace(tzinfo=place, fold=stored.fold if stored is not None else 0)
+    back = _in_zone(_in_zone(parsed, UTC), place)  # through UTC: a time the clocks skipped comes back shifted
+    if back is None:
+        raise InvalidInput(f"{field} must lie within the years 1 to 9999 both in UTC and in local time ({zone}), "
+                           f"not {value[:40]!r}.", field=field)
+    if parsed.tzinfo is place and back.replace(tzinfo=None) != parsed.replace(tzinfo=None):
+        skipped = (parsed.replace(fold=1).utcoffset() or timedelta(0)) - (parsed.replace(fold=0).utcoffset()
+                                                                           or timedelta(0))
+        later = parsed.replace(tzinfo=None) + abs(skipped)
+        raise InvalidInput(f"{field} {parsed:%Y-%m-%d %H:%M} does not exist in {zone}: the clocks went forward by "
+                           f"{_span(abs(skipped))} then. Give the time the clocks showed ({later:%H:%M}).", field=field)
     return parsed
+
+
+def _in_zone(when: datetime | None, zone: tzinfo) -> datetime | None:
+    """Return an aware time in another zone, or None when that falls outside the years 1 to 9999."""
+    if when is None:
+        return None
+    try:
+        return when.astimezone(zone)
+    except (OverflowError, ValueError):
+        return None
+
+
+# A local ISO 8601 time, to find how finely it was written: to the day, hour, minute, second or a fraction.
+_WALL_TIME = re.compile(r"\d{4}-?\d\d-?\d\d(?:[T ](\d\d)(?::?(\d\d)(?::?(\d\d)(?:[.,](\d+))?)?)?)?")
+
+
+def _resolution(text: str) -> timedelta:
+    """Return the smallest unit a typed local time names (a form may show a stored time less finely)."""
+    match = _WALL_TIME.fullmatch(text)
+    if match is None:
+        return timedelta(microseconds=1)
+    hour, minute, second, fraction = match.groups()
+    if fraction:
+        return timedelta(microseconds=10 ** max(0, 6 - len(fraction)))
+    return timedelta(seconds=1 if second else 60 if minute else 3600 if hour else 86400)
+
+
+def _floor(when: datetime, unit: timedelta) -> datetime:
+    """Cut a naive time down to a whole number of units."""
+    return when - (when - datetime.min) % unit
+
+
+def _span(delta: timedelta) -> str:
+    """Say a clock change in words ('1 hour', '30 minutes')."""
+    hours, minutes = divmod(round(delta.total_seconds() / 60), 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    parts += [f"{minutes} minutes"] if minutes else []
+    return " ".join(parts) or "a moment"
 
 
 def day(data: dict, field: str) -> date | None:

@@ -235,7 +235,7 @@ def _entries(value: object, where: str) -> list[dict]:
 def _time(entry: dict, field: str) -> datetime | None:
     """Read an ISO 8601 time that carries its offset (an archive's times are never local)."""
     value = validate.local_datetime(entry, field, "UTC")
-    if value is not None and not re.search(r"(Z|[+-]\d\d:?\d\d)$", str(entry[field]).strip()):
+    if value is not None and not re.search(r"(Z|[+-]\d\d:?\d\d)\Z", str(entry[field]).strip()):
         raise InvalidInput(f"{field} must carry its UTC offset.", field=field)
     return value
 

@@ -13,7 +13,7 @@ from ..config import PhotoSettings
 from ..errors import InvalidInput
 from ..geo import zone_at
 from ..models import TRANSPORTS, VISIBILITIES, Author, Leg, Photo, Post, Stop, Track, Trip
-from ..text import palette_colour, slugify
+from ..text import SLUG_RE, palette_colour, slugify
 from . import slugs
 from .find import leg_at
 from .trips import touch
@@ -204,7 +204,8 @@ def _post(session: Session, owner: Author, value: object) -> Post | None:
     """Return the owner's post named by slug, None for an empty value."""
     if value in (None, ""):
         return None
-    post = session.scalar(select(Post).where(Post.slug == str(value)))
+    # A value that cannot be a slug names no post, and is not looked up (PostgreSQL refuses to compare NULs).
+    post = session.scalar(select(Post).where(Post.slug == str(value))) if SLUG_RE.fullmatch(str(value)) else None
     if post is None or post.owner_id != owner.id:
         raise InvalidInput(f"There is no post of yours with the slug {str(value)[:100]!r}.", field="post")
     return post
@@ -249,15 +250,17 @@ def update_stop(session: Session, stop: Stop, data: dict) -> Stop:
         stop.name = validate.text(data, "name", max_length=validate.MAX_NAME, required=True)
     if "lat" in data or "lon" in data:
         merged = {"lat": stop.lat, "lon": stop.lon, **data}
-        stop.lat = validate.number(merged, "lat", low=-90, high=90)
-        stop.lon = validate.number(merged, "lon", low=-180, high=180)
-        stop.timezone = zone_at(stop.lat, stop.lon) or trip.timezone
+        lat = validate.number(merged, "lat", low=-90, high=90)
+        lon = validate.number(merged, "lon", low=-180, high=180)
+        if (lat, lon) != (stop.lat, stop.lon):  # an unchanged place keeps its zone, so its times read the same
+            stop.lat, stop.lon = lat, lon
+            stop.timezone = zone_at(lat, lon) or trip.timezone
     if "slug" in data and data["slug"] != stop.slug:
         slugs.rename(session, stop, data["slug"], owner_id=trip.owner_id)  # the old address keeps working
     if "arrived_at" in data:
-        stop.arrived_at = validate.local_datetime(data, "arrived_at", stop.timezone)
+        stop.arrived_at = validate.local_datetime(data, "arrived_at", stop.timezone, keep=stop.arrived_at)
     if "departed_at" in data:
-        stop.departed_at = validate.local_datetime(data, "departed_at", stop.timezone)
+        stop.departed_at = validate.local_datetime(data, "departed_at", stop.timezone, keep=stop.departed_at)
     _check_times(stop)
     if "post" in data:
         stop.post = _post(session, trip.owner, data["post"])

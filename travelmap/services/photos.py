@@ -199,6 +199,10 @@ def place_by_hand(photo: Photo, lat: float, lon: float, settings: PhotoSettings)
     touch(photo.trip)
 
 
+# A camera whose clock was never set can be decades out; no real offset is a century or more.
+MAX_CLOCK_OFFSET_H = 100 * 366 * 24
+
+
 def parse_clock_offset(text: str) -> float:
     """Parse a clock offset like +00:02:30 or -1:00:00 into seconds."""
     from ..errors import InvalidInput
@@ -214,7 +218,11 @@ def parse_clock_offset(text: str) -> float:
         raise InvalidInput(f"The clock offset must look like +HH:MM:SS, not {text[:20]!r}.", field="clock_offset")
     while len(numbers) < 3:
         numbers.insert(0, 0.0)
-    return sign * (numbers[0] * 3600 + numbers[1] * 60 + numbers[2])
+    seconds = numbers[0] * 3600 + numbers[1] * 60 + numbers[2]
+    if not seconds <= MAX_CLOCK_OFFSET_H * 3600:  # also catches 1e308 hours, which overflow to infinity
+        raise InvalidInput(f"The clock offset must be less than {MAX_CLOCK_OFFSET_H:,} hours (a century), "
+                           f"not {text[:20]!r}.", field="clock_offset")
+    return sign * seconds
 
 
 def ingest_photo(session: Session, trip: Trip, data: bytes, original_name: str, media_root: Path,

@@ -79,7 +79,8 @@ def set_linked_stops(session: Session, post: Post, stop_ids: list[int]) -> None:
         except (TypeError, ValueError, OverflowError):
             raise InvalidInput(f"stops must be stop ids, not {str(value)[:40]!r}.", field="stops") from None
         if not 0 < stop_id <= MAX_ID:
-            raise InvalidInput(f"There is no stop {stop_id}.", field="stops")
+            raise InvalidInput(f"There is no stop {str(stop_id)[:20]}{'…' if len(str(stop_id)) > 20 else ''}.",
+                               field="stops")
         wanted.add(stop_id)
     stops = list(session.scalars(select(Stop).join(Trip, Stop.trip_id == Trip.id)
                                  .where(Stop.id.in_(wanted), Trip.owner_id == post.owner_id)))

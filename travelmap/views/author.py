@@ -7,19 +7,42 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from .. import config, db, maps
-from ..access import author_required, login_attempts, owns_post, owns_trip
+from ..access import (
+    TOO_MANY_LOG_INS,
+    acting_author,
+    author_required,
+    count_log_in_attempt,
+    forgive_log_in_attempt,
+    log_in,
+    log_out,
+    owns_post,
+    owns_trip,
+)
 from ..assets import map_assets
-from ..errors import NotFound, TravelmapError
-from ..forms import ActionForm, LegForm, LoginForm, PhotoForm, PostForm, StopForm, TokenForm, TripForm, choices, data_of
-from ..localtime import local_time
+from ..errors import InvalidInput, NotFound, TravelmapError
+from ..filters import utc_offset
+from ..forms import (
+    ActionForm,
+    LegForm,
+    LoginForm,
+    PasswordForm,
+    PhotoForm,
+    PostForm,
+    StopForm,
+    TokenForm,
+    TripForm,
+    choices,
+    data_of,
+)
+from ..localtime import input_value, local_time
 from ..models import Leg, Photo, Post, Stop, Track, Trip
 from ..serialize import track_json
 from ..services import accounts, authoring, find, posts
@@ -84,15 +107,18 @@ def _safe_next(target: str | None) -> str:
 # ---------------------------------------------------------------- login
 
 @bp.route("/login", methods=["GET", "POST"])
-@login_attempts
 def login() -> ResponseReturnValue:
     """Log in; the session is renewed so an old session id cannot be reused."""
     form = LoginForm(next=request.args.get("next", ""))
     if request.method == "POST":
+        if not count_log_in_attempt():
+            form.form_errors.append(TOO_MANY_LOG_INS)
+            form.status = 429
+            return page("author/login.html", form)
         author = accounts.authenticate(db.session(), form.username.data or "", form.password.data or "")
         if author is not None:
-            session.clear()
-            login_user(author)
+            forgive_log_in_attempt()
+            log_in(author)
             return redirect(_safe_next(form.next.data))
         form.form_errors.append("That username and password do not match.")
         form.status = 401
@@ -101,10 +127,46 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """Log out."""
-    logout_user()
-    session.clear()
+    """Log out: the session ends on the server, so a copy of its cookie stops working too."""
+    log_out()
     flash("You are logged out.", "info")
+    return redirect(url_for("author.login"))
+
+
+@bp.route("/author/account", methods=["GET", "POST"])
+@author_required
+def account() -> ResponseReturnValue:
+    """Change the password (which logs out every other browser) and see or end the author's sessions."""
+    form = PasswordForm()
+    if request.method == "POST":
+        if not count_log_in_attempt():  # the current password is guessed here as on the log-in page
+            form.form_errors.append(TOO_MANY_LOG_INS)
+            form.status = 429
+        elif submit(form, _change_password) is not None:
+            flash("Your password is changed, and every other browser is logged out.", "success")
+            return redirect(url_for("author.account"))
+    return page("author/account.html", form, sessions=accounts.live_sessions(db.session(), current_user),
+                action=ActionForm())
+
+
+def _change_password(data: dict) -> bool:
+    author = acting_author()
+    if not accounts.password_matches(author, data["current_password"] or ""):
+        raise InvalidInput("The current password is not right.", field="current_password")
+    forgive_log_in_attempt()
+    if data["new_password"] != data["confirm_password"]:
+        raise InvalidInput("The new passwords do not match.", field="confirm_password")
+    accounts.set_password(db.session(), author, data["new_password"] or "", field="new_password")
+    log_in(author)  # this browser goes on, under a new session: a copy of its old cookie is dead too
+    return True
+
+
+@bp.post("/author/account/logout-everywhere")
+@author_required
+def logout_everywhere() -> ResponseReturnValue:
+    """End every session of the author, this one included (a lost phone, a shared computer)."""
+    ended = log_out(everywhere=True)
+    flash(f"You are logged out everywhere ({ended} browser{'s' if ended != 1 else ''}).", "info")
     return redirect(url_for("author.login"))
 
 
@@ -314,6 +376,8 @@ def upload_photos(trip: Trip) -> ResponseReturnValue:
     try:
         offset = parse_clock_offset(offset_text) if offset_text else None
     except TravelmapError as error:
+        if wants_json():  # the page's script shows the error's message where the progress bar was
+            raise
         flash(error.message, "error")
         return redirect(url_for("author.photos", slug=trip.slug))
     batch, refused = [], []
@@ -380,8 +444,12 @@ def _stop_form(trip: Trip, stop: Stop | None) -> StopForm:
         # Explicit values, not obj=stop: the form shows local times and slugs, not UTC datetimes and objects.
         form = StopForm(name=stop.name, slug=stop.slug, lat=str(stop.lat), lon=str(stop.lon),
                         leg=str(stop.leg.position), post=stop.post.slug if stop.post else "",
-                        arrived_at=arrived.strftime("%Y-%m-%dT%H:%M") if arrived else "",
-                        departed_at=departed.strftime("%Y-%m-%dT%H:%M") if departed else "")
+                        arrived_at=input_value(arrived), departed_at=input_value(departed))
+        for field, when in ((form.arrived_at, arrived), (form.departed_at, departed)):
+            # Say which zone and offset the time is in: in the hour daylight saving repeats, that tells which.
+            field.description = f"{stop.timezone}" + (f", {utc_offset(when)}" if when else "")
+            if when is not None and when.microsecond:  # a time stored more finely than a second stays valid
+                field.render_kw = {**(field.render_kw or {}), "step": "0.001"}
     form.leg.choices = choices([(str(leg.position), f"{leg.position}. {leg.name}") for leg in trip.legs])
     own_posts = db.session().scalars(select(Post).where(Post.owner_id == current_user.id).order_by(Post.title))
     form.post.choices = choices([("", "— none —")] + [(p.slug, p.title) for p in own_posts])
