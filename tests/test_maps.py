@@ -9,6 +9,7 @@ from flask import Flask
 from travelmap import geo, maps
 from travelmap.assets import map_assets
 from travelmap.localtime import local_time
+from travelmap.redaction import EVERYTHING
 from travelmap.services.trips import trip_by_slug, trip_photos
 from travelmap.views.maplinks import detail_url, links, tiles
 
@@ -29,6 +30,7 @@ def trip_map(seeded_app: Flask):  # type: ignore[no-untyped-def]
             links=links(trip),
             photos=trip_photos(db.session(), trip),
             detail_url=detail_url(trip),
+            view=EVERYTHING,
         )
         yield trip, m
 
@@ -149,7 +151,8 @@ def test_a_leg_map_shows_only_that_leg(seeded_app):
         from travelmap import db
 
         trip = trip_by_slug(db.session(), DEMO_SLUG, lines=True)
-        m = maps.build_trip_map(trip, leg=trip.legs[1], tiles=tiles(), assets=map_assets(), links=links())
+        m = maps.build_trip_map(trip, leg=trip.legs[1], tiles=tiles(), assets=map_assets(), links=links(),
+                                view=EVERYTHING)
         groups = [g for g in of_type(m, folium.FeatureGroup) if "Photos" not in g.layer_name]
         assert [g.layer_name.split(". ", 1)[1] for g in groups] == ["Baotou"]
         (south, west), (north, east) = of_type(m, folium.FitBounds)[0].bounds
@@ -161,6 +164,7 @@ def test_no_tiles_setting_still_builds_a_working_map(seeded_app):
         from travelmap import db
 
         trip = trip_by_slug(db.session(), DEMO_SLUG, lines=True)
-        m = maps.build_trip_map(trip, tiles=maps.Tiles("", ""), assets=map_assets(), links=links())
+        m = maps.build_trip_map(trip, tiles=maps.Tiles("", ""), assets=map_assets(), links=links(),
+                                view=EVERYTHING)
         assert not of_type(m, folium.TileLayer)
         assert "travelmapTrip(" in maps.render_parts(m).script

@@ -21,6 +21,7 @@ from ..errors import NotFound, TravelmapError
 from ..forms import ActionForm, LegForm, LoginForm, PhotoForm, PostForm, StopForm, TokenForm, TripForm, choices, data_of
 from ..localtime import local_time
 from ..models import Leg, Photo, Post, Stop, Track, Trip
+from ..redaction import EVERYTHING
 from ..serialize import track_json
 from ..services import accounts, authoring, find, posts
 from ..services.photos import parse_clock_offset, prepare, store_batch
@@ -351,7 +352,7 @@ def edit_photo(trip: Trip, photo_id: int) -> ResponseReturnValue:
     if saved:
         flash("Photo saved.", "success")
         return redirect(url_for("author.photos", slug=trip.slug))
-    m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links())
+    m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(), view=EVERYTHING)
     maps.ClickToFill("lat", "lon").add_to(m)
     return page("author/photo_form.html", form, trip=trip, photo=photo, map=maps.render_parts(m))
 
@@ -389,7 +390,7 @@ def _stop_form(trip: Trip, stop: Stop | None) -> StopForm:
 
 def _picker(trip: Trip) -> maps.MapParts:
     """Render the trip's map with a click handler that fills the latitude and longitude fields."""
-    m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links())
+    m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(), view=EVERYTHING)
     maps.ClickToFill("lat", "lon").add_to(m)
     return maps.render_parts(m)
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
+from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, send_from_directory
+from flask import Blueprint, abort, current_app, render_template, send_file, send_from_directory
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from .. import db, geo, maps
 from ..assets import map_assets
 from ..cache import cached_response
-from ..models import Photo, Stop, Trip
-from ..services import find, pages
+from ..models import Photo
+from ..services import find, pages, zones
 from ..text import render_markdown, safe_url
 from .lookup import get_post_or_404, get_trip_or_404, readable, stamp_or_404
 from .maplinks import config_fingerprint, detail_url, links, tiles
@@ -24,7 +26,7 @@ bp = Blueprint("public", __name__)
 def index() -> ResponseReturnValue:
     """List the public trips over an overview map."""
     cards = pages.index_page(db.session())
-    parts = maps.render_parts(maps.build_overview_map([trip for trip, _ in cards], tiles=tiles(),
+    parts = maps.render_parts(maps.build_overview_map([(card.trip, card.view) for card in cards], tiles=tiles(),
                                                       assets=map_assets(), links=links()))
     return render_template("public/index.html", cards=cards, map=parts)
 
@@ -37,7 +39,7 @@ def trip(slug: str) -> ResponseReturnValue:
     def build() -> str:
         page = pages.trip_page(db.session(), row.id)
         m = maps.build_trip_map(page.trip, tiles=tiles(), assets=map_assets(), links=links(page.trip),
-                                photos=page.photos, detail_url=detail_url(page.trip))
+                                photos=page.photos, detail_url=detail_url(page.trip), view=page.view)
         return render_template("public/trip.html", page=page, trip=page.trip, map=maps.render_parts(m))
 
     return cached_response(("trip", row.id, row.revision, config_fingerprint()), build)
@@ -51,7 +53,7 @@ def leg(slug: str, position: int) -> ResponseReturnValue:
     def build() -> str:
         page = pages.leg_page(db.session(), row.id, position)
         m = maps.build_trip_map(page.trip.trip, leg=page.leg, tiles=tiles(), assets=map_assets(),
-                                links=links(page.trip.trip), photos=page.photos, detail=True)
+                                links=links(page.trip.trip), photos=page.photos, detail=True, view=page.trip.view)
         return render_template("public/leg.html", page=page, trip=page.trip.trip, leg=page.leg,
                                map=maps.render_parts(m), elevation_method=geo.ELEVATION_METHOD)
 
@@ -67,7 +69,7 @@ def stop(slug: str, stop_slug: str) -> ResponseReturnValue:
         page = pages.stop_page(db.session(), row.id, stop_slug)
         trip = page.trip.trip
         m = maps.build_trip_map(trip, stop=page.stop, tiles=tiles(), assets=map_assets(), links=links(trip),
-                                photos=page.trip.photos, detail=True)
+                                photos=page.trip.photos, detail=True, view=page.trip.view)
         return render_template("public/stop.html", page=page, trip=trip, stop=page.stop, map=maps.render_parts(m))
 
     return cached_response(("stop", row.id, stop_slug, row.revision, config_fingerprint()), build)
@@ -92,7 +94,7 @@ def photo_file(slug: str, photo_id: int, size: str) -> ResponseReturnValue:
     """A photo's published copy by id (what the map's photo layer links to)."""
     row = stamp_or_404(slug)
     photo = db.session().get(Photo, photo_id)
-    if photo is None or photo.trip_id != row.id:
+    if photo is None or photo.trip_id != row.id or not zones.reader_view(db.session(), row.owner_id).shows_photo(photo):
         abort(404)
     response = send_from_directory(current_app.config["MEDIA_DIR"],
                                    photo.thumb_path if size == "thumb" else photo.display_path,
@@ -103,10 +105,18 @@ def photo_file(slug: str, photo_id: int, size: str) -> ResponseReturnValue:
 
 @bp.get("/trips/<slug>/tracks/<int:track_id>.gpx")
 def track_file(slug: str, track_id: int) -> ResponseReturnValue:
-    """Download a track's original GPX file, as it was uploaded."""
-    track = find.track_by_id(get_trip_or_404(slug), track_id)
-    response = send_from_directory(current_app.config["MEDIA_DIR"], track.gpx_path, mimetype="application/gpx+xml",
-                                   as_attachment=True, download_name=track.original_name or f"track-{track.id}.gpx")
+    """Download a track's original GPX file, as it was uploaded; while a privacy zone touches it (a recorded point
+    or a waypoint of the file), what readers see of the track instead."""
+    trip = get_trip_or_404(slug)
+    track = find.track_by_id(trip, track_id)
+    name = track.original_name or f"track-{track.id}.gpx"
+    filtered = pages.track_download(db.session(), trip, track, Path(current_app.config["MEDIA_DIR"]))
+    if filtered is not None:
+        response = send_file(io.BytesIO(filtered), mimetype="application/gpx+xml", as_attachment=True,
+                             download_name=name, max_age=0)
+    else:
+        response = send_from_directory(current_app.config["MEDIA_DIR"], track.gpx_path,
+                                       mimetype="application/gpx+xml", as_attachment=True, download_name=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -115,17 +125,13 @@ def track_file(slug: str, track_id: int) -> ResponseReturnValue:
 def post(slug: str) -> ResponseReturnValue:
     """Show a post with a small map of the stops that link to it."""
     post = get_post_or_404(slug)
-    stops = list(db.session().scalars(
-        select(Stop).join(Trip, Stop.trip_id == Trip.id)
-        .where(Stop.post_id == post.id, Trip.visibility.in_(("public", "unlisted")))
-        .order_by(Stop.arrived_at)
-    ))
+    page = pages.post_page(db.session(), post)
     parts = None
-    if stops:
-        parts = maps.render_parts(maps.build_stops_map(stops, tiles=tiles(), assets=map_assets(), links=links()))
+    if page.places:
+        parts = maps.render_parts(maps.build_stops_map(page.stops, tiles=tiles(), assets=map_assets(), links=links(),
+                                                       place=lambda stop: page.places.get(stop.id)))
     body = render_markdown(post.body) if post.body else None
-    photos = [p for stop in stops for p in stop.photos]
-    return render_template("public/post.html", post=post, body=body, stops=stops, map=parts, photos=photos,
+    return render_template("public/post.html", post=post, body=body, stops=page.stops, map=parts, photos=page.photos,
                            external_url=safe_url(post.url), licence_url=safe_url(post.licence_url))
 
 
@@ -135,10 +141,10 @@ def media(filename: str) -> ResponseReturnValue:
     kind = filename.split("/", 1)[0]
     if kind not in {"display", "thumbs"}:
         abort(404)
-    photo = db.session().scalar(
-        select(Photo).where((Photo.display_path == filename) | (Photo.thumb_path == filename)).limit(1)
-    )
-    if photo is None or not readable(photo.trip):
+    # Content-hash files can be shared by photos of several trips: served while any of them is shown to this reader.
+    photos = db.session().scalars(select(Photo).where((Photo.display_path == filename)
+                                                      | (Photo.thumb_path == filename)))
+    if not any(readable(p.trip) and zones.reader_view(db.session(), p.trip.owner_id).shows_photo(p) for p in photos):
         abort(404)
     response = send_from_directory(current_app.config["MEDIA_DIR"], filename, mimetype="image/jpeg",
                                    max_age=31_536_000)

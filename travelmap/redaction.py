@@ -1,0 +1,245 @@
+"""What readers see of a trip once its owner's privacy zones are applied: the one place every public output
+(maps, lines, profiles, exports, previews, feeds) gets its tracks, stop places and photos from. Pure: no Flask,
+no database session (loading a track's points goes through the model's relationship, as exports do).
+
+The rule (README, "Privacy zones"):
+- tracks are cut by `privacy.cut` between recorded points; what is left is derived again exactly as an import
+  derives it (stats, the 100 m and 10 m lines, the 2 m export geometry, the elevation profile), so readers never
+  see a length, time or bound that counts the hidden part;
+- a stop inside a hidden circle keeps its name, times and post, but has no place: no marker, no coordinates in
+  any export, no map centred on it;
+- a photo taken (or placed) inside a hidden circle is not shown to readers at all;
+- the owner's workspace uses `EVERYTHING`, which hides nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from . import geo, privacy
+from .geo import Bounds, LatLon
+from .gpx import ParsedGpx, Segment
+from .models import Leg, Photo, Stop, Track
+from .privacy import Circle
+from .trackstats import DETAIL_TOLERANCE_M, compute_stats, display_geometry, encoded_lines
+
+Point = tuple[float, float, float | None, float | None]  # lat, lon, elevation, POSIX time
+
+
+@dataclass(frozen=True)
+class _Visible:
+    """What is left of a track that a zone touches, derived as the import derives a track."""
+
+    pieces: list[tuple[bool, list[Point]]]  # (planned, points) per run
+    stats: dict[str, Any]
+    display_geometry: list[dict]
+    detail_geometry: list[dict]
+    lines: dict
+
+    @classmethod
+    def derive(cls, pieces: list[tuple[bool, list[Point]]]) -> _Visible:
+        """Compute stats and lines of the runs left, with the import's own functions."""
+        if not pieces:
+            return cls(pieces, {}, [], [], {"overview": [], "display": []})
+        segments = [Segment(lats=[p[0] for p in points], lons=[p[1] for p in points], eles=[p[2] for p in points],
+                            times=[p[3] for p in points], planned=planned) for planned, points in pieces]
+        parsed = ParsedGpx(name="", segments=segments, waypoints=[], version="1.1", creator="", warnings=[],
+                           file_segments=len(segments))
+        display = display_geometry(parsed)
+        return cls(pieces, compute_stats(parsed), display, display_geometry(parsed, DETAIL_TOLERANCE_M),
+                   encoded_lines(parsed, display))
+
+
+class TrackView:
+    """A track as readers see it: the stored track itself where no zone comes near, else what is left of it.
+
+    It answers what pages and exports read of a Track (lines, geometries, profile, stats, bounds, points).
+    """
+
+    def __init__(self, track: Track, circles: Sequence[Circle]) -> None:
+        self.track = track
+        box = (track.min_lat, track.min_lon, track.max_lat, track.max_lon)
+        self._circles = tuple(c for c in circles if c.near_box(*box))
+
+    @cached_property
+    def _visible(self) -> _Visible | None:
+        """Cut every segment by the zones; None when nothing was cut (the stored data stands)."""
+        if not self._circles:
+            return None
+        pieces: list[tuple[bool, list[Point]]] = []
+        cut_any = False
+        for segment in self.track.segments:
+            points = list(segment.iter_points())
+            runs = privacy.cut([(p[0], p[1]) for p in points], self._circles)
+            cut_any = cut_any or runs != [(0, len(points))]
+            pieces += [(segment.planned, points[start:stop]) for start, stop in runs]
+        return _Visible.derive(pieces) if cut_any else None
+
+    @property
+    def touched(self) -> bool:
+        """Tell whether a zone hides any part of the track."""
+        return self._visible is not None
+
+    @property
+    def hidden(self) -> bool:
+        """Tell whether a zone hides all of it."""
+        return self._visible is not None and not self._visible.pieces
+
+    # What pages and exports read, the stored values unless a zone cut the track.
+    def _stat(self, name: str) -> Any:
+        return getattr(self.track, name) if self._visible is None else self._visible.stats.get(name)
+
+    @property
+    def id(self) -> int:
+        return self.track.id
+
+    @property
+    def name(self) -> str:
+        return self.track.name
+
+    @property
+    def lines(self) -> dict:
+        return (self.track.lines or {}) if self._visible is None else self._visible.lines
+
+    @property
+    def display_geometry(self) -> list[dict]:
+        return self.track.display_geometry if self._visible is None else self._visible.display_geometry
+
+    @property
+    def detail_geometry(self) -> list[dict]:
+        if self._visible is None:
+            return self.track.detail_geometry or self.track.display_geometry
+        return self._visible.detail_geometry
+
+    @property
+    def profile(self) -> list[list[float]]:
+        return (self.track.profile or []) if self._visible is None else self._visible.stats.get("profile", [])
+
+    @property
+    def distance_m(self) -> float:
+        return self._stat("distance_m") or 0.0
+
+    @property
+    def ascent_m(self) -> float | None:
+        return self._stat("ascent_m")
+
+    @property
+    def descent_m(self) -> float | None:
+        return self._stat("descent_m")
+
+    @property
+    def duration_s(self) -> float | None:
+        return self._stat("duration_s")
+
+    @property
+    def moving_time_s(self) -> float | None:
+        return self._stat("moving_time_s")
+
+    @property
+    def max_speed_mps(self) -> float | None:
+        return self._stat("max_speed_mps")
+
+    @property
+    def started_at(self) -> datetime | None:
+        return self._stat("started_at")
+
+    @property
+    def ended_at(self) -> datetime | None:
+        return self._stat("ended_at")
+
+    @property
+    def point_count(self) -> int:
+        if self._visible is None:
+            return self.track.point_count
+        return sum(len(points) for _, points in self._visible.pieces)
+
+    def bounds(self) -> Bounds | None:
+        """Return the box around what readers see of the track."""
+        if self._visible is None:
+            t = self.track
+            return Bounds(t.min_lat, t.min_lon, t.max_lat, t.max_lon)
+        if not self._visible.pieces:
+            return None
+        s = self._visible.stats
+        return Bounds(s["min_lat"], s["min_lon"], s["max_lat"], s["max_lon"])
+
+    def pieces(self) -> Iterator[tuple[bool, list[Point]]]:
+        """Yield (planned, points) for every run of recorded points readers see (every stored point if none is cut)."""
+        if self._visible is not None:
+            yield from self._visible.pieces
+            return
+        for segment in self.track.segments:
+            yield segment.planned, list(segment.iter_points())
+
+
+class Redaction:
+    """A trip's tracks, stops and photos as readers see them, given its owner's hidden circles."""
+
+    def __init__(self, circles: Iterable[Circle]) -> None:
+        self.circles = tuple(circles)
+        self._tracks: dict[int, TrackView] = {}
+
+    def track(self, track: Track) -> TrackView:
+        """Return what readers see of a track (computed once per Redaction, which lives for one request)."""
+        if not self.circles:
+            return TrackView(track, ())  # nothing to compute, nothing to keep
+        view = self._tracks.get(track.id)
+        if view is None:
+            view = self._tracks[track.id] = TrackView(track, self.circles)
+        return view
+
+    def tracks(self, leg: Leg) -> list[TrackView]:
+        """Return the leg's tracks that readers see any of."""
+        return [view for view in (self.track(t) for t in leg.tracks) if not view.hidden]
+
+    def hides(self, lat: float | None, lon: float | None) -> bool:
+        """Tell whether a place lies in a zone (a missing place does not)."""
+        return lat is not None and lon is not None and privacy.inside(lat, lon, self.circles)
+
+    def place(self, stop: Stop) -> LatLon | None:
+        """Return a stop's place for readers, or None when it lies in a zone."""
+        return None if self.hides(stop.lat, stop.lon) else (stop.lat, stop.lon)
+
+    def placed_stops(self, stops: Iterable[Stop]) -> list[Stop]:
+        """Keep the stops whose place readers may see."""
+        return [stop for stop in stops if self.place(stop) is not None]
+
+    def shows_photo(self, photo: Photo) -> bool:
+        """Tell whether readers see a photo at all: not when it was taken or placed in a zone, nor when the trip
+        blurs photo places and the blurred place falls in one (no point a reader gets lies in a zone)."""
+        if photo.lat is None or photo.lon is None or not self.circles:
+            return True
+        if self.hides(photo.lat, photo.lon):
+            return False
+        return not (photo.trip.blur_photo_locations and self.hides(*geo.blur(photo.lat, photo.lon)))
+
+    def photos(self, photos: Iterable[Photo]) -> list[Photo]:
+        """Keep the photos readers see."""
+        return [photo for photo in photos if self.shows_photo(photo)]
+
+    def untracked_line(self, leg: Leg) -> list[LatLon] | None:
+        """Return the dashed line of an untracked leg, from its first to its last stop readers may place."""
+        if leg.untracked_line() is None:
+            return None
+        places = [place for place in (self.place(s) for s in leg.stops) if place is not None]
+        if len(places) < 2:
+            return None
+        line = [places[0], places[-1]]
+        return line if privacy.cut(line, self.circles) == [(0, 2)] else None
+
+    def leg_bounds(self, leg: Leg) -> Bounds | None:
+        """Return the box around what readers see of a leg: its placed stops and the visible tracks."""
+        box = Bounds.around([place for place in (self.place(s) for s in leg.stops) if place is not None])
+        for view in self.tracks(leg):
+            part = view.bounds()
+            if part is not None:
+                box = part if box is None else box.union(part)
+        return box
+
+
+# The owner's view in the workspace: nothing hidden.
+EVERYTHING = Redaction(())

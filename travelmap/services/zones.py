@@ -1,0 +1,75 @@
+"""An author's privacy zones: list, add, delete, and the hidden circles every public output of their trips is
+cut at. Adding or deleting a zone bumps the revision of every trip of the author, so each cached page, ETag and
+export changes at once."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import validate
+from ..errors import InvalidInput, NotFound
+from ..models import Author, PrivacyZone, Trip
+from ..privacy import MAX_RADIUS_M, MIN_RADIUS_M, Circle, hidden_circle, zone_seed
+from ..redaction import Redaction
+from .trips import touch
+
+MAX_ZONES = 50  # each zone is a test on every point near it; fifty homes, offices and parents' houses is plenty
+
+
+def zones_of(session: Session, author_id: int) -> list[PrivacyZone]:
+    """Return the author's zones, oldest first."""
+    return list(session.scalars(select(PrivacyZone).where(PrivacyZone.author_id == author_id)
+                                .order_by(PrivacyZone.created_at, PrivacyZone.id)))
+
+
+def circles_of(session: Session, author_id: int) -> tuple[Circle, ...]:
+    """Return the hidden circles of the author's zones: what readers' outputs are cut at."""
+    rows = session.execute(select(PrivacyZone.hidden_lat, PrivacyZone.hidden_lon, PrivacyZone.hidden_radius_m)
+                           .where(PrivacyZone.author_id == author_id).order_by(PrivacyZone.id))
+    return tuple(Circle(lat, lon, radius) for lat, lon, radius in rows)
+
+
+def reader_view(session: Session, owner_id: int) -> Redaction:
+    """Return what readers see of a trip of this owner (their zones applied)."""
+    return Redaction(circles_of(session, owner_id))
+
+
+def add_zone(session: Session, author: Author, data: dict, secret: bytes) -> PrivacyZone:
+    """Add a zone {lat, lon, radius_m, name?}: choose its hidden circle once, and re-render the author's trips."""
+    lat = validate.number(data, "lat", low=-90, high=90)
+    lon = validate.number(data, "lon", low=-180, high=180)
+    radius = validate.number(data, "radius_m", low=MIN_RADIUS_M, high=MAX_RADIUS_M)
+    name = validate.text(data, "name", max_length=validate.MAX_NAME)
+    count = session.scalar(select(func.count(PrivacyZone.id)).where(PrivacyZone.author_id == author.id)) or 0
+    if count >= MAX_ZONES:
+        raise InvalidInput(f"You have {count} privacy zones, the most an author can have. Delete one first.",
+                           code="too_many")
+    hidden = hidden_circle(lat, lon, radius, zone_seed(secret, author.id, lat, lon, radius))
+    zone = PrivacyZone(author_id=author.id, name=name, lat=lat, lon=lon, radius_m=radius,
+                       hidden_lat=hidden.lat, hidden_lon=hidden.lon, hidden_radius_m=hidden.radius_m)
+    session.add(zone)
+    touch_trips(session, author.id)
+    session.flush()
+    return zone
+
+
+def zone_by_id(session: Session, author: Author, zone_id: int) -> PrivacyZone:
+    """Return one of the author's zones; another author's zone is as unknown as a missing one (404)."""
+    zone = session.get(PrivacyZone, zone_id)
+    if zone is None or zone.author_id != author.id:
+        raise NotFound("You have no privacy zone with this id.")
+    return zone
+
+
+def delete_zone(session: Session, zone: PrivacyZone) -> None:
+    """Delete a zone and re-render the author's trips."""
+    touch_trips(session, zone.author_id)
+    session.delete(zone)
+    session.flush()
+
+
+def touch_trips(session: Session, author_id: int) -> None:
+    """Bump the revision of every trip of the author (their pages and exports change with the zones)."""
+    for trip in session.scalars(select(Trip).where(Trip.owner_id == author_id)):
+        touch(trip)
