@@ -17,7 +17,7 @@ from markupsafe import Markup
 from . import geo
 from .geo import Bounds, decode_polyline, encode_polyline
 from .localtime import local_time, photo_local_time
-from .models import Leg, Photo, Post, Stop, Trip
+from .models import Leg, Photo, Post, PrivacyZone, Stop, Trip
 from .redaction import Redaction
 from .text import html_text, safe_colour
 
@@ -153,6 +153,95 @@ class ClickToFill(folium.elements.MacroElement):
         super().__init__()
         self._name = "ClickToFill"
         self.lat_id, self.lon_id = lat_id, lon_id
+
+
+class ZoneLayer(folium.elements.MacroElement):
+    """The owner's privacy zones on a workspace map: each zone as drawn (solid red) inside the area readers do not
+    see (dashed grey: the hidden circle it is cut at). Never added to a reader's map."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function () {
+          var map = {{ this._parent.get_name() }};
+          {{ this.data_js }}.forEach(function (z) {
+            L.circle([z[3], z[4]], {radius: z[5], color: "#4b5563", weight: 2, dashArray: "6 6", fillColor: "#6b7280",
+                                    fillOpacity: 0.12, interactive: false, className: "tm-zone-hidden"}).addTo(map);
+            L.circle([z[0], z[1]], {radius: z[2], color: "#b91c1c", weight: 2, fillColor: "#ef4444",
+                                    fillOpacity: 0.15, interactive: false, className: "tm-zone"}).addTo(map);
+          });
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, zones: Iterable[PrivacyZone]) -> None:
+        super().__init__()
+        self._name = "ZoneLayer"
+        self.data_js = js_json([[z.lat, z.lon, z.radius_m, z.hidden_lat, z.hidden_lon, z.hidden_radius_m]
+                                for z in zones])
+
+
+class ZonePicker(folium.elements.MacroElement):
+    """Show the zone being added as a circle of the radius typed, at the place clicked or typed (it follows the
+    latitude, longitude and radius fields, so typing works as well as clicking)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function () {
+          var map = {{ this._parent.get_name() }}, circle = null;
+          var lat = document.getElementById("lat"), lon = document.getElementById("lon");
+          var radius = document.getElementById("radius_m");
+          function draw() {
+            var a = parseFloat(lat.value), b = parseFloat(lon.value), r = parseFloat(radius.value);
+            if (!isFinite(a) || !isFinite(b) || !isFinite(r) || r <= 0 || Math.abs(a) > 90 || Math.abs(b) > 180) {
+              if (circle) { map.removeLayer(circle); circle = null; }
+              return;
+            }
+            if (circle) { circle.setLatLng([a, b]); circle.setRadius(r); }
+            else {
+              circle = L.circle([a, b], {radius: r, color: "#111827", weight: 3, fillColor: "#f97316",
+                                         fillOpacity: 0.2, interactive: false, className: "tm-zone-new"}).addTo(map);
+            }
+          }
+          map.on("click", function () { window.setTimeout(draw, 0); });
+          [lat, lon, radius].forEach(function (field) {
+            field.addEventListener("input", draw);
+            field.addEventListener("change", draw);
+          });
+          draw();
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ZonePicker"
+
+
+def build_zones_map(trips: list[Trip], zones: list[PrivacyZone], *, tiles: Tiles, assets: Assets) -> folium.Map:
+    """Build the workspace's privacy-zones map: the owner's routes in full, the zones and what each hides."""
+    m = _new_map(tiles, assets)
+    points: list[tuple[float, float]] = []
+    for trip in trips:
+        for leg in trip.legs:
+            for track in leg.tracks:
+                for part in (track.lines or {}).get("overview", []):
+                    coords = decode_polyline(part["line"])
+                    if len(coords) >= 2:
+                        folium.PolyLine(coords, color=safe_colour(leg.colour), weight=3, opacity=0.8,
+                                        interactive=False).add_to(m)
+                        points += [(coords[0][0], coords[0][1]), (coords[-1][0], coords[-1][1])]
+    bounds = None
+    for zone in zones:
+        box = Bounds(zone.hidden_lat, zone.hidden_lon, zone.hidden_lat, zone.hidden_lon).padded(zone.hidden_radius_m)
+        bounds = box if bounds is None else bounds.union(box)
+    bounds = bounds or Bounds.around(points)
+    ZoneLayer(zones).add_to(m)
+    if bounds is not None:
+        fit = folium.FitBounds(bounds.as_leaflet(), padding=(24, 24))
+        fit.options["animate"] = False
+        m.add_child(fit)
+    ExposeMap().add_to(m)
+    return m
 
 
 class GestureHandling(JSCSSMixin, folium.elements.MacroElement):
@@ -521,6 +610,7 @@ __all__ = [
     "build_trip_map",
     "build_overview_map",
     "build_stops_map",
+    "build_zones_map",
     "render_parts",
     "walk",
 ]

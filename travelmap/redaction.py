@@ -66,8 +66,8 @@ class TrackView:
         self._circles = tuple(c for c in circles if c.near_box(*box))
 
     @cached_property
-    def _visible(self) -> _Visible | None:
-        """Cut every segment by the zones; None when nothing was cut (the stored data stands)."""
+    def _pieces(self) -> list[tuple[bool, list[Point]]] | None:
+        """Cut every segment by the zones into (planned, points) runs; None when nothing was cut."""
         if not self._circles:
             return None
         pieces: list[tuple[bool, list[Point]]] = []
@@ -77,17 +77,29 @@ class TrackView:
             runs = privacy.cut([(p[0], p[1]) for p in points], self._circles)
             cut_any = cut_any or runs != [(0, len(points))]
             pieces += [(segment.planned, points[start:stop]) for start, stop in runs]
-        return _Visible.derive(pieces) if cut_any else None
+        return pieces if cut_any else None
+
+    @cached_property
+    def _visible(self) -> _Visible | None:
+        """What is left once cut, with stats and lines derived as an import derives them; None when nothing was cut."""
+        return None if self._pieces is None else _Visible.derive(self._pieces)
 
     @property
     def touched(self) -> bool:
         """Tell whether a zone hides any part of the track."""
-        return self._visible is not None
+        return self._pieces is not None
 
     @property
     def hidden(self) -> bool:
         """Tell whether a zone hides all of it."""
-        return self._visible is not None and not self._visible.pieces
+        return self._pieces is not None and not self._pieces
+
+    @property
+    def hidden_points(self) -> int:
+        """Count the recorded points readers do not see."""
+        if self._pieces is None:
+            return 0
+        return self.track.point_count - sum(len(points) for _, points in self._pieces)
 
     # What pages and exports read, the stored values unless a zone cut the track.
     def _stat(self, name: str) -> Any:
@@ -153,9 +165,7 @@ class TrackView:
 
     @property
     def point_count(self) -> int:
-        if self._visible is None:
-            return self.track.point_count
-        return sum(len(points) for _, points in self._visible.pieces)
+        return self.track.point_count - self.hidden_points
 
     def bounds(self) -> Bounds | None:
         """Return the box around what readers see of the track."""
@@ -169,8 +179,8 @@ class TrackView:
 
     def pieces(self) -> Iterator[tuple[bool, list[Point]]]:
         """Yield (planned, points) for every run of recorded points readers see (every stored point if none is cut)."""
-        if self._visible is not None:
-            yield from self._visible.pieces
+        if self._pieces is not None:
+            yield from self._pieces
             return
         for segment in self.track.segments:
             yield segment.planned, list(segment.iter_points())

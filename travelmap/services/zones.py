@@ -4,12 +4,14 @@ export changes at once."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import validate
 from ..errors import InvalidInput, NotFound
-from ..models import Author, PrivacyZone, Trip
+from ..models import Author, Photo, PrivacyZone, Trip
 from ..privacy import MAX_RADIUS_M, MIN_RADIUS_M, Circle, hidden_circle, zone_seed
 from ..redaction import Redaction
 from .trips import touch
@@ -73,3 +75,31 @@ def touch_trips(session: Session, author_id: int) -> None:
     """Bump the revision of every trip of the author (their pages and exports change with the zones)."""
     for trip in session.scalars(select(Trip).where(Trip.owner_id == author_id)):
         touch(trip)
+
+
+@dataclass
+class Marks:
+    """What the owner's zones hide of one trip, for the workspace to mark."""
+
+    stops: set[int] = field(default_factory=set)  # stop ids shown without their place
+    photos: set[int] = field(default_factory=set)  # photo ids readers do not see
+    tracks: dict[int, tuple[int, int]] = field(default_factory=dict)  # track id -> (hidden points, all points)
+
+    def __bool__(self) -> bool:
+        return bool(self.stops or self.photos or self.tracks)
+
+
+def marks(session: Session, trip: Trip, photos: list[Photo] | None = None) -> Marks:
+    """Find what the owner's zones hide of a trip: stops, photos and the tracks they cut (points only, no stats)."""
+    view = reader_view(session, trip.owner_id)
+    found = Marks()
+    if not view.circles:
+        return found
+    found.stops = {stop.id for stop in trip.stops() if view.place(stop) is None}
+    found.photos = {photo.id for photo in (trip.photos if photos is None else photos) if not view.shows_photo(photo)}
+    for leg in trip.legs:
+        for track in leg.tracks:
+            seen = view.track(track)
+            if seen.touched:
+                found.tracks[track.id] = (seen.hidden_points, track.point_count)
+    return found

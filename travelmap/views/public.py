@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, send_file, send_from_directory
 from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
 from sqlalchemy import select
 
 from .. import db, geo, maps
@@ -16,7 +17,7 @@ from ..cache import cached_response
 from ..models import Photo
 from ..services import find, pages, zones
 from ..text import render_markdown, safe_url
-from .lookup import get_post_or_404, get_trip_or_404, readable, stamp_or_404
+from .lookup import get_post_or_404, get_trip_or_404, readable, stamp_or_404, viewer_id
 from .maplinks import config_fingerprint, detail_url, links, tiles
 
 bp = Blueprint("public", __name__)
@@ -94,12 +95,29 @@ def photo_file(slug: str, photo_id: int, size: str) -> ResponseReturnValue:
     """A photo's published copy by id (what the map's photo layer links to)."""
     row = stamp_or_404(slug)
     photo = db.session().get(Photo, photo_id)
-    if photo is None or photo.trip_id != row.id or not zones.reader_view(db.session(), row.owner_id).shows_photo(photo):
+    shown = _shown(photo) if photo is not None and photo.trip_id == row.id else None
+    if shown is None:
         abort(404)
     response = send_from_directory(current_app.config["MEDIA_DIR"],
                                    photo.thumb_path if size == "thumb" else photo.display_path,
                                    mimetype="image/jpeg", max_age=86_400)
+    return _photo_headers(response, shown)
+
+
+def _shown(photo: Photo) -> str | None:
+    """Say to whom a photo's files are shown: "readers", only its "owner" (a photo in a privacy zone, which the
+    owner's workspace still shows), or None for this reader."""
+    owner = photo.trip.owner_id
+    if zones.reader_view(db.session(), owner).shows_photo(photo):
+        return "readers"
+    return "owner" if viewer_id() == owner else None
+
+
+def _photo_headers(response: Response, shown: str) -> Response:
+    """Keep a copy only the owner may see out of shared caches."""
     response.headers["X-Content-Type-Options"] = "nosniff"
+    if shown == "owner":
+        response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -144,9 +162,9 @@ def media(filename: str) -> ResponseReturnValue:
     # Content-hash files can be shared by photos of several trips: served while any of them is shown to this reader.
     photos = db.session().scalars(select(Photo).where((Photo.display_path == filename)
                                                       | (Photo.thumb_path == filename)))
-    if not any(readable(p.trip) and zones.reader_view(db.session(), p.trip.owner_id).shows_photo(p) for p in photos):
+    shown = {_shown(p) for p in photos if readable(p.trip)}
+    if not shown - {None}:
         abort(404)
     response = send_from_directory(current_app.config["MEDIA_DIR"], filename, mimetype="image/jpeg",
                                    max_age=31_536_000)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _photo_headers(response, "readers" if "readers" in shown else "owner")
