@@ -8,8 +8,8 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, send_file, send_from_directory
 from flask.typing import ResponseReturnValue
-from werkzeug.wrappers import Response
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from .. import db, geo, maps
 from ..assets import map_assets
@@ -95,7 +95,9 @@ def photo_file(slug: str, photo_id: int, size: str) -> ResponseReturnValue:
     """A photo's published copy by id (what the map's photo layer links to)."""
     row = stamp_or_404(slug)
     photo = db.session().get(Photo, photo_id)
-    shown = _shown(photo) if photo is not None and photo.trip_id == row.id else None
+    if photo is None or photo.trip_id != row.id:
+        abort(404)
+    shown = _shown(photo)
     if shown is None:
         abort(404)
     response = send_from_directory(current_app.config["MEDIA_DIR"],
