@@ -190,7 +190,7 @@ class ZonePicker(folium.elements.MacroElement):
           var map = {{ this._parent.get_name() }}, circle = null;
           var lat = document.getElementById("lat"), lon = document.getElementById("lon");
           var radius = document.getElementById("radius_m");
-          function draw() {
+          function draw(event) {
             var a = parseFloat(lat.value), b = parseFloat(lon.value), r = parseFloat(radius.value);
             if (!isFinite(a) || !isFinite(b) || !isFinite(r) || r <= 0 || Math.abs(a) > 90 || Math.abs(b) > 180) {
               if (circle) { map.removeLayer(circle); circle = null; }
@@ -200,6 +200,10 @@ class ZonePicker(folium.elements.MacroElement):
             else {
               circle = L.circle([a, b], {radius: r, color: "#111827", weight: 3, fillColor: "#f97316",
                                          fillOpacity: 0.2, interactive: false, className: "tm-zone-new"}).addTo(map);
+            }
+            // Typed coordinates or radius: bring the whole zone into view (a click is in view already).
+            if (event && event.type === "change" && !map.getBounds().contains(circle.getBounds())) {
+              map.fitBounds(circle.getBounds(), {padding: [24, 24], maxZoom: 15, animate: false});
             }
           }
           map.on("click", function () { window.setTimeout(draw, 0); });

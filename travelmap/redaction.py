@@ -232,14 +232,12 @@ class Redaction:
         return [photo for photo in photos if self.shows_photo(photo)]
 
     def untracked_line(self, leg: Leg) -> list[LatLon] | None:
-        """Return the dashed line of an untracked leg, from its first to its last stop readers may place."""
+        """Return the dashed line of an untracked leg, from its first to its last stop readers may place. It is
+        no recording and both its ends are public, so it is drawn whole even where it passes over a zone."""
         if leg.untracked_line() is None:
             return None
         places = [place for place in (self.place(s) for s in leg.stops) if place is not None]
-        if len(places) < 2:
-            return None
-        line = [places[0], places[-1]]
-        return line if privacy.cut(line, self.circles) == [(0, 2)] else None
+        return [places[0], places[-1]] if len(places) >= 2 else None
 
     def leg_bounds(self, leg: Leg) -> Bounds | None:
         """Return the box around what readers see of a leg: its placed stops and the visible tracks."""
