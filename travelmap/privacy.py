@@ -26,6 +26,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .geo import EARTH_RADIUS_M
 
 MIN_RADIUS_M = 100.0
@@ -34,7 +36,6 @@ MAX_RADIUS_M = 5_000.0
 HIDDEN_SCALE = (2.2, 2.5)
 # Segments longer than this (radians, ~130 km) are checked against every circle however far their ends are.
 _LONG_STEP = 0.02
-_LONG_STEP_DEG = math.degrees(_LONG_STEP)
 # A step whose two ends are both farther than the circle plus this (radians, ~64 km) cannot reach it
 # unless it is a long step.
 _NEAR = 0.01
@@ -47,14 +48,6 @@ def unit(lat: float, lon: float) -> Unit:
     la, lo = math.radians(lat), math.radians(lon)
     c = math.cos(la)
     return c * math.cos(lo), c * math.sin(lo), math.sin(la)
-
-
-def _cross(a: Unit, b: Unit) -> Unit:
-    return a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]
-
-
-def _dot(a: Unit, b: Unit) -> float:
-    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 
 
 def _half_chord2(a: Unit, b: Unit) -> float:
@@ -75,7 +68,6 @@ class Circle:
     _sin2: float = field(init=False, repr=False, compare=False)
     _near: float = field(init=False, repr=False, compare=False)  # 1 - cos(angular radius + _NEAR)
     _band_deg: float = field(init=False, repr=False, compare=False)  # its half-height in degrees of latitude
-    _reach_deg: float = field(init=False, repr=False, compare=False)  # the same plus _NEAR
 
     def __post_init__(self) -> None:
         angle = self.radius_m / EARTH_RADIUS_M
@@ -84,7 +76,6 @@ class Circle:
         object.__setattr__(self, "_sin2", math.sin(angle) ** 2)
         object.__setattr__(self, "_near", 2 * math.sin((angle + _NEAR) / 2) ** 2)
         object.__setattr__(self, "_band_deg", math.degrees(angle))
-        object.__setattr__(self, "_reach_deg", math.degrees(angle + _NEAR))
 
     def contains(self, lat: float, lon: float) -> bool:
         """Tell whether a place lies inside the circle or on it."""
@@ -94,23 +85,6 @@ class Circle:
 
     def _holds(self, p: Unit) -> bool:
         return _half_chord2(p, self._centre) <= self._one_minus_cos
-
-    def _step_enters(self, p: Unit, q: Unit) -> bool:
-        """Tell whether the great-circle step from p to q (both outside) passes through the circle."""
-        c = self._centre
-        if (_half_chord2(p, c) > self._near and _half_chord2(q, c) > self._near
-                and _half_chord2(p, q) < 2 * math.sin(_LONG_STEP / 2) ** 2):
-            return False  # both ends far away and the step short: it cannot reach the circle
-        n = _cross(p, q)
-        nn = _dot(n, n)
-        if nn == 0.0:
-            return False  # the same place twice (or antipodes, which no track steps between)
-        cn = _dot(c, n)
-        if cn * cn / nn > self._sin2:
-            return False  # the whole great circle through p and q passes farther away
-        # The point of that great circle nearest the centre; the step enters only if it lies between p and q.
-        nearest = (c[0] - cn * n[0] / nn, c[1] - cn * n[1] / nn, c[2] - cn * n[2] / nn)
-        return _dot(_cross(p, nearest), n) > 0 and _dot(_cross(nearest, q), n) > 0
 
     def near_box(self, south: float, west: float, north: float, east: float, margin_deg: float = 1.0) -> bool:
         """Tell whether the circle comes within margin_deg of a latitude/longitude box (a cheap test that may say
@@ -132,48 +106,66 @@ def inside(lat: float, lon: float, circles: Sequence[Circle]) -> bool:
     return any(circle.contains(lat, lon) for circle in circles)
 
 
-def cut(points: Sequence[tuple[float, float]], circles: Sequence[Circle]) -> list[tuple[int, int]]:
-    """Cut a sequence of (lat, lon) places by hidden circles: return the runs [start, stop) a reader may see.
+def cut(points: Sequence[tuple[float, float]] | np.ndarray, circles: Sequence[Circle]) -> list[tuple[int, int]]:
+    """Cut a sequence of (lat, lon) places (or an n×2 array of them) by hidden circles: return the runs
+    [start, stop) a reader may see.
 
     A run holds consecutive points that all lie outside every circle, and no step between two of them passes
     through a circle; a sequence that enters a circle and leaves it again becomes two runs. Nothing is
     interpolated: every output keeps its own values (elevation, time …) for the points it keeps.
     """
     n = len(points)
-    if not circles:
+    if not circles or n == 0:
         return [(0, n)] if n else []
-    runs: list[tuple[int, int]] = []
-    start: int | None = None
-    prev_lat = prev_lon = 0.0
-    prev_far = True
-    prev_unit: Unit | None = None
-    for i, (lat, lon) in enumerate(points):
-        # Most points of most tracks are far from every zone: settle those with a subtraction, not trigonometry.
-        far = all(abs(lat - c.lat) > c._reach_deg for c in circles)
-        p = None if far else unit(lat, lon)
-        if p is not None and any(abs(lat - c.lat) <= c._band_deg and c._holds(p) for c in circles):
-            if start is not None:
-                runs.append((start, i))
-                start = None
-            p = None
-        elif start is None:
-            start = i
-        elif not (far and prev_far and _short(prev_lat, prev_lon, lat, lon)):
-            p = p or unit(lat, lon)
-            q = prev_unit or unit(prev_lat, prev_lon)
-            if any(c._step_enters(q, p) for c in circles):
-                runs.append((start, i))
-                start = i
-        prev_lat, prev_lon, prev_far, prev_unit = lat, lon, far, p
-    if start is not None:
-        runs.append((start, n))
-    return runs
+    # Vectorised (numpy): a 100,000-point track near a zone is cut in milliseconds, not seconds.
+    lat, lon = np.radians(np.asarray(points, dtype=np.float64).reshape(n, 2)).T
+    cos_lat = np.cos(lat)
+    u = np.column_stack((cos_lat * np.cos(lon), cos_lat * np.sin(lon), np.sin(lat)))
+    p, q = u[:-1], u[1:]
+    step2 = _half_chord2_rows(p, q)
+    hidden = np.zeros(n, dtype=bool)
+    breaks = np.zeros(n - 1, dtype=bool)
+    far = []
+    for circle in circles:
+        to_centre = _half_chord2_rows(u, np.asarray(circle._centre))
+        hidden |= to_centre <= circle._one_minus_cos
+        far.append(to_centre)
+    both_outside = ~hidden[:-1] & ~hidden[1:]
+    long_step = step2 >= 2 * math.sin(_LONG_STEP / 2) ** 2
+    for circle, to_centre in zip(circles, far):
+        # Every point of a step lies within half its length of one of its ends: a short step whose two ends are
+        # both farther than the circle plus _NEAR cannot reach it.
+        near = (to_centre[:-1] <= circle._near) | (to_centre[1:] <= circle._near) | long_step
+        candidates = np.flatnonzero(both_outside & near & ~breaks)
+        if candidates.size:
+            breaks[candidates] = _steps_enter(p[candidates], q[candidates], circle)
+    visible = ~hidden
+    cut_before = np.concatenate(([True], hidden[:-1] | breaks))  # a run starts here
+    cut_after = np.concatenate((hidden[1:] | breaks, [True]))  # a run ends here
+    starts = np.flatnonzero(visible & cut_before)
+    stops = np.flatnonzero(visible & cut_after) + 1
+    return [(int(a), int(b)) for a, b in zip(starts, stops)]
 
 
-def _short(lat1: float, lon1: float, lat2: float, lon2: float) -> bool:
-    """Tell whether a step is certainly shorter than _LONG_STEP (its degrees of latitude and longitude bound it)."""
-    dlon = abs(lon2 - lon1)
-    return abs(lat2 - lat1) + min(dlon, 360.0 - dlon) < _LONG_STEP_DEG
+def _half_chord2_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Return 1 - cos(angle) between unit vectors, row by row (|a - b|² / 2: precise for tiny angles)."""
+    d = a - b
+    return np.einsum("ij,ij->i", d, d) / 2
+
+
+def _steps_enter(p: np.ndarray, q: np.ndarray, circle: Circle) -> np.ndarray:
+    """Tell, step by step, whether the great-circle step from p to q (both outside) passes through the circle:
+    whether the point of its great circle nearest the centre lies inside the circle, and between p and q."""
+    c = np.asarray(circle._centre)
+    normal = np.cross(p, q)
+    nn = np.einsum("ij,ij->i", normal, normal)
+    cn = normal @ c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        close = (nn > 0) & (cn * cn / nn <= circle._sin2)
+        nearest = c - (cn / nn)[:, None] * normal
+    between = (np.einsum("ij,ij->i", np.cross(p, nearest), normal) > 0) & \
+        (np.einsum("ij,ij->i", np.cross(nearest, q), normal) > 0)
+    return close & between
 
 
 def zone_seed(secret: bytes, author_id: int, lat: float, lon: float, radius_m: float) -> bytes:

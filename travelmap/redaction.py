@@ -14,27 +14,34 @@ The rule (README, "Privacy zones"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+import numpy as np
+
 from . import geo, privacy
 from .geo import Bounds, LatLon
 from .gpx import ParsedGpx, Segment
-from .models import Leg, Photo, Stop, Track
+from .models import Leg, Photo, Stop, Track, TrackSegment
 from .privacy import Circle
 from .trackstats import DETAIL_TOLERANCE_M, compute_stats, display_geometry, encoded_lines
 
 Point = tuple[float, float, float | None, float | None]  # lat, lon, elevation, POSIX time
 
 
+Run = tuple[int, int, int]  # a segment's position in track.segments, and the [start, stop) of its points kept
+
+
 @dataclass(frozen=True)
 class _Visible:
     """What is left of a track that a zone touches, derived as the import derives a track."""
 
-    pieces: list[tuple[bool, list[Point]]]  # (planned, points) per run
     stats: dict[str, Any]
     display_geometry: list[dict]
     detail_geometry: list[dict]
@@ -44,14 +51,58 @@ class _Visible:
     def derive(cls, pieces: list[tuple[bool, list[Point]]]) -> _Visible:
         """Compute stats and lines of the runs left, with the import's own functions."""
         if not pieces:
-            return cls(pieces, {}, [], [], {"overview": [], "display": []})
+            return cls({}, [], [], {"overview": [], "display": []})
         segments = [Segment(lats=[p[0] for p in points], lons=[p[1] for p in points], eles=[p[2] for p in points],
                             times=[p[3] for p in points], planned=planned) for planned, points in pieces]
         parsed = ParsedGpx(name="", segments=segments, waypoints=[], version="1.1", creator="", warnings=[],
                            file_segments=len(segments))
         display = display_geometry(parsed)
-        return cls(pieces, compute_stats(parsed), display, display_geometry(parsed, DETAIL_TOLERANCE_M),
+        return cls(compute_stats(parsed), display, display_geometry(parsed, DETAIL_TOLERANCE_M),
                    encoded_lines(parsed, display))
+
+
+def _values(segment: TrackSegment) -> np.ndarray:
+    """Return a segment's stored float64 quadruples (lat, lon, ele, time) as an n×4 array, read in place."""
+    return np.frombuffer(segment.points, dtype=np.float64).reshape(-1, 4)
+
+
+def _points(values: np.ndarray) -> list[Point]:
+    """Turn stored quadruples into (lat, lon, ele, time) with None where the file had no value (NaN)."""
+    return [(lat, lon, None if math.isnan(ele) else ele, None if math.isnan(t) else t)
+            for lat, lon, ele, t in values.tolist()]
+
+
+class _Derived:
+    """What cutting a track costs, kept per process for the few tracks last cut: every output of a trip revision
+    (pages, embeds, lines, exports, previews) then pays for it once, not once each. Runs and derived lines only,
+    never the points."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, tuple[list[Run] | None, _Visible | None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> tuple[list[Run] | None, _Visible | None] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def clear(self) -> None:
+        """Forget every cut (benchmarks measure the first build after a change)."""
+        with self._lock:
+            self._items.clear()
+
+    def put(self, key: Hashable, item: tuple[list[Run] | None, _Visible | None]) -> None:
+        with self._lock:
+            self._items[key] = item
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_DERIVED = _Derived()
 
 
 class TrackView:
@@ -66,40 +117,68 @@ class TrackView:
         self._circles = tuple(c for c in circles if c.near_box(*box))
 
     @cached_property
-    def _pieces(self) -> list[tuple[bool, list[Point]]] | None:
-        """Cut every segment by the zones into (planned, points) runs; None when nothing was cut."""
-        if not self._circles:
+    def _key(self) -> Hashable | None:
+        """Name this track's cut for the per-process store: the track, its content, its trip's revision (bumped by
+        every edit of the trip and every change of its owner's zones) and the circles; None for a track not saved."""
+        t = self.track
+        leg = t.leg
+        revision = leg.trip.revision if leg is not None and leg.trip is not None else None
+        if t.id is None or not t.sha256 or revision is None:
             return None
-        pieces: list[tuple[bool, list[Point]]] = []
-        cut_any = False
-        for segment in self.track.segments:
-            points = list(segment.iter_points())
-            runs = privacy.cut([(p[0], p[1]) for p in points], self._circles)
-            cut_any = cut_any or runs != [(0, len(points))]
-            pieces += [(segment.planned, points[start:stop]) for start, stop in runs]
-        return pieces if cut_any else None
+        return (t.id, t.sha256, t.point_count, t.trip_id, revision, self._circles)
 
     @cached_property
+    def _cut(self) -> tuple[list[Run] | None, _Visible | None]:
+        if not self._circles:
+            return None, None
+        stored = _DERIVED.get(self._key) if self._key is not None else None
+        if stored is not None:
+            return stored
+        runs: list[Run] = []
+        cut_any = False
+        for index, segment in enumerate(self.track.segments):
+            values = _values(segment)
+            found = privacy.cut(values[:, :2], self._circles)  # lat and lon are the first two columns
+            cut_any = cut_any or found != [(0, len(values))]
+            runs += [(index, start, stop) for start, stop in found]
+        item: tuple[list[Run] | None, _Visible | None] = (None, None)
+        if cut_any:
+            item = (runs, _Visible.derive(list(self._materialise(runs))))
+        if self._key is not None:
+            _DERIVED.put(self._key, item)
+        return item
+
+    def _materialise(self, runs: list[Run]) -> Iterator[tuple[bool, list[Point]]]:
+        segments = self.track.segments
+        for index, start, stop in runs:
+            yield segments[index].planned, _points(_values(segments[index])[start:stop])
+
+    @property
+    def _runs(self) -> list[Run] | None:
+        """The runs of points readers see; None when nothing was cut."""
+        return self._cut[0]
+
+    @property
     def _visible(self) -> _Visible | None:
-        """What is left once cut, with stats and lines derived as an import derives them; None when nothing was cut."""
-        return None if self._pieces is None else _Visible.derive(self._pieces)
+        """What is left once cut, derived as an import derives it; None when nothing was cut."""
+        return self._cut[1]
 
     @property
     def touched(self) -> bool:
         """Tell whether a zone hides any part of the track."""
-        return self._pieces is not None
+        return self._runs is not None
 
     @property
     def hidden(self) -> bool:
         """Tell whether a zone hides all of it."""
-        return self._pieces is not None and not self._pieces
+        return self._runs is not None and not self._runs
 
     @property
     def hidden_points(self) -> int:
         """Count the recorded points readers do not see."""
-        if self._pieces is None:
+        if self._runs is None:
             return 0
-        return self.track.point_count - sum(len(points) for _, points in self._pieces)
+        return self.track.point_count - sum(stop - start for _, start, stop in self._runs)
 
     # What pages and exports read, the stored values unless a zone cut the track.
     def _stat(self, name: str) -> Any:
@@ -172,15 +251,15 @@ class TrackView:
         if self._visible is None:
             t = self.track
             return Bounds(t.min_lat, t.min_lon, t.max_lat, t.max_lon)
-        if not self._visible.pieces:
+        if self.hidden:
             return None
         s = self._visible.stats
         return Bounds(s["min_lat"], s["min_lon"], s["max_lat"], s["max_lon"])
 
     def pieces(self) -> Iterator[tuple[bool, list[Point]]]:
         """Yield (planned, points) for every run of recorded points readers see (every stored point if none is cut)."""
-        if self._pieces is not None:
-            yield from self._pieces
+        if self._runs is not None:
+            yield from self._materialise(self._runs)
             return
         for segment in self.track.segments:
             yield segment.planned, list(segment.iter_points())
