@@ -275,3 +275,78 @@ def test_the_owner_still_sees_everything_in_the_workspace_with_the_hidden_parts_
     assert "Home" in zones and f"{zone.lat:.5f}" in zones
     # The owner's own view of the reader pages is the readers' view: what they would share is what they see.
     assert not within(html_points(client.get(T).get_data(as_text=True)), world["start"], RADIUS)
+
+
+def test_a_backup_carries_its_owners_zones_and_the_restored_trip_is_cut_at_the_same_hidden_circles(
+        seeded_app, world, tmp_path):
+    import zipfile
+
+    from travelmap.services.accounts import create_author
+    from travelmap.services.archive import default_owner, export_trip, import_trip
+
+    from .conftest import make_app
+
+    client = seeded_app.test_client()
+    zone = _add_zone(seeded_app, client, world)
+    with seeded_app.app_context():
+        s = db.session()
+        trip = s.scalar(select(Track).where(Track.id == world["structure"]["tracks"][0])).leg.trip
+        out = io.BytesIO()
+        export_trip(s, trip, Path(seeded_app.config["MEDIA_DIR"]), out)
+    entries = json.loads(zipfile.ZipFile(io.BytesIO(out.getvalue())).read("trip.json"))["privacy_zones"]
+    assert [(e["lat"], e["lon"], e["radius_m"], e["hidden"]["radius_m"]) for e in entries] == [
+        (zone.lat, zone.lon, RADIUS, zone.hidden_radius_m)]
+
+    other = make_app(tmp_path / "other")  # another instance: another secret key would choose another circle
+    with other.app_context():
+        s = db.session()
+        create_author(s, "ann", "correct horse battery")
+        notes: list[str] = []
+        import_trip(s, io.BytesIO(out.getvalue()), Path(other.config["MEDIA_DIR"]), default_owner(s, "ann"),
+                    notes=notes)
+        import_trip(s, io.BytesIO(out.getvalue()), Path(other.config["MEDIA_DIR"]), default_owner(s, "ann"),
+                    "again", notes=notes)  # the same zone is not added twice
+        s.commit()
+        rows = s.scalars(select(PrivacyZone)).all()
+        assert [(r.hidden_lat, r.hidden_lon, r.hidden_radius_m) for r in rows] == [
+            (zone.hidden_lat, zone.hidden_lon, zone.hidden_radius_m)]
+    assert any("privacy zone" in note for note in notes)
+    page = other.test_client().get(T).get_data(as_text=True)
+    assert html_points(page) and not within(html_points(page), world["start"], RADIUS)
+
+
+@pytest.mark.parametrize("hidden", [
+    {"lat": 0.0, "lon": 0.0, "radius_m": 2500.0},  # far away: it does not hold the zone
+    {"lat": 39.9, "lon": 116.4, "radius_m": 50.0},  # smaller than the zone
+    {"lat": "x", "lon": 116.4, "radius_m": 3000.0},
+    None,
+])
+def test_a_backup_whose_zone_is_not_held_by_its_hidden_circle_is_refused(seeded_app, world, tmp_path, hidden):
+    import zipfile
+
+    from travelmap.errors import InvalidInput
+    from travelmap.services.archive import default_owner, export_trip, import_trip
+
+    from .conftest import count_rows
+
+    _add_zone(seeded_app, seeded_app.test_client(), world)
+    with seeded_app.app_context():
+        s = db.session()
+        trip = s.scalar(select(Track).where(Track.id == world["structure"]["tracks"][0])).leg.trip
+        out = io.BytesIO()
+        export_trip(s, trip, Path(seeded_app.config["MEDIA_DIR"]), out)
+    source = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    document = json.loads(source.read("trip.json"))
+    document["privacy_zones"][0]["hidden"] = hidden
+    changed = io.BytesIO()
+    with zipfile.ZipFile(changed, "w") as zf:
+        for name in source.namelist():
+            zf.writestr(name, json.dumps(document) if name == "trip.json" else source.read(name))
+    with seeded_app.app_context():
+        s = db.session()
+        before = count_rows(s)
+        with pytest.raises(InvalidInput, match="privacy zone 1"):
+            import_trip(s, io.BytesIO(changed.getvalue()), Path(seeded_app.config["MEDIA_DIR"]),
+                        default_owner(s, "demo"), "copy")
+        s.rollback()
+        assert count_rows(s) == before

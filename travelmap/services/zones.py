@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from .. import validate
 from ..errors import InvalidInput, NotFound
+from ..geo import haversine_m
 from ..models import Author, Photo, PrivacyZone, Trip
 from ..privacy import MAX_RADIUS_M, MIN_RADIUS_M, Circle, hidden_circle, zone_seed
 from ..redaction import Redaction
@@ -54,6 +55,51 @@ def add_zone(session: Session, author: Author, data: dict, secret: bytes) -> Pri
     touch_trips(session, author.id)
     session.flush()
     return zone
+
+
+def zone_entries(session: Session, author_id: int) -> list[dict]:
+    """Describe the author's zones for a trip backup, with the hidden circle each is cut at: restored elsewhere,
+    a trip must be cut exactly as here (another circle would let a reader intersect the two)."""
+    return [{"name": z.name, "lat": z.lat, "lon": z.lon, "radius_m": z.radius_m,
+             "hidden": {"lat": z.hidden_lat, "lon": z.hidden_lon, "radius_m": z.hidden_radius_m}}
+            for z in zones_of(session, author_id)]
+
+
+def restore_zones(session: Session, author: Author, entries: list[dict]) -> int:
+    """Give the author the zones of a backup they do not have yet, each with the hidden circle it was cut at;
+    return how many were added. A hidden circle that does not hold its zone is refused."""
+    have = {(z.lat, z.lon, z.radius_m) for z in zones_of(session, author.id)}
+    added = 0
+    for n, entry in enumerate(entries, start=1):
+        try:
+            lat = validate.number(entry, "lat", low=-90, high=90)
+            lon = validate.number(entry, "lon", low=-180, high=180)
+            radius = validate.number(entry, "radius_m", low=MIN_RADIUS_M, high=MAX_RADIUS_M)
+            name = validate.text(entry, "name", max_length=validate.MAX_NAME)
+            hidden = entry.get("hidden")
+            if not isinstance(hidden, dict):
+                raise InvalidInput("hidden must be the circle the zone is cut at: {lat, lon, radius_m}.")
+            circle = Circle(validate.number(hidden, "lat", low=-90, high=90),
+                            validate.number(hidden, "lon", low=-180, high=180),
+                            validate.number(hidden, "radius_m", low=MIN_RADIUS_M, high=MAX_RADIUS_M * 3))
+        except InvalidInput as error:
+            raise InvalidInput(f"trip.json, privacy zone {n}: {error.message}", code="invalid_archive") from error
+        if haversine_m(lat, lon, circle.lat, circle.lon) + radius > circle.radius_m:
+            raise InvalidInput(f"trip.json, privacy zone {n}: its hidden circle does not hold the zone.",
+                               code="invalid_archive")
+        if (lat, lon, radius) in have:
+            continue
+        if len(have) >= MAX_ZONES:
+            raise InvalidInput(f"trip.json, privacy zone {n}: {author.username} has {MAX_ZONES} privacy zones "
+                               "already, the most an author can have.", code="too_many")
+        session.add(PrivacyZone(author_id=author.id, name=name, lat=lat, lon=lon, radius_m=radius,
+                                hidden_lat=circle.lat, hidden_lon=circle.lon, hidden_radius_m=circle.radius_m))
+        have.add((lat, lon, radius))
+        added += 1
+    if added:
+        touch_trips(session, author.id)
+        session.flush()
+    return added
 
 
 def zone_by_id(session: Session, author: Author, zone_id: int) -> PrivacyZone:
