@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -77,12 +77,12 @@ class _Derived:
     (pages, embeds, lines, exports, previews) then pays for it once, not once each. Runs and derived lines only,
     never the points."""
 
-    def __init__(self, size: int = 16) -> None:
+    def __init__(self, size: int = 32) -> None:
         self.size = size
-        self._items: OrderedDict[Hashable, tuple[list[Run] | None, _Visible | None]] = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> tuple[list[Run] | None, _Visible | None] | None:
+    def get(self, key: Hashable) -> tuple[Any] | None:
         with self._lock:
             item = self._items.get(key)
             if item is not None:
@@ -94,7 +94,7 @@ class _Derived:
         with self._lock:
             self._items.clear()
 
-    def put(self, key: Hashable, item: tuple[list[Run] | None, _Visible | None]) -> None:
+    def put(self, key: Hashable, item: tuple[Any]) -> None:
         with self._lock:
             self._items[key] = item
             self._items.move_to_end(key)
@@ -117,7 +117,7 @@ class TrackView:
         self._circles = tuple(c for c in circles if c.near_box(*box))
 
     @cached_property
-    def _key(self) -> Hashable | None:
+    def _key(self) -> tuple[Hashable, ...] | None:
         """Name this track's cut for the per-process store: the track, its content, its trip's revision (bumped by
         every edit of the trip and every change of its owner's zones) and the circles; None for a track not saved."""
         t = self.track
@@ -127,41 +127,47 @@ class TrackView:
             return None
         return (t.id, t.sha256, t.point_count, t.trip_id, revision, self._circles)
 
+    def _remembered(self, part: str, make: Callable[[], Any]) -> Any:
+        """Return one part of this track's cut from the per-process store, making (and keeping) it if missing."""
+        key = None if self._key is None else (*self._key, part)
+        found = _DERIVED.get(key) if key is not None else None
+        if found is not None:
+            return found[0]
+        value = make()
+        if key is not None:
+            _DERIVED.put(key, (value,))
+        return value
+
     @cached_property
-    def _cut(self) -> tuple[list[Run] | None, _Visible | None]:
+    def _runs(self) -> list[Run] | None:
+        """The runs of points readers see, (segment, start, stop); None when nothing was cut."""
         if not self._circles:
-            return None, None
-        stored = _DERIVED.get(self._key) if self._key is not None else None
-        if stored is not None:
-            return stored
-        runs: list[Run] = []
-        cut_any = False
-        for index, segment in enumerate(self.track.segments):
-            values = _values(segment)
-            found = privacy.cut(values[:, :2], self._circles)  # lat and lon are the first two columns
-            cut_any = cut_any or found != [(0, len(values))]
-            runs += [(index, start, stop) for start, stop in found]
-        item: tuple[list[Run] | None, _Visible | None] = (None, None)
-        if cut_any:
-            item = (runs, _Visible.derive(list(self._materialise(runs))))
-        if self._key is not None:
-            _DERIVED.put(self._key, item)
-        return item
+            return None
+
+        def cut() -> list[Run] | None:
+            runs: list[Run] = []
+            cut_any = False
+            for index, segment in enumerate(self.track.segments):
+                values = _values(segment)
+                found = privacy.cut(values[:, :2], self._circles)  # lat and lon are the first two columns
+                cut_any = cut_any or found != [(0, len(values))]
+                runs += [(index, start, stop) for start, stop in found]
+            return runs if cut_any else None
+
+        return self._remembered("runs", cut)
+
+    @cached_property
+    def _visible(self) -> _Visible | None:
+        """What is left once cut, derived as an import derives it; None when nothing was cut."""
+        runs = self._runs
+        if runs is None:
+            return None
+        return self._remembered("visible", lambda: _Visible.derive(list(self._materialise(runs))))
 
     def _materialise(self, runs: list[Run]) -> Iterator[tuple[bool, list[Point]]]:
         segments = self.track.segments
         for index, start, stop in runs:
             yield segments[index].planned, _points(_values(segments[index])[start:stop])
-
-    @property
-    def _runs(self) -> list[Run] | None:
-        """The runs of points readers see; None when nothing was cut."""
-        return self._cut[0]
-
-    @property
-    def _visible(self) -> _Visible | None:
-        """What is left once cut, derived as an import derives it; None when nothing was cut."""
-        return self._cut[1]
 
     @property
     def touched(self) -> bool:
