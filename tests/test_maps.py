@@ -128,6 +128,7 @@ def test_photos_sit_in_one_clustered_layer_built_from_compact_data(trip_map, see
     assert len(layer.data_js) < 8 * 40  # bytes a photo, all told
     client = seeded_app.test_client()
     thumb = client.get(f"{data['thumb'][0]}{data['ids'][0]}{data['thumb'][1]}")
+    thumb.close()  # a file sent from disk stays open until its response is closed, as a WSGI server does
     assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
     details = client.get(data["details"]).json
     baotou = next(row for row in details.values() if row[2] == "Baotou city centre")

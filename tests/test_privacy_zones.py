@@ -89,7 +89,7 @@ class Reader:
         monkeypatch.setattr(preview, "_mercator", recording)  # every place a preview draws goes through it
 
     def get(self, url: str):
-        response = self.client.get(url)
+        response = download(self.client, url)
         assert response.status_code == 200, (url, response.status_code)
         return response
 
@@ -122,6 +122,14 @@ class Reader:
         self.get(oembed["thumbnail_url"].replace("http://localhost", ""))
         found["oembed thumbnail"] = self.drawn
         return found
+
+
+def download(client, url: str):
+    """GET a URL, read its body and close the response (a file sent from disk stays open until then)."""
+    response = client.get(url)
+    response.get_data()
+    response.close()
+    return response
 
 
 def within(points: list[LatLon], centre: LatLon, radius: float) -> list[LatLon]:
@@ -202,9 +210,9 @@ def test_no_public_output_holds_a_point_within_a_privacy_zone(seeded_app, world,
 def test_the_original_download_becomes_the_filtered_track_only_while_a_zone_touches_it(seeded_app, world):
     client = seeded_app.test_client()
     first, second = world["structure"]["tracks"][:2]
-    assert client.get(f"{T}/tracks/{first}.gpx").data == world["original"]
+    assert download(client, f"{T}/tracks/{first}.gpx").data == world["original"]
     zone = _add_zone(seeded_app, client, world)
-    response = client.get(f"{T}/tracks/{first}.gpx")
+    response = download(client, f"{T}/tracks/{first}.gpx")
     assert response.status_code == 200
     assert response.data != world["original"]
     assert 'attachment; filename=01-beijing-to-hohhot.gpx' in response.headers["Content-Disposition"]
@@ -214,10 +222,10 @@ def test_the_original_download_becomes_the_filtered_track_only_while_a_zone_touc
     with seeded_app.app_context():
         track = db.session().get(Track, second)
         untouched = (Path(seeded_app.config["MEDIA_DIR"]) / track.gpx_path).read_bytes()
-    assert client.get(f"{T}/tracks/{second}.gpx").data == untouched
+    assert download(client, f"{T}/tracks/{second}.gpx").data == untouched
     # Deleting the zone gives the original back at once.
     client.delete(f"/api/privacy-zones/{zone.id}", headers=bearer(world["tokens"]["owner"]))
-    assert client.get(f"{T}/tracks/{first}.gpx").data == world["original"]
+    assert download(client, f"{T}/tracks/{first}.gpx").data == world["original"]
 
 
 def test_a_waypoint_in_a_zone_withholds_the_original_file_even_when_no_track_point_is_in_it(seeded_app, world):
@@ -227,10 +235,10 @@ def test_a_waypoint_in_a_zone_withholds_the_original_file_even_when_no_track_poi
         waypoint = gpxpy.parse(world["original"].decode()).waypoints[0]
     client.post("/api/privacy-zones", json={"lat": waypoint.latitude + 0.05, "lon": waypoint.longitude,
                                             "radius_m": 100}, headers=bearer(world["tokens"]["owner"]))
-    assert client.get(f"{T}/tracks/{first}.gpx").data == world["original"]  # 5 km away: the file is served
+    assert download(client, f"{T}/tracks/{first}.gpx").data == world["original"]  # 5 km away: the file is served
     client.post("/api/privacy-zones", json={"lat": waypoint.latitude, "lon": waypoint.longitude, "radius_m": 100},
                 headers=bearer(world["tokens"]["owner"]))
-    served = client.get(f"{T}/tracks/{first}.gpx")
+    served = download(client, f"{T}/tracks/{first}.gpx")
     assert served.data != world["original"]
     assert not within(gpx_points(served.get_data(as_text=True)), (waypoint.latitude, waypoint.longitude), 100)
 
@@ -269,8 +277,8 @@ def test_the_owner_still_sees_everything_in_the_workspace_with_the_hidden_parts_
     photos = client.get(f"/author/trips/{DEMO_SLUG}/photos").get_data(as_text=True)
     assert "In a privacy zone: readers do not see this photo" in photos
     _, display, thumb = world["photo"]
-    assert thumb in photos and client.get(f"/media/{thumb}").status_code == 200  # the owner's own copy
-    assert client.get(f"/media/{display}").status_code == 200
+    assert thumb in photos and download(client, f"/media/{thumb}").status_code == 200  # the owner's own copy
+    assert download(client, f"/media/{display}").status_code == 200
     zones = client.get("/author/privacy").get_data(as_text=True)
     assert "Home" in zones and f"{zone.lat:.5f}" in zones
     # The owner's own view of the reader pages is the readers' view: what they would share is what they see.

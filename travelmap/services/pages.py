@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..errors import NotFound
 from ..exports import track_gpx
+from ..formats.read import read_track
 from ..geo import LatLon
-from ..gpx import parse_gpx
 from ..models import Leg, Photo, Post, Stop, Track, Trip
 from ..profile import Profile, leg_profile
 from ..redaction import Redaction, TrackView
@@ -148,7 +148,7 @@ def track_download(session: Session, trip: Trip, track: Track, media_root: Path)
         return None
     seen = view.track(track)
     if not seen.touched and track.waypoint_count:
-        waypoints = parse_gpx((media_root / track.gpx_path).read_bytes()).waypoints
+        waypoints = read_track((media_root / track.gpx_path).read_bytes(), track.original_name).waypoints
         if not any(view.hides(w.lat, w.lon) for w in waypoints):
             return None
     elif not seen.touched:
