@@ -201,9 +201,11 @@ class ZonePicker(folium.elements.MacroElement):
               circle = L.circle([a, b], {radius: r, color: "#111827", weight: 3, fillColor: "#f97316",
                                          fillOpacity: 0.2, interactive: false, className: "tm-zone-new"}).addTo(map);
             }
-            // Typed coordinates or radius: bring the whole zone into view (a click is in view already).
-            if (event && event.type === "change" && !map.getBounds().contains(circle.getBounds())) {
-              map.fitBounds(circle.getBounds(), {padding: [24, 24], maxZoom: 15, animate: false});
+            // Typed coordinates or radius: show the whole zone, large enough to judge (a click is in view already).
+            var zone = circle.getBounds(), view = map.getBounds();
+            var small = zone.getNorth() - zone.getSouth() < (view.getNorth() - view.getSouth()) / 8;
+            if (event && event.type === "change" && (small || !view.contains(zone))) {
+              map.fitBounds(zone, {padding: [24, 24], maxZoom: 15, animate: false});
             }
           }
           map.on("click", function () { window.setTimeout(draw, 0); });

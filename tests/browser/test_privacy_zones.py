@@ -127,7 +127,8 @@ def test_a_zone_set_in_the_workspace_hides_the_start_of_a_track_from_a_readers_b
         page.keyboard.type(str(RADIUS))
         page.keyboard.press("Tab")
         page.keyboard.type("Home")
-    page.locator(".tm-zone-new").wait_for()  # the zone being added is drawn as it is typed
+    page.locator(".tm-zone-new").wait_for()  # the zone being added is drawn as it is typed …
+    assert page.locator(".tm-zone-new").bounding_box()["width"] > 80  # … and shown large enough to judge
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[device]["viewport"]["width"]
     page.locator("#zone-picker").scroll_into_view_if_needed()
     screenshot(page, f"privacy-zone-{device}-1-picking")
@@ -161,8 +162,9 @@ def test_a_zone_set_in_the_workspace_hides_the_start_of_a_track_from_a_readers_b
                 const id = document.querySelector('.folium-map').id;
                 window[id].setView([lat, lon], 13, {animate: false});  // the route leaves the zone within sight
             }""", list(start))
-            reader.page.wait_for_function(
-                "() => performance.getEntriesByType('resource').some((e) => e.name.includes('/lines.json'))")
+            reader.page.wait_for_function(  # the first build of a revision cuts the tracks: allow it time
+                "() => performance.getEntriesByType('resource').some((e) => e.name.includes('/lines.json'))",
+                timeout=30_000)
             reader.page.wait_for_load_state("networkidle")
             points += drawn(reader.page)
         assert within(points, start, RADIUS) == [], url
