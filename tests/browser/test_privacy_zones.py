@@ -186,6 +186,14 @@ def test_a_zone_set_in_the_workspace_hides_the_start_of_a_track_from_a_readers_b
     screenshot(page, f"privacy-zone-{device}-4-owner-sees-all")
     page.goto(owner_server(f"/author/trips/{DEMO_SLUG}"))
     assert "In a privacy zone" in page.locator("main").inner_text()
+    page.locator(".tm-flag").first.scroll_into_view_if_needed()
+    screenshot(page, f"privacy-zone-{device}-5-workspace-marks")
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[device]["viewport"]["width"]
+    reader.page.goto(owner_server(f"{T}/stops/beijing"))
+    wait_for_map(reader.page)
+    assert "keeps this place private" in reader.page.locator("main").inner_text()
+    assert within(drawn(reader.page), start, RADIUS) == []
+    screenshot(reader.page, f"privacy-zone-{device}-6-reader-private-stop", full_page=True)
 
     # Deleting it (after a confirmation) gives readers the start back at once.
     page.goto(owner_server("/author/privacy"))
