@@ -7,18 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..exports import track_gpx
 from ..formats.read import read_track
 from ..geo import LatLon
-from ..models import Leg, Photo, Post, Stop, Track, Trip
+from ..models import Leg, Photo, Stop, Track, Trip
 from ..profile import Profile, leg_profile
 from ..redaction import Redaction, TrackView
 from ..trackstats import Totals, totals
-from ..visibility import READABLE
 from .find import leg_at
 from .trips import listed_trips, trip_by_id, trip_photos
 from .zones import reader_view
@@ -109,35 +107,16 @@ def index_page(session: Session) -> list[Card]:
     return cards
 
 
-@dataclass
-class PostPage:
-    """A post with the stops that link to it on trips readers may see, their places and their photos."""
-
-    post: Post
-    stops: list[Stop]  # every linked stop on a readable trip
-    places: dict[int, LatLon]  # by stop id, the places readers may see (a stop in a privacy zone has none)
-    photos: list[Photo]
-
-
-def post_page(session: Session, post: Post) -> PostPage:
-    """Gather a post's stops (on public and unlisted trips) and their photos, with each owner's zones applied."""
-    stops = list(session.scalars(
-        select(Stop).join(Trip, Stop.trip_id == Trip.id)
-        .where(Stop.post_id == post.id, Trip.visibility.in_(READABLE))
-        .order_by(Stop.arrived_at)
-        .options(selectinload(Stop.photos), selectinload(Stop.leg).selectinload(Leg.trip))
-    ))
+def post_privacy(session: Session, stops: list[Stop], photos: list[Photo]) -> tuple[dict[int, LatLon], list[Photo]]:
+    """Apply each owner's zones to a post page's stops and photos: the places readers may see, by stop id (a stop
+    in a privacy zone has none), and the photos they are shown."""
     views: dict[int, Redaction] = {}
-    places: dict[int, LatLon] = {}
-    photos: list[Photo] = []
-    for stop in stops:
-        owner = stop.leg.trip.owner_id
-        view = views.get(owner) or views.setdefault(owner, reader_view(session, owner))
-        place = view.place(stop)
-        if place is not None:
-            places[stop.id] = place
-        photos += view.photos(stop.photos)
-    return PostPage(post=post, stops=stops, places=places, photos=photos)
+
+    def view(owner_id: int) -> Redaction:
+        return views.get(owner_id) or views.setdefault(owner_id, reader_view(session, owner_id))
+
+    places = {stop.id: place for stop in stops if (place := view(stop.leg.trip.owner_id).place(stop)) is not None}
+    return places, [photo for photo in photos if view(photo.trip.owner_id).shows_photo(photo)]
 
 
 def track_download(session: Session, trip: Trip, track: Track, media_root: Path) -> bytes | None:

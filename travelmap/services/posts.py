@@ -49,7 +49,7 @@ def create_post(session: Session, owner: Author, data: dict) -> Post:
     post = Post(owner=owner)
     _apply(post, data, partial=False)
     if data.get("slug"):
-        post.slug = slugs.claim(session, Post, data["slug"])
+        post.slug = slugs.claim(session, Post, data["slug"], owner_id=owner.id)
     else:
         post.slug = slugs.free(session, Post, slugify(post.title))
     session.add(post)
@@ -61,7 +61,7 @@ def update_post(session: Session, post: Post, data: dict) -> Post:
     """Change the fields present in data."""
     _apply(post, data, partial=True)
     if "slug" in data and data["slug"] != post.slug:
-        post.slug = slugs.claim(session, Post, data["slug"], exclude_id=post.id)
+        slugs.rename(session, post, data["slug"], owner_id=post.owner_id)  # the old address keeps working
     session.flush()
     _touch_linked_trips(session, post)
     return post

@@ -4,6 +4,7 @@ export changes at once."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -36,6 +37,21 @@ def circles_of(session: Session, author_id: int) -> tuple[Circle, ...]:
 def reader_view(session: Session, owner_id: int) -> Redaction:
     """Return what readers see of a trip of this owner (their zones applied)."""
     return Redaction(circles_of(session, owner_id))
+
+
+def audience(session: Session, photos: Iterable[Photo], viewer_id: int | None) -> str | None:
+    """Say to whom a photo's published files may go: "readers" when any of these photos is shown to readers (no
+    zone of its owner holds it), "owner" when only its owner may see them (the workspace shows every photo), else
+    None."""
+    views: dict[int, Redaction] = {}
+    owners = False
+    for photo in photos:
+        owner = photo.trip.owner_id
+        view = views.get(owner) or views.setdefault(owner, reader_view(session, owner))
+        if view.shows_photo(photo):
+            return "readers"
+        owners = owners or viewer_id == owner
+    return "owner" if owners else None
 
 
 def add_zone(session: Session, author: Author, data: dict, secret: bytes) -> PrivacyZone:

@@ -6,18 +6,17 @@ import io
 import json
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, send_file, send_from_directory
+from flask import Blueprint, abort, current_app, render_template, request, send_file, send_from_directory
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import db, geo, maps
 from ..assets import map_assets
 from ..cache import cached_response
-from ..models import Photo
-from ..services import find, pages, zones
+from ..errors import NotFound
+from ..services import find, pages, reading, zones
 from ..text import render_markdown, safe_url
-from .lookup import get_post_or_404, get_trip_or_404, readable, stamp_or_404, viewer_id
+from .lookup import follow_old_post, follow_old_stop, get_trip_or_404, stamp_or_404, viewer_id
 from .maplinks import config_fingerprint, detail_url, links, tiles
 
 bp = Blueprint("public", __name__)
@@ -73,7 +72,11 @@ def stop(slug: str, stop_slug: str) -> ResponseReturnValue:
                                 photos=page.trip.photos, detail=True, view=page.trip.view)
         return render_template("public/stop.html", page=page, trip=trip, stop=page.stop, map=maps.render_parts(m))
 
-    return cached_response(("stop", row.id, stop_slug, row.revision, config_fingerprint()), build)
+    try:
+        return cached_response(("stop", row.id, stop_slug, row.revision, config_fingerprint()), build)
+    except NotFound:
+        follow_old_stop(row.id)
+        raise
 
 
 @bp.get("/trips/<slug>/photos.json")
@@ -94,25 +97,14 @@ def photo_details(slug: str) -> ResponseReturnValue:
 def photo_file(slug: str, photo_id: int, size: str) -> ResponseReturnValue:
     """A photo's published copy by id (what the map's photo layer links to)."""
     row = stamp_or_404(slug)
-    photo = db.session().get(Photo, photo_id)
-    if photo is None or photo.trip_id != row.id:
-        abort(404)
-    shown = _shown(photo)
+    photo = reading.published_photo(db.session(), row.id, photo_id)
+    shown = zones.audience(db.session(), [photo], viewer_id())
     if shown is None:
         abort(404)
     response = send_from_directory(current_app.config["MEDIA_DIR"],
                                    photo.thumb_path if size == "thumb" else photo.display_path,
                                    mimetype="image/jpeg", max_age=86_400)
     return _photo_headers(response, shown)
-
-
-def _shown(photo: Photo) -> str | None:
-    """Say to whom a photo's files are shown: "readers", only its "owner" (a photo in a privacy zone, which the
-    owner's workspace still shows), or None for this reader."""
-    owner = photo.trip.owner_id
-    if zones.reader_view(db.session(), owner).shows_photo(photo):
-        return "readers"
-    return "owner" if viewer_id() == owner else None
 
 
 def _photo_headers(response: Response, shown: str) -> Response:
@@ -143,16 +135,22 @@ def track_file(slug: str, track_id: int) -> ResponseReturnValue:
 
 @bp.get("/posts/<slug>")
 def post(slug: str) -> ResponseReturnValue:
-    """Show a post with a small map of the stops that link to it."""
-    post = get_post_or_404(slug)
-    page = pages.post_page(db.session(), post)
+    """Show a post with a small map of the stops that link to it, as far as this reader may see them (?trip=
+    names the trip the reader came from); stops in a privacy zone are left off the map, photos in one are not shown."""
+    try:
+        page = reading.post_page(db.session(), slug, viewer_id(), request.args.get("trip"))
+    except NotFound:
+        follow_old_post(slug)
+        raise
+    places, photos = pages.post_privacy(db.session(), page.stops, page.photos)
     parts = None
-    if page.places:
+    if places:
         parts = maps.render_parts(maps.build_stops_map(page.stops, tiles=tiles(), assets=map_assets(), links=links(),
-                                                       place=lambda stop: page.places.get(stop.id)))
+                                                       place=lambda stop: places.get(stop.id)))
+    post = page.post
     body = render_markdown(post.body) if post.body else None
-    return render_template("public/post.html", post=post, body=body, stops=page.stops, map=parts, photos=page.photos,
-                           external_url=safe_url(post.url), licence_url=safe_url(post.licence_url))
+    return render_template("public/post.html", page=page, post=post, body=body, stops=page.stops, map=parts,
+                           photos=photos, external_url=safe_url(post.url), licence_url=safe_url(post.licence_url))
 
 
 @bp.get("/media/<path:filename>")
@@ -161,12 +159,10 @@ def media(filename: str) -> ResponseReturnValue:
     kind = filename.split("/", 1)[0]
     if kind not in {"display", "thumbs"}:
         abort(404)
-    # Content-hash files can be shared by photos of several trips: served while any of them is shown to this reader.
-    photos = db.session().scalars(select(Photo).where((Photo.display_path == filename)
-                                                      | (Photo.thumb_path == filename)))
-    shown = {_shown(p) for p in photos if readable(p.trip)}
-    if not shown - {None}:
+    # Content-hash files can be shared by photos of several trips: served while any the reader may get is shown.
+    shown = zones.audience(db.session(), reading.photos_of_file(db.session(), filename, viewer_id()), viewer_id())
+    if shown is None:
         abort(404)
     response = send_from_directory(current_app.config["MEDIA_DIR"], filename, mimetype="image/jpeg",
                                    max_age=31_536_000)
-    return _photo_headers(response, "readers" if "readers" in shown else "owner")
+    return _photo_headers(response, shown)

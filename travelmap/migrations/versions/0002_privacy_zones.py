@@ -1,14 +1,14 @@
 """privacy zones: an author's places readers never see, with the hidden circle each is cut at
 
 Revision ID: 0002_privacy_zones
-Revises: 0001
+Revises: 0002_old_slugs (written against 0001; chained after main's 0002_old_slugs when main was merged in)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_privacy_zones"
-down_revision = "0001"
+down_revision = "0002_old_slugs"
 branch_labels = None
 depends_on = None
 
