@@ -4,8 +4,10 @@
     python benchmarks/run.py --quick   # a small version of every figure (CI smoke run; times not judged)
 
 Figures: 1 page weight, 2 cold build, 3 warm serving under gunicorn, 4 time to a drawn map in Chromium,
-5 worst deviation of the drawn line at street zoom, 6 memory, 7 compression. The baseline is the obvious
-folium map of the same data: every point in a PolyLine, a Marker with a Popup per stop and per photo.
+5 worst deviation of the drawn line at street zoom, 6 memory, 7 compression, 8 the cost of privacy zones
+(cold builds of every public output with a zone at the start of each leg, against the same without zones).
+The baseline is the obvious folium map of the same data: every point in a PolyLine, a Marker with a Popup
+per stop and per photo.
 """
 
 from __future__ import annotations
@@ -102,6 +104,39 @@ def our_page(app, client) -> bytes:  # type: ignore[no-untyped-def]
     response = client.get(TRIP)
     assert response.status_code == 200, response.status_code
     return response.data
+
+
+def cold_outputs(app, client) -> float:  # type: ignore[no-untyped-def]
+    """Build every public output of the trip once on a cold cache (the cost a change to the trip or its owner's
+    zones brings, paid once per revision): trip, leg and embed pages, lines.json, GeoJSON, GPX, preview, feed."""
+    app.extensions["travelmap.page_cache"].clear()
+    urls = [TRIP, f"/embed{TRIP}", f"{TRIP}.geojson", f"{TRIP}.gpx", f"{TRIP}/preview.png", f"{TRIP}/feed.atom"]
+    for n in (1, 2, 3):
+        urls += [f"{TRIP}/legs/{n}", f"{TRIP}/legs/{n}/lines.json"]
+    t0 = time.perf_counter()
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    return time.perf_counter() - t0
+
+
+def add_zones_at_leg_starts(app) -> int:  # type: ignore[no-untyped-def]
+    """Give the trip's owner a 1 km privacy zone at the first point of each leg's first track; count the points
+    they hide."""
+    from travelmap.services import zones
+    from travelmap.services.pages import trip_page
+
+    with app.app_context():
+        s = db.session()
+        trip = trip_by_slug(s, make_big_trip.SLUG)
+        for leg in trip.legs:
+            lat, lon, _, _ = next(leg.tracks[0].segments[0].iter_points())
+            zones.add_zone(s, trip.owner, {"lat": lat, "lon": lon, "radius_m": 1000}, b"bench")
+        s.commit()
+        page = trip_page(s, trip.id)
+        hidden = sum(page.view.track(t).hidden_points for leg in page.trip.legs for t in leg.tracks)
+        s.rollback()
+        return hidden
 
 
 def timed(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
@@ -478,6 +513,31 @@ def main() -> None:
                 "<= 1.5x",
             ]
         )
+
+        # 8: privacy zones, applied when outputs are built: the first build after a change cuts the tracks (once
+        # per revision and worker), every other output of that revision reuses the cut
+        from travelmap.redaction import _DERIVED
+
+        without = timed(lambda: cold_outputs(app, client), 1 if args.quick else 3)
+        hidden = add_zones_at_leg_starts(app)
+
+        def first_build() -> float:
+            _DERIVED.clear()
+            return cold_outputs(app, client)
+
+        with_zones = timed(first_build, 1 if args.quick else 3)
+        reused = timed(lambda: cold_outputs(app, client), 1 if args.quick else 3)
+        rows.append(
+            [
+                f"8 all 12 outputs, first build after a zone change ({hidden:,} points hidden)",
+                f"{with_zones * 1000:,.0f} ms",
+                f"{without * 1000:,.0f} ms (no zones)",
+                f"{with_zones / without:.2f}x",
+                "once per revision",
+            ]
+        )
+        rows.append(["8 all 12 outputs, the cut reused", f"{reused * 1000:,.0f} ms",
+                     f"{without * 1000:,.0f} ms (no zones)", f"{reused / without:.2f}x", "~1x"])
 
         print(
             f"Big trip: {size.legs} legs, {size.legs * size.points_per_leg:,} points, {size.stops} stops, "

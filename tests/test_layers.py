@@ -66,7 +66,7 @@ def test_no_module_imports_itself_through_others():
 
 @pytest.mark.parametrize("module", ["travelmap.gpx", "travelmap.photos", "travelmap.geo", "travelmap.trackstats",
                                     "travelmap.localtime", "travelmap.visibility", "travelmap.validate",
-                                    "travelmap.errors", "travelmap.text", "travelmap.places"])
+                                    "travelmap.errors", "travelmap.text", "travelmap.places", "travelmap.privacy"])
 def test_a_pure_module_reaches_neither_flask_nor_sqlalchemy(module):
     reached = {name.split(".")[0] for name in _reaches(module)}
     assert not reached & {"flask", "flask_login", "flask_wtf", "werkzeug", "sqlalchemy", "alembic"}
@@ -81,12 +81,14 @@ def test_importing_the_readers_really_loads_no_flask_or_sqlalchemy():
 
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith("travelmap.services") or
                                           m in {"travelmap.cli", "travelmap.maps", "travelmap.exports",
-                                                "travelmap.preview", "travelmap.profile", "travelmap.models"}))
+                                                "travelmap.preview", "travelmap.profile", "travelmap.models",
+                                                "travelmap.redaction"}))
 def test_services_the_cli_and_the_pure_layer_never_import_the_web_layer(module):
     assert not {m for m in GRAPH[module] if m.startswith("travelmap.views")}
 
 
 @pytest.mark.parametrize("module", ["travelmap.maps", "travelmap.exports", "travelmap.preview", "travelmap.profile",
-                                    "travelmap.trackstats", "travelmap.geo", "travelmap.gpx", "travelmap.photos"])
+                                    "travelmap.trackstats", "travelmap.geo", "travelmap.gpx", "travelmap.photos",
+                                    "travelmap.privacy", "travelmap.redaction"])
 def test_pure_modules_do_not_reach_into_services(module):
     assert not {m for m in _reaches(module) if m.startswith("travelmap.services")}

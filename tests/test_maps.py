@@ -9,6 +9,7 @@ from flask import Flask
 from travelmap import geo, maps
 from travelmap.assets import map_assets
 from travelmap.localtime import local_time
+from travelmap.redaction import EVERYTHING
 from travelmap.services.trips import trip_by_slug, trip_photos
 from travelmap.views.maplinks import detail_url, links, tiles
 
@@ -29,6 +30,7 @@ def trip_map(seeded_app: Flask):  # type: ignore[no-untyped-def]
             links=links(trip),
             photos=trip_photos(db.session(), trip),
             detail_url=detail_url(trip),
+            view=EVERYTHING,
         )
         yield trip, m
 
@@ -126,6 +128,7 @@ def test_photos_sit_in_one_clustered_layer_built_from_compact_data(trip_map, see
     assert len(layer.data_js) < 8 * 40  # bytes a photo, all told
     client = seeded_app.test_client()
     thumb = client.get(f"{data['thumb'][0]}{data['ids'][0]}{data['thumb'][1]}")
+    thumb.close()  # a file sent from disk stays open until its response is closed, as a WSGI server does
     assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
     details = client.get(data["details"]).json
     baotou = next(row for row in details.values() if row[2] == "Baotou city centre")
@@ -149,7 +152,8 @@ def test_a_leg_map_shows_only_that_leg(seeded_app):
         from travelmap import db
 
         trip = trip_by_slug(db.session(), DEMO_SLUG, lines=True)
-        m = maps.build_trip_map(trip, leg=trip.legs[1], tiles=tiles(), assets=map_assets(), links=links())
+        m = maps.build_trip_map(trip, leg=trip.legs[1], tiles=tiles(), assets=map_assets(), links=links(),
+                                view=EVERYTHING)
         groups = [g for g in of_type(m, folium.FeatureGroup) if "Photos" not in g.layer_name]
         assert [g.layer_name.split(". ", 1)[1] for g in groups] == ["Baotou"]
         (south, west), (north, east) = of_type(m, folium.FitBounds)[0].bounds
@@ -161,6 +165,7 @@ def test_no_tiles_setting_still_builds_a_working_map(seeded_app):
         from travelmap import db
 
         trip = trip_by_slug(db.session(), DEMO_SLUG, lines=True)
-        m = maps.build_trip_map(trip, tiles=maps.Tiles("", ""), assets=map_assets(), links=links())
+        m = maps.build_trip_map(trip, tiles=maps.Tiles("", ""), assets=map_assets(), links=links(),
+                                view=EVERYTHING)
         assert not of_type(m, folium.TileLayer)
         assert "travelmapTrip(" in maps.render_parts(m).script

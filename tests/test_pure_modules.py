@@ -17,6 +17,7 @@ from PIL import Image
 from travelmap import csp, exports, geo, preview, validate
 from travelmap.errors import InvalidInput
 from travelmap.models import Author, Leg, Photo, Post, Stop, Track, TrackSegment, Trip
+from travelmap.redaction import EVERYTHING
 
 UTC = timezone.utc
 
@@ -64,7 +65,7 @@ def a_photo(photo_id: int = 5, lat: float | None = 50.00123, lon: float | None =
 # ---------------------------------------------------------------- exports
 
 def test_geojson_holds_the_legs_stops_and_placed_photos_with_lon_lat_order_and_a_bbox():
-    body = exports.trip_geojson(a_trip(), urls(), photos=[a_photo(), a_photo(6, None, None)])
+    body = exports.trip_geojson(a_trip(), urls(), photos=[a_photo(), a_photo(6, None, None)], view=EVERYTHING)
     kinds = [f["properties"]["kind"] for f in body["features"]]
     assert kinds == ["leg", "leg", "stop", "stop", "stop", "stop", "photo"]
     walk = body["features"][0]
@@ -77,21 +78,22 @@ def test_geojson_holds_the_legs_stops_and_placed_photos_with_lon_lat_order_and_a
 
 
 def test_an_untracked_leg_is_a_straight_line_from_its_first_to_its_last_stop_in_geojson():
-    train = exports.trip_geojson(a_trip(), urls())["features"][1]
+    train = exports.trip_geojson(a_trip(), urls(), view=EVERYTHING)["features"][1]
     assert train["geometry"]["coordinates"] == [[8.6, 50.1], [13.4, 52.5]]
     assert train["properties"]["tracked"] is False and train["properties"]["transport"] == "train"
 
 
 def test_geojson_blurs_photo_places_to_about_a_kilometre_when_asked():
-    exact = exports.trip_geojson(a_trip(), urls(), photos=[a_photo()])["features"][-1]["geometry"]["coordinates"]
-    blurred = exports.trip_geojson(a_trip(), urls(), photos=[a_photo()], blur=True)["features"][-1]
+    exact = exports.trip_geojson(a_trip(), urls(), photos=[a_photo()], view=EVERYTHING)["features"][-1]
+    exact = exact["geometry"]["coordinates"]
+    blurred = exports.trip_geojson(a_trip(), urls(), photos=[a_photo()], blur=True, view=EVERYTHING)["features"][-1]
     lon, lat = blurred["geometry"]["coordinates"]
     assert (lon, lat) != tuple(exact)
     assert 0 < geo.haversine_m(exact[1], exact[0], lat, lon) < 1_000
 
 
 def test_the_gpx_export_keeps_every_stored_point_and_turns_stops_into_waypoints():
-    parsed = gpxpy.parse(exports.trip_gpx(a_trip(), urls()))
+    parsed = gpxpy.parse(exports.trip_gpx(a_trip(), urls(), view=EVERYTHING))
     points = parsed.tracks[0].segments[0].points
     assert [(p.latitude, p.longitude, p.elevation) for p in points] == [(50.0, 8.0, 100.0), (50.001, 8.001, 110.0),
                                                                          (50.002, 8.002, None)]
@@ -101,7 +103,7 @@ def test_the_gpx_export_keeps_every_stored_point_and_turns_stops_into_waypoints(
 
 
 def test_the_atom_feed_has_one_entry_per_post_with_its_georss_point():
-    feed = ET.fromstring(exports.trip_feed(a_trip(), urls(), "https://example.org/feed.atom"))
+    feed = ET.fromstring(exports.trip_feed(a_trip(), urls(), "https://example.org/feed.atom", view=EVERYTHING))
     ns = {"a": exports.ATOM, "g": exports.GEORSS}
     entries = feed.findall("a:entry", ns)
     assert [e.findtext("a:title", namespaces=ns) for e in entries] == ["Day one"]
@@ -112,14 +114,14 @@ def test_the_atom_feed_has_one_entry_per_post_with_its_georss_point():
 # ---------------------------------------------------------------- preview
 
 def test_the_preview_is_a_1200_by_630_png_and_smaller_copies_keep_the_ratio():
-    big = Image.open(io.BytesIO(preview.trip_preview(a_trip())))
-    small = Image.open(io.BytesIO(preview.trip_preview(a_trip(), 300)))
+    big = Image.open(io.BytesIO(preview.trip_preview(a_trip(), view=EVERYTHING)))
+    small = Image.open(io.BytesIO(preview.trip_preview(a_trip(), 300, view=EVERYTHING)))
     assert (big.format, big.size) == ("PNG", (1200, 630))
     assert small.size == (300, 158)
 
 
 def test_the_preview_draws_the_legs_in_their_colours():
-    image = Image.open(io.BytesIO(preview.trip_preview(a_trip()))).convert("RGB")
+    image = Image.open(io.BytesIO(preview.trip_preview(a_trip(), view=EVERYTHING))).convert("RGB")
     colours = {colour for _, colour in image.getcolors(maxcolors=1_000_000) or []}
     assert (0xc2, 0x41, 0x0c) in colours and (0x0f, 0x76, 0x6e) in colours
 
@@ -132,7 +134,7 @@ def test_a_preview_of_a_single_stop_anywhere_on_earth_draws(lat, lon):
     leg.stops = [Stop(id=1, slug="here", name="Here", lat=lat, lon=lon, timezone="UTC", position=1)]
     leg.stops[0].leg = leg
     trip.legs = [leg]
-    assert Image.open(io.BytesIO(preview.trip_preview(trip))).size == (1200, 630)
+    assert Image.open(io.BytesIO(preview.trip_preview(trip, view=EVERYTHING))).size == (1200, 630)
 
 
 # ---------------------------------------------------------------- Content-Security-Policy

@@ -14,6 +14,7 @@ from . import geo
 from .geo import Bounds
 from .localtime import local_time
 from .models import Leg, Photo, Post, Stop, Trip
+from .redaction import Redaction, TrackView
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,12 @@ def _lonlat(coords: list[list[float]]) -> list[list[float]]:
     return [[lon, lat] for lat, lon in coords]
 
 
-def leg_feature(leg: Leg) -> dict | None:
-    """Return a leg as a LineString/MultiLineString feature (tracks at 2 m detail, or its untracked line)."""
-    lines = [_lonlat(part["coords"]) for track in leg.tracks
-             for part in (track.detail_geometry or track.display_geometry) if len(part["coords"]) >= 2]
-    untracked = leg.untracked_line()
+def leg_feature(leg: Leg, view: Redaction) -> dict | None:
+    """Return a leg as readers see it, as a LineString/MultiLineString feature (tracks at 2 m detail, or its
+    untracked line); its distance is what is shown."""
+    tracks = view.tracks(leg)
+    lines = [_lonlat(part["coords"]) for track in tracks for part in track.detail_geometry if len(part["coords"]) >= 2]
+    untracked = view.untracked_line(leg)
     if untracked is not None:
         lines = [[[lon, lat] for lat, lon in untracked]]
     if not lines:
@@ -44,23 +46,27 @@ def leg_feature(leg: Leg) -> dict | None:
                 else {"type": "MultiLineString", "coordinates": lines})
     return {"type": "Feature", "geometry": geometry, "properties": {
         "kind": "leg", "position": leg.position, "name": leg.name, "colour": leg.colour,
-        "transport": leg.transport, "distance_m": round(sum(t.distance_m for t in leg.tracks), 1),
+        "transport": leg.transport, "distance_m": round(sum(t.distance_m for t in tracks), 1),
         "tracked": bool(leg.tracks)}}
 
 
 def trip_geojson(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None, photos: Iterable[Photo] = (),
-                 blur: bool = False) -> dict:
-    """Return the trip (or some legs) as an RFC 7946 FeatureCollection: legs, stops, photos."""
+                 blur: bool = False, view: Redaction) -> dict:
+    """Return the trip (or some legs) as readers see it, as an RFC 7946 FeatureCollection: legs, stops, photos.
+    Stops and photos in a privacy zone are left out (a feature with no place is no use on a map)."""
     numbers = trip.stop_numbers()
     legs = list(trip.legs if legs is None else legs)
-    features = [f for f in (leg_feature(leg) for leg in legs) if f]
+    features = [f for f in (leg_feature(leg, view) for leg in legs) if f]
     for leg in legs:
         for stop in leg.stops:
+            place = view.place(stop)
+            if place is None:
+                continue
             arrived = local_time(stop.arrived_at, stop.timezone)
             features.append(
                 {
                     "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [stop.lon, stop.lat]},
+                    "geometry": {"type": "Point", "coordinates": [place[1], place[0]]},
                     "properties": {
                         "kind": "stop",
                         "number": numbers[stop.id],
@@ -73,7 +79,7 @@ def trip_geojson(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None, p
                     },
                 }
             )
-    for photo in photos:
+    for photo in view.photos(photos):
         if photo.lat is None or photo.lon is None:
             continue
         lat, lon = geo.blur(photo.lat, photo.lon) if blur else (photo.lat, photo.lon)
@@ -106,30 +112,35 @@ def _coordinates(geometry: dict) -> list:
     return [c for line in coords for c in line]
 
 
-def trip_gpx(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None) -> str:
-    """Return GPX 1.1 with every stored point of every track and the stops as waypoints linking to their posts."""
+def _gpx_points(points: list[tuple[float, float, float | None, float | None]]) -> list[Any]:
+    return [gpxpy.gpx.GPXTrackPoint(lat, lon, elevation=ele,
+                                    time=datetime.fromtimestamp(t, timezone.utc) if t is not None else None)
+            for lat, lon, ele, t in points]
+
+
+def trip_gpx(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None, view: Redaction) -> str:
+    """Return GPX 1.1 with every stored point readers may see of every track (a run cut by a privacy zone is a
+    segment of its own), and the stops readers may place as waypoints linking to their posts."""
     gpx: Any = gpxpy.gpx.GPX()  # gpxpy's attributes are inferred as None-typed; they take text
     gpx.creator = "travelmap"
     gpx.name, gpx.description = trip.title, trip.summary or None
     gpx.link, gpx.link_text = urls.trip(trip), trip.title
     for leg in trip.legs if legs is None else legs:
-        for track in leg.tracks:
+        for track in view.tracks(leg):
             out: Any = gpxpy.gpx.GPXTrack(name=track.name or f"Leg {leg.position}")
             out.type = leg.name
-            for segment in track.segments:
-                if segment.planned:
+            for planned, points in track.pieces():
+                if planned:
                     continue
                 seg = gpxpy.gpx.GPXTrackSegment()
-                seg.points = [
-                    gpxpy.gpx.GPXTrackPoint(
-                        lat, lon, elevation=ele, time=datetime.fromtimestamp(t, timezone.utc) if t is not None else None
-                    )
-                    for lat, lon, ele, t in segment.iter_points()
-                ]
+                seg.points = _gpx_points(points)
                 out.segments.append(seg)
             gpx.tracks.append(out)
         for stop in leg.stops:
-            waypoint: Any = gpxpy.gpx.GPXWaypoint(stop.lat, stop.lon, time=stop.arrived_at, name=stop.name)
+            place = view.place(stop)
+            if place is None:
+                continue
+            waypoint: Any = gpxpy.gpx.GPXWaypoint(*place, time=stop.arrived_at, name=stop.name)
             if stop.post is not None:
                 waypoint.link, waypoint.link_text = urls.post(stop.post), stop.post.title
             else:
@@ -139,12 +150,35 @@ def trip_gpx(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None) -> st
     return gpx.to_xml(version="1.1")
 
 
+def track_gpx(track: TrackView) -> str:
+    """Return what readers see of one track as GPX 1.1 (what the original-file download becomes while a privacy
+    zone touches the track): its recorded runs as segments, planned runs as routes, no waypoints."""
+    gpx: Any = gpxpy.gpx.GPX()
+    gpx.creator = "travelmap"
+    gpx.name = track.name or None
+    out: Any = gpxpy.gpx.GPXTrack(name=track.name or None)
+    for planned, points in track.pieces():
+        if planned:
+            route: Any = gpxpy.gpx.GPXRoute(name=track.name or None)
+            route.points = [gpxpy.gpx.GPXRoutePoint(p.latitude, p.longitude, elevation=p.elevation, time=p.time)
+                            for p in _gpx_points(points)]
+            gpx.routes.append(route)
+        else:
+            seg = gpxpy.gpx.GPXTrackSegment()
+            seg.points = _gpx_points(points)
+            out.segments.append(seg)
+    if out.segments:
+        gpx.tracks.append(out)
+    return gpx.to_xml(version="1.1")
+
+
 ATOM = "http://www.w3.org/2005/Atom"
 GEORSS = "http://www.georss.org/georss"
 
 
-def trip_feed(trip: Trip, urls: Urls, feed_url: str) -> bytes:
-    """Return an Atom feed of the trip's posts, each with a GeoRSS point at its stop."""
+def trip_feed(trip: Trip, urls: Urls, feed_url: str, *, view: Redaction) -> bytes:
+    """Return an Atom feed of the trip's posts, each with a GeoRSS point at its stop (none for a stop in a
+    privacy zone)."""
     ET.register_namespace("", ATOM)
     ET.register_namespace("georss", GEORSS)
     feed = ET.Element(f"{{{ATOM}}}feed")
@@ -176,7 +210,9 @@ def trip_feed(trip: Trip, urls: Urls, feed_url: str) -> bytes:
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = post.summary or post.title
         if post.licence:
             ET.SubElement(entry, f"{{{ATOM}}}rights").text = post.licence
-        ET.SubElement(entry, f"{{{GEORSS}}}point").text = f"{stop.lat:.6f} {stop.lon:.6f}"
+        place = view.place(stop)
+        if place is not None:
+            ET.SubElement(entry, f"{{{GEORSS}}}point").text = f"{place[0]:.6f} {place[1]:.6f}"
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 

@@ -122,6 +122,16 @@ class PhotoForm(FlaskForm):
     lon = StringField("Longitude", render_kw={"inputmode": "decimal"})
 
 
+class ZoneForm(FlaskForm):
+    """Add a privacy zone: click the map (or find a town) for its place, then choose its radius."""
+
+    name = StringField("Name (only you see it)", render_kw={"maxlength": MAX_NAME, "placeholder": "Home"})
+    lat = StringField("Latitude", render_kw={"inputmode": "decimal", "required": True})
+    lon = StringField("Longitude", render_kw={"inputmode": "decimal", "required": True})
+    radius_m = StringField("Radius in metres", description="100 to 5,000 m. Choose one that takes in a few streets.",
+                           render_kw={"type": "number", "min": 100, "max": 5000, "step": 50, "required": True})
+
+
 class TokenForm(FlaskForm):
     """Create an API token."""
 

@@ -17,7 +17,8 @@ from markupsafe import Markup
 from . import geo
 from .geo import Bounds, decode_polyline, encode_polyline
 from .localtime import local_time, photo_local_time
-from .models import Leg, Photo, Post, Stop, Trip
+from .models import Leg, Photo, Post, PrivacyZone, Stop, Trip
+from .redaction import Redaction
 from .text import html_text, safe_colour
 
 STOP_ZOOM_RADIUS_M = 3_000
@@ -154,6 +155,101 @@ class ClickToFill(folium.elements.MacroElement):
         self.lat_id, self.lon_id = lat_id, lon_id
 
 
+class ZoneLayer(folium.elements.MacroElement):
+    """The owner's privacy zones on a workspace map: each zone as drawn (solid red) inside the area readers do not
+    see (dashed grey: the hidden circle it is cut at). Never added to a reader's map."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function () {
+          var map = {{ this._parent.get_name() }};
+          {{ this.data_js }}.forEach(function (z) {
+            L.circle([z[3], z[4]], {radius: z[5], color: "#4b5563", weight: 2, dashArray: "6 6", fillColor: "#6b7280",
+                                    fillOpacity: 0.12, interactive: false, className: "tm-zone-hidden"}).addTo(map);
+            L.circle([z[0], z[1]], {radius: z[2], color: "#b91c1c", weight: 2, fillColor: "#ef4444",
+                                    fillOpacity: 0.15, interactive: false, className: "tm-zone"}).addTo(map);
+          });
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, zones: Iterable[PrivacyZone]) -> None:
+        super().__init__()
+        self._name = "ZoneLayer"
+        self.data_js = js_json([[z.lat, z.lon, z.radius_m, z.hidden_lat, z.hidden_lon, z.hidden_radius_m]
+                                for z in zones])
+
+
+class ZonePicker(folium.elements.MacroElement):
+    """Show the zone being added as a circle of the radius typed, at the place clicked or typed (it follows the
+    latitude, longitude and radius fields, so typing works as well as clicking)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function () {
+          var map = {{ this._parent.get_name() }}, circle = null;
+          var lat = document.getElementById("lat"), lon = document.getElementById("lon");
+          var radius = document.getElementById("radius_m");
+          function draw(event) {
+            var a = parseFloat(lat.value), b = parseFloat(lon.value), r = parseFloat(radius.value);
+            if (!isFinite(a) || !isFinite(b) || !isFinite(r) || r <= 0 || Math.abs(a) > 90 || Math.abs(b) > 180) {
+              if (circle) { map.removeLayer(circle); circle = null; }
+              return;
+            }
+            if (circle) { circle.setLatLng([a, b]); circle.setRadius(r); }
+            else {
+              circle = L.circle([a, b], {radius: r, color: "#111827", weight: 3, fillColor: "#f97316",
+                                         fillOpacity: 0.2, interactive: false, className: "tm-zone-new"}).addTo(map);
+            }
+            // Typed coordinates or radius: show the whole zone, large enough to judge (a click is in view already).
+            var zone = circle.getBounds(), view = map.getBounds();
+            var small = zone.getNorth() - zone.getSouth() < (view.getNorth() - view.getSouth()) / 8;
+            if (event && event.type === "change" && (small || !view.contains(zone))) {
+              map.fitBounds(zone, {padding: [24, 24], maxZoom: 15, animate: false});
+            }
+          }
+          map.on("click", function () { window.setTimeout(draw, 0); });
+          [lat, lon, radius].forEach(function (field) {
+            field.addEventListener("input", draw);
+            field.addEventListener("change", draw);
+          });
+          draw();
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ZonePicker"
+
+
+def build_zones_map(trips: list[Trip], zones: list[PrivacyZone], *, tiles: Tiles, assets: Assets) -> folium.Map:
+    """Build the workspace's privacy-zones map: the owner's routes in full, the zones and what each hides."""
+    m = _new_map(tiles, assets)
+    points: list[tuple[float, float]] = []
+    for trip in trips:
+        for leg in trip.legs:
+            for track in leg.tracks:
+                for part in (track.lines or {}).get("overview", []):
+                    coords = decode_polyline(part["line"])
+                    if len(coords) >= 2:
+                        folium.PolyLine(coords, color=safe_colour(leg.colour), weight=3, opacity=0.8,
+                                        interactive=False).add_to(m)
+                        points += [(coords[0][0], coords[0][1]), (coords[-1][0], coords[-1][1])]
+    bounds = None
+    for zone in zones:
+        box = Bounds(zone.hidden_lat, zone.hidden_lon, zone.hidden_lat, zone.hidden_lon).padded(zone.hidden_radius_m)
+        bounds = box if bounds is None else bounds.union(box)
+    bounds = bounds or Bounds.around(points)
+    ZoneLayer(zones).add_to(m)
+    if bounds is not None:
+        fit = folium.FitBounds(bounds.as_leaflet(), padding=(24, 24))
+        fit.options["animate"] = False
+        m.add_child(fit)
+    ExposeMap().add_to(m)
+    return m
+
+
 class GestureHandling(JSCSSMixin, folium.elements.MacroElement):
     """Leaflet.GestureHandling (self-hosted): in an embed, the map leaves the page's scroll wheel and
     one-finger scrolling alone (ctrl+wheel or two fingers move the map)."""
@@ -183,13 +279,6 @@ def leg_label(leg: Leg) -> str:
             safe_colour(leg.colour), leg.position, html_text(leg.name)
         )
     )
-
-
-def leg_bounds(leg: Leg) -> Bounds | None:
-    """Return the box around a leg's tracks and stops."""
-    points = [(s.lat, s.lon) for s in leg.stops]
-    points += [p for t in leg.tracks for p in ((t.min_lat, t.min_lon), (t.max_lat, t.max_lon))]
-    return Bounds.around(points)
 
 
 def _new_map(tiles: Tiles, assets: Assets, *, scroll_zoom: bool = True) -> folium.Map:
@@ -239,12 +328,12 @@ class TripData(JSCSSMixin, folium.elements.MacroElement):
         self.default_js = [("travelmap_kit", assets.kit_js), ("travelmap_trip", assets.trip_js)]
 
 
-def stop_row(stop: Stop, number: int, leg_index: int, links: Links) -> list:
-    """Return a stop as a compact row for tripmap.js."""
+def stop_row(stop: Stop, place: tuple[float, float], number: int, leg_index: int, links: Links) -> list:
+    """Return a stop as a compact row for tripmap.js (at the place readers may see)."""
     arrived = local_time(stop.arrived_at, stop.timezone)
     return [
-        round(stop.lat, 6),
-        round(stop.lon, 6),
+        round(place[0], 6),
+        round(place[1], 6),
         number,
         stop.name,
         safe_colour(stop.leg.colour),
@@ -256,9 +345,9 @@ def stop_row(stop: Stop, number: int, leg_index: int, links: Links) -> list:
     ]
 
 
-def leg_entry(leg: Leg, level: str, detail_url: str | None) -> dict:
-    """Return a leg's drawing data at one level of detail ("overview" or "display")."""
-    parts = [part for track in leg.tracks for part in (track.lines or {}).get(level, [])]
+def leg_entry(leg: Leg, level: str, detail_url: str | None, view: Redaction) -> dict:
+    """Return a leg's drawing data at one level of detail ("overview" or "display"), as readers see it."""
+    parts = [part for track in view.tracks(leg) for part in track.lines.get(level, [])]
     entry = {
         "name": leg.name,
         "colour": safe_colour(leg.colour),
@@ -267,7 +356,7 @@ def leg_entry(leg: Leg, level: str, detail_url: str | None) -> dict:
         "dash": False,
         "detail": detail_url,
     }
-    untracked = leg.untracked_line()
+    untracked = view.untracked_line(leg)
     if untracked is not None:
         entry.update(
             lines=[encode_polyline(untracked)],
@@ -368,11 +457,13 @@ def build_trip_map(
     embed: bool = False,
     detail: bool = False,
     detail_url: Callable[[Leg], str] | None = None,
+    view: Redaction,
 ) -> folium.Map:
     """Build a trip's map: a layer per leg, numbered stops with post links, photo clusters, fitted to what is shown.
 
     With detail (leg and stop pages), legs are drawn with their 10 m lines from the start; otherwise with
     the 100 m overview, and `detail_url` tells the browser where each leg's 10 m lines are when it zooms in.
+    `view` says what readers see (the owner's privacy zones applied); the workspace passes EVERYTHING.
     """
     m = _new_map(tiles, assets, scroll_zoom=not embed)
     numbers = trip.stop_numbers()
@@ -385,17 +476,22 @@ def build_trip_map(
         groups.append(group)
         entries.append(
             leg_entry(
-                item, "display" if detail else "overview", None if detail or detail_url is None else detail_url(item)
+                item, "display" if detail else "overview", None if detail or detail_url is None else detail_url(item),
+                view,
             )
         )
-        rows += [stop_row(s, numbers[s.id], index, links) for s in item.stops]
-        box = leg_bounds(item)
+        for s in item.stops:
+            place = view.place(s)
+            if place is not None:
+                rows.append(stop_row(s, place, numbers[s.id], index, links))
+        box = view.leg_bounds(item)
         if box is not None:
             bounds = box if bounds is None else bounds.union(box)
     TripData(groups, {"legs": entries, "stops": rows, "detailZoom": DETAIL_ZOOM}, assets).add_to(m)
-    _add_photos(m, photos, assets, links, blur=trip.blur_photo_locations)
-    if stop is not None:
-        bounds = Bounds(stop.lat, stop.lon, stop.lat, stop.lon).padded(STOP_ZOOM_RADIUS_M)
+    _add_photos(m, view.photos(photos), assets, links, blur=trip.blur_photo_locations)
+    place = view.place(stop) if stop is not None else None
+    if place is not None:  # a stop in a privacy zone is not centred on: the map shows the whole trip
+        bounds = Bounds(*place, *place).padded(STOP_ZOOM_RADIUS_M)
     if bounds is not None:
         if bounds.south == bounds.north and bounds.west == bounds.east:
             bounds = bounds.padded(STOP_ZOOM_RADIUS_M)
@@ -410,26 +506,27 @@ def build_trip_map(
     return m
 
 
-def build_overview_map(trips: list[Trip], *, tiles: Tiles, assets: Assets, links: Links) -> folium.Map:
-    """Build the front page map: every listed trip's route, with a marker linking to the trip."""
+def build_overview_map(trips: list[tuple[Trip, Redaction]], *, tiles: Tiles, assets: Assets,
+                       links: Links) -> folium.Map:
+    """Build the front page map: every listed trip's route as readers see it (each with its owner's zones
+    applied), with a marker at its first placed stop linking to the trip."""
     m = _new_map(tiles, assets)
     bounds: Bounds | None = None
-    for trip in trips:
+    for trip, view in trips:
         for leg in trip.legs:
             colour = safe_colour(leg.colour)
-            for track in leg.tracks:
-                for part in (track.lines or {}).get("overview", []):
+            for track in view.tracks(leg):
+                for part in track.lines.get("overview", []):
                     coords = decode_polyline(part["line"])
                     if len(coords) >= 2:
                         folium.PolyLine(coords, color=colour, weight=3, opacity=0.8).add_to(m)
-            box = leg_bounds(leg)
+            box = view.leg_bounds(leg)
             if box is not None:
                 bounds = box if bounds is None else bounds.union(box)
-        stops = trip.stops()
-        if stops:
-            first = stops[0]
+        places = [place for place in (view.place(s) for s in trip.stops()) if place is not None]
+        if places:
             marker = folium.Marker(
-                [first.lat, first.lon],
+                list(places[0]),
                 icon=folium.DivIcon(
                     html='<div class="tm-pin tm-pin-trip">★</div>',
                     icon_size=(30, 30),
@@ -449,10 +546,13 @@ def build_overview_map(trips: list[Trip], *, tiles: Tiles, assets: Assets, links
     return m
 
 
-def build_stops_map(stops: list[Stop], *, tiles: Tiles, assets: Assets, links: Links) -> folium.Map:
-    """Build a small map of some stops (the post page's map), each linking to its trip."""
+def build_stops_map(stops: list[Stop], *, tiles: Tiles, assets: Assets, links: Links,
+                    place: Callable[[Stop], tuple[float, float] | None]) -> folium.Map:
+    """Build a small map of some stops (the post page's map), each linking to its trip; `place` gives each stop's
+    place as readers see it (None in a privacy zone: left off)."""
     m = _new_map(tiles, assets, scroll_zoom=False)
-    for stop in stops:
+    placed = [(stop, where) for stop in stops if (where := place(stop)) is not None]
+    for stop, where in placed:
         n = stop.leg.trip.stop_numbers()[stop.id]  # the same number as on the trip map
         colour = safe_colour(stop.leg.colour)
         icon = folium.DivIcon(
@@ -461,7 +561,7 @@ def build_stops_map(stops: list[Stop], *, tiles: Tiles, assets: Assets, links: L
             icon_anchor=(15, 15),
             class_name="tm-stop",
         )
-        marker = folium.Marker([stop.lat, stop.lon], icon=icon)  # no title: folium would pass it raw (see js_json)
+        marker = folium.Marker(list(where), icon=icon)  # no title: folium would pass it raw (see js_json)
         SafePopup(
             Markup(
                 '<div class="tm-popup"><div class="tm-popup-title">{}</div>'
@@ -469,7 +569,7 @@ def build_stops_map(stops: list[Stop], *, tiles: Tiles, assets: Assets, links: L
             ).format(html_text(stop.name), links.trip(stop.leg.trip), html_text(stop.leg.trip.title))
         ).add_to(marker)
         marker.add_to(m)
-    bounds = Bounds.around([(s.lat, s.lon) for s in stops])
+    bounds = Bounds.around([where for _, where in placed])
     if bounds is not None:
         m.fit_bounds(bounds.padded(STOP_ZOOM_RADIUS_M).as_leaflet(), padding=(24, 24), max_zoom=12)
     return m
@@ -516,6 +616,7 @@ __all__ = [
     "build_trip_map",
     "build_overview_map",
     "build_stops_map",
+    "build_zones_map",
     "render_parts",
     "walk",
 ]

@@ -57,6 +57,9 @@ class Author(Base):
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="author", cascade="all, delete-orphan")
     sessions: Mapped[list[AuthorSession]] = relationship(back_populates="author", cascade="all, delete-orphan",
                                                          passive_deletes=True)
+    zones: Mapped[list[PrivacyZone]] = relationship(
+        back_populates="author", order_by="PrivacyZone.created_at", cascade="all, delete-orphan"
+    )
 
     is_authenticated = True
     is_active = True
@@ -99,6 +102,35 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
     author: Mapped[Author] = relationship(back_populates="tokens")
+
+
+class PrivacyZone(Base):
+    """A place whose surroundings readers never see on any of the author's trips (see travelmap/privacy.py).
+
+    The author draws a place and a radius; outputs are cut at the hidden circle chosen once when the zone is
+    made (a centre up to `radius_m` away from the place and 2.2 to 2.5 times the radius), never shown to readers.
+    """
+
+    __tablename__ = "privacy_zones"
+    __table_args__ = (
+        CheckConstraint("lat >= -90 AND lat <= 90", name="lat_range"),
+        CheckConstraint("lon >= -180 AND lon <= 180", name="lon_range"),
+        CheckConstraint("radius_m >= 100 AND radius_m <= 5000", name="radius_range"),
+        CheckConstraint("hidden_radius_m > radius_m", name="hidden_holds_zone"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(MAX_NAME), default="")
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    radius_m: Mapped[float] = mapped_column(Float)
+    hidden_lat: Mapped[float] = mapped_column(Float)
+    hidden_lon: Mapped[float] = mapped_column(Float)
+    hidden_radius_m: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[Author] = relationship(back_populates="zones")
 
 
 def first_revision() -> int:

@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .geo import decode_polyline
 from .models import Trip
+from .redaction import Redaction
 from .text import safe_colour
 
 WIDTH, HEIGHT, BAND = 1200, 630, 120
@@ -25,21 +26,22 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
     return ImageFont.load_default(size=size)
 
 
-def trip_preview(trip: Trip, width: int = WIDTH) -> bytes:
-    """Draw the trip: legs in their colours (dashed for untracked legs), numbered stops, the title below."""
+def trip_preview(trip: Trip, width: int = WIDTH, *, view: Redaction) -> bytes:
+    """Draw the trip as readers see it: legs in their colours (dashed for untracked legs), numbered stops (those
+    readers may place), the title below."""
     image = Image.new("RGB", (WIDTH, HEIGHT), (238, 242, 246))
     draw = ImageDraw.Draw(image)
     lines: list[tuple[str, list[tuple[float, float]], bool]] = []
     for leg in trip.legs:
         colour = safe_colour(leg.colour)
-        for track in leg.tracks:
-            for part in (track.lines or {}).get("overview", []):
+        for track in view.tracks(leg):
+            for part in track.lines.get("overview", []):
                 coords = decode_polyline(part["line"])
                 lines.append((colour, [_mercator(lat, lon) for lat, lon in coords], bool(part.get("planned"))))
-        untracked = leg.untracked_line()
+        untracked = view.untracked_line(leg)
         if untracked is not None:
             lines.append((colour, [_mercator(lat, lon) for lat, lon in untracked], True))
-    stops = [(stop, _mercator(stop.lat, stop.lon)) for stop in trip.stops()]
+    stops = [(stop, _mercator(*place)) for stop in trip.stops() if (place := view.place(stop)) is not None]
     points = [p for _, line, _ in lines for p in line] + [p for _, p in stops]
     if points:
         xs, ys = [p[0] for p in points], [p[1] for p in points]
@@ -67,8 +69,9 @@ def trip_preview(trip: Trip, width: int = WIDTH) -> bytes:
     draw.rectangle((0, HEIGHT - BAND, WIDTH, HEIGHT), fill=(17, 24, 39))
     draw.text((40, HEIGHT - BAND + 26), _fit(trip.title, 52), fill="white", font=_font(44))
     legs = len(trip.legs)
-    distance = sum(t.distance_m for leg in trip.legs for t in leg.tracks) / 1000
-    subtitle = f"{legs} leg{'s' if legs != 1 else ''} · {len(stops)} stops" + (
+    distance = sum(t.distance_m for leg in trip.legs for t in view.tracks(leg)) / 1000
+    count = len(trip.stops())
+    subtitle = f"{legs} leg{'s' if legs != 1 else ''} · {count} stop{'s' if count != 1 else ''}" + (
         f" · {distance:,.0f} km" if distance else ""
     )
     draw.text((40, HEIGHT - BAND + 80), subtitle + " · travelmap", fill=(209, 213, 219), font=_font(24))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from .models import Leg
+from .redaction import TrackView
 from .text import safe_colour
 
 WIDTH, HEIGHT = 360, 170
@@ -34,11 +35,12 @@ def _nice_step(span: float, ticks: int) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
-def leg_profile(leg: Leg) -> Profile | None:
-    """Join the leg's track profiles end to end (in time order) and draw them; None without elevations."""
+def leg_profile(leg: Leg, tracks: list[TrackView]) -> Profile | None:
+    """Join the profiles of what readers see of the leg's tracks end to end (in time order) and draw them; None
+    without elevations."""
     points: list[list[float]] = []
     offset = 0.0
-    for track in leg.tracks:
+    for track in tracks:
         if not track.profile:
             continue
         points.extend([d + offset, e, lat, lon] for d, e, lat, lon in track.profile)

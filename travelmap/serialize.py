@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .localtime import local_time, photo_local_time
-from .models import Leg, Photo, Post, Stop, Track, Trip
+from .models import Leg, Photo, Post, PrivacyZone, Stop, Track, Trip
 from .trackstats import totals
 
 
@@ -108,3 +108,9 @@ def photo_json(photo: Photo) -> dict[str, Any]:
         "height": photo.height,
         "warnings": list(photo.warnings or []),
     }
+
+
+def zone_json(zone: PrivacyZone) -> dict[str, Any]:
+    """Describe a privacy zone as its author drew it (the hidden circle it is cut at stays on the server)."""
+    return {"id": zone.id, "name": zone.name, "lat": zone.lat, "lon": zone.lon, "radius_m": zone.radius_m,
+            "created_at": iso(zone.created_at)}

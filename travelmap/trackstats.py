@@ -158,14 +158,20 @@ def encoded_lines(parsed: ParsedGpx, display: list[dict]) -> dict:
 
 
 class TrackStats(Protocol):
-    """What totals() reads of a track (a Track row, or anything with the same stats)."""
+    """What totals() reads of a track (a Track row, or what readers see of one: redaction.TrackView)."""
 
-    distance_m: float
-    ascent_m: float | None
-    descent_m: float | None
-    moving_time_s: float | None
-    duration_s: float | None
-    point_count: int
+    @property
+    def distance_m(self) -> float: ...
+    @property
+    def ascent_m(self) -> float | None: ...
+    @property
+    def descent_m(self) -> float | None: ...
+    @property
+    def moving_time_s(self) -> float | None: ...
+    @property
+    def duration_s(self) -> float | None: ...
+    @property
+    def point_count(self) -> int: ...
 
 
 @dataclass(frozen=True)

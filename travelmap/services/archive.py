@@ -27,7 +27,7 @@ from ..config import PhotoSettings
 from ..errors import Conflict, InvalidInput, NotFound, TravelmapError
 from ..models import LOCATION_SOURCES, Author, Leg, Photo, Post, Stop, Trip
 from ..version import __version__
-from . import authoring, slugs
+from . import authoring, slugs, zones
 from .photos import prepare, store
 from .posts import create_post
 from .tracks import import_track
@@ -108,6 +108,9 @@ def trip_document(session: Session, trip: Trip) -> dict:
                   for p in posts.values()],
         "legs": legs,
         "photos": photo_entries,
+        # The owner's privacy zones travel with each of their trips: a trip restored without them would show
+        # readers what the zones hid.
+        "privacy_zones": zones.zone_entries(session, trip.owner_id),
     }
 
 
@@ -207,7 +210,7 @@ class _Archive:
         if version != VERSION or isinstance(version, bool):
             raise InvalidInput(f"trip.json is format version {str(version)[:20]}; this travelmap reads version "
                                f"{VERSION} only.", code="unsupported_version")
-        for key, kind in (("trip", dict), ("posts", list), ("legs", list), ("photos", list)):
+        for key, kind in (("trip", dict), ("posts", list), ("legs", list), ("photos", list), ("privacy_zones", list)):
             if not isinstance(document.get(key, kind()), kind):
                 raise InvalidInput(f"trip.json: '{key}' must be a {'list' if kind is list else 'object'}.",
                                    code="invalid_archive")
@@ -323,6 +326,10 @@ def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: 
         if not isinstance(entry.get("file"), str) or entry["file"] not in archive.members:
             raise InvalidInput(f"trip.json names {str(entry.get('file'))[:100]!r} ({where}), which is not in the "
                                "archive.", code="invalid_archive")
+    added = zones.restore_zones(session, owner, _entries(doc.get("privacy_zones"), "privacy_zones"))
+    if added:
+        notes.append(f"{added} privacy zone{'s' if added != 1 else ''} of the archive added to "
+                     f"{owner.username}'s zones.")
     post_slugs = _restore_posts(session, owner, _entries(doc.get("posts"), "posts"), notes)
     with _at("trip.json, trip"):
         trip = authoring.create_trip(session, owner, {

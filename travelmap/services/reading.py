@@ -100,6 +100,14 @@ def media_file_is_readable(session: Session, filename: str, viewer_id: int | Non
         .limit(1)) is not None
 
 
+def photos_of_file(session: Session, filename: str, viewer_id: int | None) -> list[Photo]:
+    """Return the photos using a published file (display copy or thumbnail) that a reader may get: files are named
+    by content, so several photos, in several trips, may share one."""
+    return list(session.scalars(
+        select(Photo).join(Trip, Photo.trip_id == Trip.id)
+        .where(or_(Photo.display_path == filename, Photo.thumb_path == filename), photo_files(viewer_id))))
+
+
 def published_photo(session: Session, trip_id: int, photo_id: int) -> Photo:
     """Return a photo of a trip that readers are shown, else NotFound."""
     photo = session.scalar(select(Photo).where(Photo.id == photo_id, Photo.trip_id == trip_id, published_photos()))

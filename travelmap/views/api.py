@@ -14,8 +14,8 @@ from .. import config, db, validate
 from ..access import acting_author, owns_post, owns_trip, token_required
 from ..errors import InvalidInput, TravelmapError, UnsupportedType
 from ..models import Photo, Post, Trip
-from ..serialize import leg_json, photo_json, post_json, stop_json, track_json, trip_json
-from ..services import authoring, find, posts
+from ..serialize import leg_json, photo_json, post_json, stop_json, track_json, trip_json, zone_json
+from ..services import authoring, find, posts, zones
 from ..services.authoring import edit_photo
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
@@ -293,3 +293,34 @@ def search_places() -> ResponseReturnValue:
 def nearest_place() -> ResponseReturnValue:
     """Name the town nearest a point: ?lat=&lon= [&max_km=30] -> [{name, country, …, distance_m}] or []."""
     return jsonify(place_views.nearest_answer(request.args))
+
+
+def secret() -> bytes:
+    """Return the app's secret key as bytes (it keys each privacy zone's hidden circle)."""
+    key = current_app.config["SECRET_KEY"]
+    return key if isinstance(key, bytes) else str(key).encode("utf-8")
+
+
+@bp.get("/privacy-zones")
+@token_required
+def list_zones() -> ResponseReturnValue:
+    """List the author's privacy zones: [{id, name, lat, lon, radius_m, created_at}]."""
+    return jsonify([zone_json(z) for z in zones.zones_of(db.session(), acting_author().id)])
+
+
+@bp.post("/privacy-zones")
+@token_required
+def add_zone() -> ResponseReturnValue:
+    """Add a privacy zone {lat, lon, radius_m (100-5000), name?}; every trip of the author is re-rendered."""
+    zone = zones.add_zone(db.session(), acting_author(), body(), secret())
+    db.commit()
+    return jsonify(zone_json(zone)), 201
+
+
+@bp.delete("/privacy-zones/<int:zone_id>")
+@token_required
+def delete_zone(zone_id: int) -> ResponseReturnValue:
+    """Delete one of the author's privacy zones (another author's is a 404)."""
+    zones.delete_zone(db.session(), zones.zone_by_id(db.session(), acting_author(), zone_id))
+    db.commit()
+    return "", 204

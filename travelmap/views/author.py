@@ -39,13 +39,15 @@ from ..forms import (
     StopForm,
     TokenForm,
     TripForm,
+    ZoneForm,
     choices,
     data_of,
 )
 from ..localtime import input_value, local_time
 from ..models import Leg, Photo, Post, Stop, Track, Trip
+from ..redaction import EVERYTHING
 from ..serialize import track_json
-from ..services import accounts, authoring, find, posts
+from ..services import accounts, authoring, find, posts, zones
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
 from ..text import palette_colour
@@ -185,7 +187,8 @@ def dashboard() -> ResponseReturnValue:
 
     tallies = {name: counts(model) for name, model in
                (("legs", Leg), ("stops", Stop), ("tracks", Track), ("photos", Photo))}
-    return page("author/dashboard.html", trips=trips, tallies=tallies, action=ActionForm())
+    zone_count = len(zones.zones_of(s, current_user.id))
+    return page("author/dashboard.html", trips=trips, tallies=tallies, action=ActionForm(), zone_count=zone_count)
 
 
 @bp.route("/author/trips/new", methods=["GET", "POST"])
@@ -211,7 +214,7 @@ def trip(trip: Trip) -> ResponseReturnValue:
         if submit(form, lambda data: authoring.update_trip(db.session(), trip, data)) is not None:
             flash("Trip saved.", "success")
             return redirect(url_for("author.trip", slug=trip.slug))
-    return page("author/trip.html", form, trip=trip, action=ActionForm())
+    return page("author/trip.html", form, trip=trip, action=ActionForm(), marks=zones.marks(db.session(), trip))
 
 
 @bp.route("/author/trips/<slug>/delete", methods=["GET", "POST"])
@@ -362,8 +365,9 @@ def delete_track(trip: Trip, track_id: int) -> ResponseReturnValue:
 @owns_trip
 def photos(trip: Trip) -> ResponseReturnValue:
     """Upload photos and review them: thumbnail, time, place, how it was found, warnings."""
-    return page("author/photos.html", None, trip=trip, photos=list(trip.photos), action=ActionForm(),
-                near=place_views.near_words)
+    photos = list(trip.photos)
+    return page("author/photos.html", None, trip=trip, photos=photos, action=ActionForm(),
+                near=place_views.near_words, marks=zones.marks(db.session(), trip, photos))
 
 
 @bp.post("/author/trips/<slug>/photos")
@@ -416,7 +420,8 @@ def edit_photo(trip: Trip, photo_id: int) -> ResponseReturnValue:
     if saved:
         flash("Photo saved.", "success")
         return redirect(url_for("author.photos", slug=trip.slug))
-    m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links())
+    m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(), view=EVERYTHING)
+    maps.ZoneLayer(zones.zones_of(db.session(), trip.owner_id)).add_to(m)
     maps.ClickToFill("lat", "lon").add_to(m)
     return page("author/photo_form.html", form, trip=trip, photo=photo, map=maps.render_parts(m))
 
@@ -458,7 +463,8 @@ def _stop_form(trip: Trip, stop: Stop | None) -> StopForm:
 
 def _picker(trip: Trip) -> maps.MapParts:
     """Render the trip's map with a click handler that fills the latitude and longitude fields."""
-    m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links())
+    m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(), view=EVERYTHING)
+    maps.ZoneLayer(zones.zones_of(db.session(), trip.owner_id)).add_to(m)
     maps.ClickToFill("lat", "lon").add_to(m)
     return maps.render_parts(m)
 
@@ -518,6 +524,52 @@ def delete_stop(trip: Trip, stop_id: int) -> ResponseReturnValue:
     return page("author/confirm.html", form, title=f"Delete the stop “{stop.name}”?",
                 message="Its post and photos stay; they are no longer attached to this place.",
                 cancel=url_for("author.trip", slug=trip.slug), button="Delete the stop")
+
+
+# ---------------------------------------------------------------- privacy zones
+
+def _secret() -> bytes:
+    key = current_app.config["SECRET_KEY"]
+    return key if isinstance(key, bytes) else str(key).encode("utf-8")
+
+
+@bp.route("/author/privacy", methods=["GET", "POST"])
+@author_required
+def privacy_zones() -> ResponseReturnValue:
+    """List the author's privacy zones and add one by clicking the map, finding a town or typing coordinates."""
+    s = db.session()
+    form = ZoneForm(radius_m="500")
+    if request.method == "POST":
+        zone = submit(form, lambda d: zones.add_zone(s, current_user, d, _secret()))
+        if zone is not None:
+            flash(f"Privacy zone added. Readers no longer see anything within {zone.radius_m:,.0f} m of that place "
+                  "on any of your trips.", "success")
+            return redirect(url_for("author.privacy_zones"))
+    own = zones.zones_of(s, current_user.id)
+    trips = list(s.scalars(select(Trip).where(Trip.owner_id == current_user.id)))
+    m = maps.build_zones_map(trips, own, tiles=tiles(), assets=map_assets())
+    maps.ClickToFill("lat", "lon").add_to(m)
+    maps.ZonePicker().add_to(m)
+    return page("author/privacy.html", form, zones=own, map=maps.render_parts(m), near=place_views.near_words)
+
+
+@bp.route("/author/privacy/<int:zone_id>/delete", methods=["GET", "POST"])
+@author_required
+def delete_zone(zone_id: int) -> ResponseReturnValue:
+    """Confirm, then delete a privacy zone (another author's is a 404)."""
+    s = db.session()
+    zone = zones.zone_by_id(s, current_user, zone_id)
+    form = ActionForm()
+    if request.method == "POST":
+        zones.delete_zone(s, zone)
+        db.commit()
+        flash("Privacy zone deleted. Readers see again what lies within it.", "success")
+        return redirect(url_for("author.privacy_zones"))
+    label = f"“{zone.name}”" if zone.name else f"the {zone.radius_m:,.0f} m zone"
+    return page("author/confirm.html", form, title=f"Delete the privacy zone {label}?",
+                message=f"Readers will see again everything within {zone.radius_m:,.0f} m of {zone.lat:.5f}, "
+                        f"{zone.lon:.5f} on all your trips: tracks, stops and photos, at once.",
+                cancel=url_for("author.privacy_zones"), button="Delete the zone")
 
 
 # ---------------------------------------------------------------- posts

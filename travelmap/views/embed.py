@@ -53,7 +53,7 @@ def trip(slug: str) -> ResponseReturnValue:
             photos = [p for p in photos if p.leg_id == leg.id]
         m = maps.build_trip_map(trip, leg=leg, stop=stop, tiles=tiles(), assets=map_assets(), links=links(trip),
                                 photos=photos, embed=True, detail=leg is not None or stop is not None,
-                                detail_url=detail_url(trip))
+                                detail_url=detail_url(trip), view=page.view)
         maps.add_gesture_handling(m, map_assets())
         full = url_for("public.trip", slug=trip.slug)
         if stop is not None:

@@ -44,7 +44,7 @@ def _geojson(slug: str, position: int | None) -> ResponseReturnValue:
         if leg is not None:
             photos = [p for p in photos if p.leg_id == leg.id]
         body = exports.trip_geojson(trip, urls(trip), legs=[leg] if leg else None, photos=photos,
-                                    blur=trip.blur_photo_locations)
+                                    blur=trip.blur_photo_locations, view=page.view)
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
     key = ("geojson", row.id, row.revision, position, with_photos)
@@ -69,9 +69,9 @@ def _gpx(slug: str, position: int | None) -> ResponseReturnValue:
     row = stamp_or_404(slug)
 
     def build() -> str:
-        trip = pages.trip_page(db.session(), row.id, lines=False, photos=False).trip
-        leg = find.leg_at(trip, position) if position is not None else None
-        return exports.trip_gpx(trip, urls(trip), legs=[leg] if leg else None)
+        page = pages.trip_page(db.session(), row.id, lines=False, photos=False)
+        leg = find.leg_at(page.trip, position) if position is not None else None
+        return exports.trip_gpx(page.trip, urls(page.trip), legs=[leg] if leg else None, view=page.view)
 
     key = ("gpx", row.id, row.revision, position)
     response = cached_response(key, build, mimetype="application/gpx+xml", max_age=MAX_AGE)
@@ -98,8 +98,9 @@ def leg_lines(slug: str, position: int) -> ResponseReturnValue:
     row = stamp_or_404(slug)
 
     def build() -> str:
-        leg = find.leg_at(pages.trip_page(db.session(), row.id, photos=False).trip, position)
-        parts = [part for track in leg.tracks for part in (track.lines or {}).get("display", [])]
+        page = pages.trip_page(db.session(), row.id, photos=False)
+        leg = find.leg_at(page.trip, position)
+        parts = [part for track in page.view.tracks(leg) for part in track.lines.get("display", [])]
         return json.dumps({"lines": [p["line"] for p in parts], "planned": [bool(p["planned"]) for p in parts]},
                           separators=(",", ":"))
 
@@ -115,8 +116,8 @@ def feed(slug: str) -> ResponseReturnValue:
     key = ("feed", row.id, row.revision)
 
     def build() -> bytes:
-        trip = pages.trip_page(db.session(), row.id, lines=False, photos=False).trip
-        return exports.trip_feed(trip, urls(trip), self_url)
+        page = pages.trip_page(db.session(), row.id, lines=False, photos=False)
+        return exports.trip_feed(page.trip, urls(page.trip), self_url, view=page.view)
 
     return cached_response(key, build, mimetype="application/atom+xml", max_age=MAX_AGE)
 
@@ -131,5 +132,9 @@ def preview(slug: str) -> ResponseReturnValue:
         raise InvalidInput("width must be a number of pixels.", field="width") from None
     width = max(300, min(1200, width))
     key = ("preview", row.id, row.revision, width, config_fingerprint())
-    return cached_response(key, lambda: trip_preview(pages.trip_page(db.session(), row.id, photos=False).trip, width),
-                           mimetype="image/png", max_age=MAX_AGE)
+
+    def build() -> bytes:
+        page = pages.trip_page(db.session(), row.id, photos=False)
+        return trip_preview(page.trip, width, view=page.view)
+
+    return cached_response(key, build, mimetype="image/png", max_age=MAX_AGE)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
+from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+from flask import Blueprint, abort, current_app, render_template, request, send_file, send_from_directory
 from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
 
 from .. import db, geo, maps
 from ..assets import map_assets
 from ..cache import cached_response
 from ..errors import NotFound
-from ..services import find, pages, reading
+from ..services import find, pages, reading, zones
 from ..text import render_markdown, safe_url
 from .lookup import follow_old_post, follow_old_stop, get_trip_or_404, stamp_or_404, viewer_id
 from .maplinks import config_fingerprint, detail_url, links, tiles
@@ -23,7 +26,7 @@ bp = Blueprint("public", __name__)
 def index() -> ResponseReturnValue:
     """List the public trips over an overview map."""
     cards = pages.index_page(db.session())
-    parts = maps.render_parts(maps.build_overview_map([trip for trip, _ in cards], tiles=tiles(),
+    parts = maps.render_parts(maps.build_overview_map([(card.trip, card.view) for card in cards], tiles=tiles(),
                                                       assets=map_assets(), links=links()))
     return render_template("public/index.html", cards=cards, map=parts)
 
@@ -36,7 +39,7 @@ def trip(slug: str) -> ResponseReturnValue:
     def build() -> str:
         page = pages.trip_page(db.session(), row.id)
         m = maps.build_trip_map(page.trip, tiles=tiles(), assets=map_assets(), links=links(page.trip),
-                                photos=page.photos, detail_url=detail_url(page.trip))
+                                photos=page.photos, detail_url=detail_url(page.trip), view=page.view)
         return render_template("public/trip.html", page=page, trip=page.trip, map=maps.render_parts(m))
 
     return cached_response(("trip", row.id, row.revision, config_fingerprint()), build)
@@ -50,7 +53,7 @@ def leg(slug: str, position: int) -> ResponseReturnValue:
     def build() -> str:
         page = pages.leg_page(db.session(), row.id, position)
         m = maps.build_trip_map(page.trip.trip, leg=page.leg, tiles=tiles(), assets=map_assets(),
-                                links=links(page.trip.trip), photos=page.photos, detail=True)
+                                links=links(page.trip.trip), photos=page.photos, detail=True, view=page.trip.view)
         return render_template("public/leg.html", page=page, trip=page.trip.trip, leg=page.leg,
                                map=maps.render_parts(m), elevation_method=geo.ELEVATION_METHOD)
 
@@ -66,7 +69,7 @@ def stop(slug: str, stop_slug: str) -> ResponseReturnValue:
         page = pages.stop_page(db.session(), row.id, stop_slug)
         trip = page.trip.trip
         m = maps.build_trip_map(trip, stop=page.stop, tiles=tiles(), assets=map_assets(), links=links(trip),
-                                photos=page.trip.photos, detail=True)
+                                photos=page.trip.photos, detail=True, view=page.trip.view)
         return render_template("public/stop.html", page=page, trip=trip, stop=page.stop, map=maps.render_parts(m))
 
     try:
@@ -95,19 +98,37 @@ def photo_file(slug: str, photo_id: int, size: str) -> ResponseReturnValue:
     """A photo's published copy by id (what the map's photo layer links to)."""
     row = stamp_or_404(slug)
     photo = reading.published_photo(db.session(), row.id, photo_id)
+    shown = zones.audience(db.session(), [photo], viewer_id())
+    if shown is None:
+        abort(404)
     response = send_from_directory(current_app.config["MEDIA_DIR"],
                                    photo.thumb_path if size == "thumb" else photo.display_path,
                                    mimetype="image/jpeg", max_age=86_400)
+    return _photo_headers(response, shown)
+
+
+def _photo_headers(response: Response, shown: str) -> Response:
+    """Keep a copy only the owner may see out of shared caches."""
     response.headers["X-Content-Type-Options"] = "nosniff"
+    if shown == "owner":
+        response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
 @bp.get("/trips/<slug>/tracks/<int:track_id>.gpx")
 def track_file(slug: str, track_id: int) -> ResponseReturnValue:
-    """Download a track's original GPX file, as it was uploaded."""
-    track = find.track_by_id(get_trip_or_404(slug), track_id)
-    response = send_from_directory(current_app.config["MEDIA_DIR"], track.gpx_path, mimetype="application/gpx+xml",
-                                   as_attachment=True, download_name=track.original_name or f"track-{track.id}.gpx")
+    """Download a track's original GPX file, as it was uploaded; while a privacy zone touches it (a recorded point
+    or a waypoint of the file), what readers see of the track instead."""
+    trip = get_trip_or_404(slug)
+    track = find.track_by_id(trip, track_id)
+    name = track.original_name or f"track-{track.id}.gpx"
+    filtered = pages.track_download(db.session(), trip, track, Path(current_app.config["MEDIA_DIR"]))
+    if filtered is not None:
+        response = send_file(io.BytesIO(filtered), mimetype="application/gpx+xml", as_attachment=True,
+                             download_name=name, max_age=0)
+    else:
+        response = send_from_directory(current_app.config["MEDIA_DIR"], track.gpx_path,
+                                       mimetype="application/gpx+xml", as_attachment=True, download_name=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -115,20 +136,21 @@ def track_file(slug: str, track_id: int) -> ResponseReturnValue:
 @bp.get("/posts/<slug>")
 def post(slug: str) -> ResponseReturnValue:
     """Show a post with a small map of the stops that link to it, as far as this reader may see them (?trip=
-    names the trip the reader came from)."""
+    names the trip the reader came from); stops in a privacy zone are left off the map, photos in one are not shown."""
     try:
         page = reading.post_page(db.session(), slug, viewer_id(), request.args.get("trip"))
     except NotFound:
         follow_old_post(slug)
         raise
+    places, photos = pages.post_privacy(db.session(), page.stops, page.photos)
     parts = None
-    if page.stops:
-        parts = maps.render_parts(maps.build_stops_map(page.stops, tiles=tiles(), assets=map_assets(),
-                                                       links=links()))
+    if places:
+        parts = maps.render_parts(maps.build_stops_map(page.stops, tiles=tiles(), assets=map_assets(), links=links(),
+                                                       place=lambda stop: places.get(stop.id)))
     post = page.post
     body = render_markdown(post.body) if post.body else None
     return render_template("public/post.html", page=page, post=post, body=body, stops=page.stops, map=parts,
-                           photos=page.photos, external_url=safe_url(post.url), licence_url=safe_url(post.licence_url))
+                           photos=photos, external_url=safe_url(post.url), licence_url=safe_url(post.licence_url))
 
 
 @bp.get("/media/<path:filename>")
@@ -137,9 +159,10 @@ def media(filename: str) -> ResponseReturnValue:
     kind = filename.split("/", 1)[0]
     if kind not in {"display", "thumbs"}:
         abort(404)
-    if not reading.media_file_is_readable(db.session(), filename, viewer_id()):
+    # Content-hash files can be shared by photos of several trips: served while any the reader may get is shown.
+    shown = zones.audience(db.session(), reading.photos_of_file(db.session(), filename, viewer_id()), viewer_id())
+    if shown is None:
         abort(404)
     response = send_from_directory(current_app.config["MEDIA_DIR"], filename, mimetype="image/jpeg",
                                    max_age=31_536_000)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _photo_headers(response, shown)
