@@ -94,6 +94,20 @@ def _unreferenced(session: Session, paths: list[str]) -> list[str]:
     return [p for p in paths if p not in used]
 
 
+def _delete_child(session: Session, siblings: list, child: object) -> None:
+    """Delete a row that sits in its parent's delete-orphan list, and take it out of that list.
+
+    Both steps run with autoflush off: taking the child out of the list makes it an orphan, and
+    `session.delete` walks the child's own children, which may load them and so autoflush. That autoflush
+    deletes the orphan, and `session.delete` then registers a row already gone, which SQLAlchemy refuses
+    ("Failed to add object to the flush context"). With one flush at the end the row is deleted once.
+    """
+    with session.no_autoflush:
+        siblings.remove(child)
+        session.delete(child)
+    session.flush()
+
+
 def delete_trip(session: Session, trip: Trip, media_root: Path) -> None:
     """Delete the trip with its legs, stops, tracks and photos; their files go once the deletion commits."""
     paths = [t.gpx_path for t in session.scalars(select(Track).where(Track.trip_id == trip.id))]
@@ -159,8 +173,7 @@ def delete_leg(session: Session, leg: Leg, media_root: Path) -> None:
     """Delete a leg with its stops and tracks; later legs move up."""
     trip = leg.trip
     paths = [t.gpx_path for t in leg.tracks]
-    trip.legs.remove(leg)
-    session.delete(leg)
+    _delete_child(session, trip.legs, leg)
     _renumber(trip.legs)
     session.flush()
     media.remove_after_commit(session, media_root, _unreferenced(session, paths))
@@ -168,13 +181,12 @@ def delete_leg(session: Session, leg: Leg, media_root: Path) -> None:
 
 
 def delete_track(session: Session, track: Track, media_root: Path) -> None:
-    """Delete a track and, once that commits, its original file (unless another trip holds the same file)."""
-    trip = track.leg.trip
-    track.leg.tracks.remove(track)
-    session.delete(track)
-    session.flush()
+    """Delete a track with its points and, once that commits, its original file (unless another trip holds
+    the same file). Works whatever of the track, its leg and its segments is loaded."""
+    leg = track.leg
+    _delete_child(session, leg.tracks, track)
     media.remove_after_commit(session, media_root, _unreferenced(session, [track.gpx_path]))
-    touch(trip)
+    touch(leg.trip)
 
 
 def edit_photo(session: Session, photo: Photo, data: dict, settings: object) -> Photo:
@@ -197,9 +209,7 @@ def delete_photo(session: Session, photo: Photo, media_root: Path) -> None:
     """Delete a photo; its files go once that commits (unless another trip holds the same photo)."""
     trip = photo.trip
     paths = [photo.original_path, photo.display_path, photo.thumb_path]
-    trip.photos.remove(photo)
-    session.delete(photo)
-    session.flush()
+    _delete_child(session, trip.photos, photo)
     media.remove_after_commit(session, media_root, _unreferenced(session, paths))
     touch(trip)
 
@@ -289,8 +299,7 @@ def update_stop(session: Session, stop: Stop, data: dict) -> Stop:
 def delete_stop(session: Session, stop: Stop) -> None:
     """Delete a stop; its photos stay in the trip, unattached."""
     leg = stop.leg
-    leg.stops.remove(stop)
-    session.delete(stop)
+    _delete_child(session, leg.stops, stop)
     _renumber(leg.stops)
     session.flush()
     touch(leg.trip)

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from .. import config, db, maps
 from ..access import author_required, login_attempts, owns_post, owns_trip
 from ..assets import map_assets
-from ..errors import NotFound, TravelmapError
+from ..errors import TravelmapError
 from ..forms import ActionForm, LegForm, LoginForm, PhotoForm, PostForm, StopForm, TokenForm, TripForm, choices, data_of
 from ..localtime import local_time
 from ..models import Leg, Photo, Post, Stop, Track, Trip
@@ -275,9 +275,7 @@ def upload_tracks(trip: Trip, position: int) -> ResponseReturnValue:
 @owns_trip
 def delete_track(trip: Trip, track_id: int) -> ResponseReturnValue:
     """Delete a track of the trip."""
-    track = next((t for leg in trip.legs for t in leg.tracks if t.id == track_id), None)
-    if track is None:
-        raise NotFound("This trip has no such track.")
+    track = find.track_by_id(trip, track_id)
     name = track.name
     authoring.delete_track(db.session(), track, media_root())
     db.commit()
