@@ -191,7 +191,8 @@ class Stop(Base):
 
     leg: Mapped[Leg] = relationship(back_populates="stops")
     post: Mapped[Post | None] = relationship(back_populates="stops")
-    photos: Mapped[list[Photo]] = relationship(back_populates="stop", order_by="Photo.taken_at")
+    # The database unlinks the photos of a deleted stop (ON DELETE SET NULL); they are not loaded for it.
+    photos: Mapped[list[Photo]] = relationship(back_populates="stop", order_by="Photo.taken_at", passive_deletes=True)
 
 
 class Track(Base):
