@@ -238,7 +238,8 @@ def test_an_unrelated_write_during_a_big_import_is_not_refused(tmp_path, seeded_
 API_WRITES = [route for route in API_ROUTES if route[0] != "GET"]
 
 
-@pytest.mark.parametrize("method, url, payload", [r[:3] for r in API_WRITES], ids=[f"{r[0]} {r[1]}" for r in API_WRITES])
+@pytest.mark.parametrize("method, url, payload", [r[:3] for r in API_WRITES],
+                         ids=[f"{r[0]} {r[1]}" for r in API_WRITES])
 def test_every_api_write_reads_everything_it_needs_before_its_first_write(seeded_app, token, method, url, payload):
     client = seeded_app.test_client()
     with recorded(seeded_app) as log:
