@@ -5,14 +5,25 @@ legs and empty trips. Each is built here, imported through the real API, and eve
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import folium
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from geographiclib.geodesic import Geodesic
+from sqlalchemy import select
+
+from travelmap import db, geo, maps, preview, profile
+from travelmap.assets import map_assets
+from travelmap.geo import MERCATOR_MAX_LAT, Bounds, shift_lon
+from travelmap.models import Track, Trip
+from travelmap.services import pages
+from travelmap.views import maplinks
 
 from . import databases
 from .authoring_helpers import bearer, make_author
@@ -90,11 +101,14 @@ def _post_json(client: FlaskClient, token: str, url: str, body: dict) -> dict:
     return response.json
 
 
-def _build(app: Flask) -> dict[str, Case]:
+def build_trips(app: Flask, only: set[str] | None = None) -> dict[str, Case]:
+    """Make the trips of the degenerate cases (those named in `only`, or all) through the API."""
     token = make_author(app, "ann")
     client = app.test_client()
     cases: dict[str, Case] = {}
     for name, segments in TRACKS.items():
+        if only is not None and name not in only:
+            continue
         _post_json(client, token, "/api/trips", {"title": name, "slug": name, "visibility": "public"})
         _post_json(client, token, f"/api/trips/{name}/legs", {"name": "Only"})
         response = client.post(f"/api/trips/{name}/legs/1/tracks",
@@ -112,6 +126,8 @@ def _build(app: Flask) -> dict[str, Case]:
                                headers=bearer(token), content_type="multipart/form-data")
         assert response.status_code == 201, (name, response.get_data(as_text=True)[:300])
         cases[name] = Case(name, legs=1, stop="start", track=track, post=f"{name}-post")
+    if only is not None:
+        return cases
     # Trips with nothing, or with legs that have nothing but a stop or two.
     _post_json(client, token, "/api/trips", {"title": "Empty trip", "slug": "empty-trip", "visibility": "public"})
     cases["empty-trip"] = Case("empty-trip")
@@ -139,7 +155,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root = tmp_path_factory.mktemp("degenerate")
     with databases.outliving_tests(root):
         app = make_app(root)
-        yield Site(app, app.test_client(), _build(app))
+        yield Site(app, app.test_client(), build_trips(app))
 
 
 def pages_of(case: Case) -> list[str]:
@@ -192,3 +208,165 @@ def test_missing_legs_and_stops_of_an_empty_trip_are_404s_not_500s(site):
                 "/oembed?url=http://localhost/trips/empty-trip/legs/1"):
         assert site.client.get(url).status_code == 404, url
 
+
+
+# ---------------------------------------------------------------- what is computed and drawn
+
+def geodesic_length(segments: list[list[Point]]) -> float:
+    """The exact WGS84 length of the recorded segments (what the stats must agree with)."""
+    total = 0.0
+    for seg in segments:
+        for (lat1, lon1, *_), (lat2, lon2, *_) in zip(seg, seg[1:]):
+            total += Geodesic.WGS84.Inverse(lat1, lon1, lat2, lon2, Geodesic.DISTANCE)["s12"]
+    return total
+
+
+def track_of(site: Site, slug: str) -> Track:
+    with site.app.app_context():
+        track = db.session().scalars(select(Track).join(Trip).where(Trip.slug == slug)).one()
+        db.session().expunge(track)  # keeps what is loaded readable after the request's session ends
+        return track
+
+
+@pytest.mark.parametrize("name", list(TRACKS))
+def test_the_stats_of_a_degenerate_track_are_what_its_points_say(site, name):
+    track, segments = track_of(site, name), TRACKS[name]
+    points = [p for seg in segments for p in seg]
+    assert track.distance_m == pytest.approx(geodesic_length(segments), rel=0.002, abs=0.5)
+    heights = {p[2] for p in points}
+    if max(sum(p[2] is not None for p in seg) for seg in segments) < 2:  # no segment with two heights: no climb
+        assert track.ascent_m is None and track.descent_m is None
+    elif len(heights) == 1 or name == "standing-still":
+        assert (track.ascent_m, track.descent_m) == (0, 0)
+    times = {p[3] for p in points}
+    if len(times - {None}) <= 1:  # no time, or one moment: no duration, no moving time, no speed
+        assert track.duration_s is None and track.moving_time_s is None and track.max_speed_mps is None
+    if name == "standing-still":
+        assert track.duration_s == 599 and track.moving_time_s < 30
+    lats = [p[0] for p in points]
+    assert (track.min_lat, track.max_lat) == pytest.approx((min(lats), max(lats)), abs=1e-8)  # the file has 8 places
+    for value in (track.distance_m, track.min_lon, track.max_lon, *(track.ascent_m, track.moving_time_s)):
+        assert value is None or math.isfinite(value)
+
+
+def test_a_track_across_the_antimeridian_has_the_small_box_across_it_not_one_round_the_world(site):
+    west, south, east, north = track_of(site, "across-the-antimeridian").bbox
+    assert 179.6 < west < 180 and -180 < east < -179  # RFC 7946: west greater than east across the antimeridian
+    west, _, east, _ = track_of(site, "along-the-antimeridian").bbox
+    assert {west, east} <= {180.0, -180.0}
+    assert Bounds.of_box(0, west, 1, east).east - Bounds.of_box(0, west, 1, east).west == 0
+
+
+def _map_of(site: Site, slug: str, **kwargs: object) -> tuple[list[list[float]], dict]:
+    """Build a trip's map as its page does and return what it fits the view to and the data its script draws."""
+    with site.app.test_request_context():
+        page = pages.trip_page(db.session(), db.session().scalar(select(Trip.id).where(Trip.slug == slug)))
+        if kwargs.get("leg"):
+            kwargs["leg"] = page.trip.legs[0]
+        if kwargs.get("stop"):
+            kwargs["stop"] = page.trip.stops()[0]
+        m = maps.build_trip_map(page.trip, tiles=maplinks.tiles(), assets=map_assets(), links=maplinks.links(page.trip),
+                                photos=page.photos, **kwargs)  # type: ignore[arg-type]
+        fit = next(e for e in maps.walk(m) if isinstance(e, folium.FitBounds))
+        data = next(e for e in maps.walk(m) if isinstance(e, maps.TripData)).data
+        return fit.bounds, data  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("view", [{}, {"leg": True}, {"stop": True}])
+@pytest.mark.parametrize("name", ["across-the-antimeridian", "along-the-antimeridian",
+                                  "flight-over-the-antimeridian"])
+def test_a_map_across_the_antimeridian_is_fitted_to_it_and_draws_everything_east_of_one_origin(site, name, view):
+    (south, west), (north, east) = _map_of(site, name, **view)[0]
+    data = _map_of(site, name, **view)[1]
+    assert 0 <= east - west < 60  # a few degrees (the flight: Fiji to Hawaii), not the whole world
+    assert -180 <= west < 180 and east > 180 or data["origin"] is None and -180 <= west <= east <= 180
+    if data["origin"] is not None:
+        assert data["origin"] == west
+        for row in data["stops"]:  # what the script does with each stop: shift it east of the origin
+            assert west <= shift_lon(row[1], data["origin"]) <= east
+
+
+@pytest.mark.parametrize("name", ["over-the-north-pole", "at-the-south-pole", "beyond-mercator",
+                                  "flight-pole-to-pole"])
+def test_a_map_near_a_pole_is_fitted_to_what_web_mercator_can_show(site, name):
+    for view in ({}, {"leg": True}, {"stop": True}):
+        (south, west), (north, east) = _map_of(site, name, **view)[0]
+        assert -MERCATOR_MAX_LAT <= south < north <= MERCATOR_MAX_LAT, view  # a strip, never a line
+        assert north - south >= 0.4 and east >= west
+
+
+def test_geojson_cuts_lines_at_the_antimeridian_and_gives_the_small_bbox(site):
+    for name in ("across-the-antimeridian", "along-the-antimeridian", "flight-over-the-antimeridian"):
+        body = site.client.get(f"/trips/{name}.geojson").json
+        legs = [f for f in body["features"] if f["properties"]["kind"] == "leg"]
+        geometry = legs[0]["geometry"]
+        parts = geometry["coordinates"] if geometry["type"] == "MultiLineString" else [geometry["coordinates"]]
+        for part in parts:
+            assert all(abs(b[0] - a[0]) < 180 for a, b in zip(part, part[1:])), name
+            assert all(-180 <= lon <= 180 for lon, _ in part)
+        west, _, east, _ = body["bbox"]
+        if name != "along-the-antimeridian":
+            assert west > east, name  # RFC 7946 §5.2
+    across = site.client.get("/trips/across-the-antimeridian.geojson").json
+    leg = next(f for f in across["features"] if f["properties"]["kind"] == "leg")
+    assert leg["geometry"]["type"] == "MultiLineString"
+    assert [part[-1][0] for part in leg["geometry"]["coordinates"]][0] == 180.0
+
+
+@pytest.mark.parametrize("name", ["across-the-antimeridian", "along-the-antimeridian", "over-the-north-pole",
+                                  "at-the-south-pole", "beyond-mercator", "flight-over-the-antimeridian"])
+def test_the_preview_draws_a_trip_across_the_antimeridian_or_near_a_pole_in_one_piece(site, name):
+    with site.app.app_context():
+        page = pages.trip_page(db.session(), db.session().scalar(select(Trip.id).where(Trip.slug == name)))
+        coords = [[(lat, lon) for lat, lon in geo.decode_polyline(part["line"])]
+                  for leg in page.trip.legs for t in leg.tracks for part in t.lines["overview"]]
+        if not coords:
+            coords = [[(s.lat, s.lon) for s in page.trip.stops()]]
+        lines, places = preview.project(coords, [(s.lat, s.lon) for s in page.trip.stops()])
+    xs = [x for line in lines for x, _ in line] + [x for x, _ in places]
+    ys = [y for line in lines for _, y in line] + [y for _, y in places]
+    width, height = max(xs) - min(xs), max(ys) - min(ys)
+    # Drawn in one piece: every step of a line is drawn at about the same scale (a step across the
+    # antimeridian drawn the long way round would be hundreds of times longer than its length on the Earth).
+    scales = [math.dist(a, b) / metres for line, raw in zip(lines, coords) for a, b, metres in
+              ((line[i], line[i + 1], geo.haversine_m(*raw[i], *raw[i + 1])) for i in range(len(line) - 1))
+              if metres > 1]
+    assert scales and max(scales) < 3 * min(scales), name
+    if name == "flight-over-the-antimeridian":
+        assert width < math.radians(60)  # Fiji to Hawaii is 25° of longitude eastwards, not 335° westwards
+    if name in ("over-the-north-pole", "at-the-south-pole", "beyond-mercator"):
+        assert width > 0 and height > 0  # drawn from above the pole: a shape, not Mercator's flat line
+    response = site.client.get(f"/trips/{name}/preview.png")
+    assert response.status_code == 200 and response.data.startswith(b"\x89PNG")
+
+
+def test_a_photo_placed_from_a_track_across_the_antimeridian_lands_on_it():
+    times = [0.0, 10.0]
+    lat, lon, gap = geo.position_at(times, [-16.8, -16.8], [179.99, -179.99], 5.0, 60.0)  # type: ignore[misc]
+    assert lon == pytest.approx(180.0, abs=1e-6) or lon == pytest.approx(-180.0, abs=1e-6)
+    lat, lon, gap = geo.position_at(times, [-16.8, -16.8], [179.99, -179.99], 7.5, 60.0)  # type: ignore[misc]
+    assert lon == pytest.approx(-179.995)
+
+
+def test_a_blurred_place_by_the_antimeridian_stays_a_longitude():
+    for lon in (179.999, -179.999, 180.0, -180.0):
+        assert -180 <= geo.blur(10.0, lon)[1] <= 180
+
+
+def test_a_flat_profile_is_a_level_line_inside_its_chart(site):
+    for name, height in (("flat-at-sea-level", 0.0), ("flat-at-100-m", 100.0), ("flat-at-1234-5-m", 1234.5)):
+        html = site.client.get(f"/trips/{name}/legs/1").get_data(as_text=True)
+        svg = re.search(r'<svg class="tm-profile-svg".*?</svg>', html, re.S)
+        assert svg, name
+        line = re.search(r'class="tm-line" points="([^"]+)"', svg.group(0))
+        ys = {float(pair.split(",")[1]) for pair in line.group(1).split()}  # type: ignore[union-attr]
+        assert len(ys) == 1, name
+        assert profile.PAD_TOP <= ys.pop() <= profile.HEIGHT - profile.PAD_BOTTOM
+        labels = [float(v.replace(",", "")) for v in re.findall(r'text-anchor="end">([-\d,.]+) m<', svg.group(0))]
+        assert min(labels) <= height <= max(labels) and len(labels) >= 2, (name, labels)
+        assert min(labels) >= 0  # heights never below sea level get no axis below it
+
+
+def test_a_one_point_track_has_no_profile_and_says_so_without_breaking(site):
+    html = site.client.get("/trips/one-point/legs/1").get_data(as_text=True)
+    assert "tm-profile-svg" not in html

@@ -9,7 +9,7 @@ from datetime import datetime, time, timezone
 
 import gpxpy.gpx
 
-from .geo import Bounds
+from .geo import Bounds, split_at_antimeridian
 from .localtime import local_time
 from .models import Leg, Photo, Post, Stop, Trip
 
@@ -31,11 +31,12 @@ def _lonlat(coords: list[list[float]]) -> list[list[float]]:
 
 def leg_feature(leg: Leg) -> dict | None:
     """Return a leg as a LineString/MultiLineString feature (tracks at 2 m detail, or its transport line)."""
-    lines = [_lonlat(part["coords"]) for track in leg.tracks
-             for part in (track.detail_geometry or track.display_geometry) if len(part["coords"]) >= 2]
+    # Lines crossing the antimeridian are cut there (RFC 7946 §3.1.9), so no tool draws them across the world.
+    lines = [_lonlat(piece) for track in leg.tracks for part in (track.detail_geometry or track.display_geometry)
+             if len(part["coords"]) >= 2 for piece in split_at_antimeridian(part["coords"])]
     if not lines and leg.transport and len(leg.stops) >= 2:
         first, last = leg.stops[0], leg.stops[-1]
-        lines = [[[first.lon, first.lat], [last.lon, last.lat]]]
+        lines = [_lonlat(piece) for piece in split_at_antimeridian([[first.lat, first.lon], [last.lat, last.lon]])]
     if not lines:
         return None
     geometry = ({"type": "LineString", "coordinates": lines[0]} if len(lines) == 1
@@ -91,7 +92,7 @@ def trip_geojson(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None, p
     points = [tuple(reversed(c)) for f in features for c in _coordinates(f["geometry"])]
     box = Bounds.around(points)  # type: ignore[arg-type]
     if box is not None:
-        body["bbox"] = [box.west, box.south, box.east, box.north]
+        body["bbox"] = box.as_geojson()  # across the antimeridian, west is greater than east
     return body
 
 

@@ -185,10 +185,18 @@ def leg_label(leg: Leg) -> str:
 
 
 def leg_bounds(leg: Leg) -> Bounds | None:
-    """Return the box around a leg's tracks and stops."""
-    points = [(s.lat, s.lon) for s in leg.stops]
-    points += [p for t in leg.tracks for p in ((t.min_lat, t.min_lon), (t.max_lat, t.max_lon))]
-    return Bounds.around(points)
+    """Return the box around a leg's tracks and stops (across the antimeridian when that is smaller)."""
+    bounds = Bounds.around([(s.lat, s.lon) for s in leg.stops])
+    for t in leg.tracks:
+        box = Bounds.of_box(t.min_lat, t.min_lon, t.max_lat, t.max_lon)
+        bounds = box.union(bounds)
+    return bounds
+
+
+def map_origin(bounds: Bounds | None) -> float | None:
+    """Return the western edge of what a map shows: its scripts move every longitude into the 360° east of
+    it, so a trip across (or on) the antimeridian is drawn in one piece (None: longitudes as they are)."""
+    return bounds.west if bounds is not None else None
 
 
 def _new_map(tiles: Tiles, assets: Assets, *, scroll_zoom: bool = True) -> folium.Map:
@@ -204,6 +212,9 @@ def _new_map(tiles: Tiles, assets: Assets, *, scroll_zoom: bool = True) -> foliu
         height="100%",
         font_size="12px",
     )
+    # The map's own limit, not only the tile layer's: with TRAVELMAP_TILES=none there is no tile layer, and
+    # the photo clusters refuse a map without one ("Map has no maxZoom specified") and draw nothing.
+    m.options["maxZoom"] = 19
     m.default_js = [("leaflet", assets.leaflet_js)]
     m.default_css = [("leaflet_css", assets.leaflet_css)]
     if tiles.url:
@@ -337,7 +348,8 @@ def photo_details(photos: Iterable[Photo], links: Links) -> dict[str, list[str]]
     return details
 
 
-def _add_photos(m: folium.Map, photos: Iterable[Photo], assets: Assets, links: Links, blur: bool) -> None:
+def _add_photos(m: folium.Map, photos: Iterable[Photo], assets: Assets, links: Links, blur: bool,
+                origin: float | None = None) -> None:
     """Add the photos with a place as one clustered layer, from compact data."""
     places = photo_places(photos, blur)
     if not places or links.photo_data is None:
@@ -346,6 +358,7 @@ def _add_photos(m: folium.Map, photos: Iterable[Photo], assets: Assets, links: L
     data = {
         "points": encode_polyline([(lat, lon) for _, lat, lon in places]),
         "ids": [i for i, _, _ in places],
+        "origin": origin,
         **links.photo_data(),
     }
     PhotoLayer(group, data, assets).add_to(m)
@@ -390,13 +403,15 @@ def build_trip_map(
         box = leg_bounds(item)
         if box is not None:
             bounds = box if bounds is None else bounds.union(box)
-    TripData(groups, {"legs": entries, "stops": rows, "detailZoom": DETAIL_ZOOM}, assets).add_to(m)
-    _add_photos(m, photos, assets, links, blur=trip.blur_photo_locations)
     if stop is not None:
         bounds = Bounds(stop.lat, stop.lon, stop.lat, stop.lon).padded(STOP_ZOOM_RADIUS_M)
+    if bounds is not None and bounds.south == bounds.north and bounds.west == bounds.east:
+        bounds = bounds.padded(STOP_ZOOM_RADIUS_M)
+    origin = map_origin(bounds)
+    TripData(groups, {"legs": entries, "stops": rows, "detailZoom": DETAIL_ZOOM, "origin": origin},
+             assets).add_to(m)
+    _add_photos(m, photos, assets, links, blur=trip.blur_photo_locations, origin=origin)
     if bounds is not None:
-        if bounds.south == bounds.north and bounds.west == bounds.east:
-            bounds = bounds.padded(STOP_ZOOM_RADIUS_M)
         # No animation: an embed scrolled in later would otherwise start at world zoom and fly in.
         fit = folium.FitBounds(bounds.as_leaflet(), padding=(24, 24))
         fit.options["animate"] = False
@@ -412,20 +427,25 @@ def build_overview_map(trips: list[Trip], *, tiles: Tiles, assets: Assets, links
     bounds: Bounds | None = None
     for trip in trips:
         for leg in trip.legs:
+            box = leg_bounds(leg)
+            if box is not None:
+                bounds = box if bounds is None else bounds.union(box)
+    origin = map_origin(bounds)
+    for trip in trips:
+        for leg in trip.legs:
             colour = safe_colour(leg.colour)
             for track in leg.tracks:
                 for part in (track.lines or {}).get("overview", []):
                     coords = decode_polyline(part["line"])
                     if len(coords) >= 2:
-                        folium.PolyLine(coords, color=colour, weight=3, opacity=0.8).add_to(m)
-            box = leg_bounds(leg)
-            if box is not None:
-                bounds = box if bounds is None else bounds.union(box)
+                        lons = geo.unwrap([lon for _, lon in coords], origin)
+                        folium.PolyLine([[lat, lon] for (lat, _), lon in zip(coords, lons)], color=colour, weight=3,
+                                        opacity=0.8).add_to(m)
         stops = trip.stops()
         if stops:
             first = stops[0]
             marker = folium.Marker(
-                [first.lat, first.lon],
+                [first.lat, first.lon if origin is None else geo.shift_lon(first.lon, origin)],
                 icon=folium.DivIcon(
                     html='<div class="tm-pin tm-pin-trip">★</div>',
                     icon_size=(30, 30),
@@ -448,6 +468,9 @@ def build_overview_map(trips: list[Trip], *, tiles: Tiles, assets: Assets, links
 def build_stops_map(stops: list[Stop], *, tiles: Tiles, assets: Assets, links: Links) -> folium.Map:
     """Build a small map of some stops (the post page's map), each linking to its trip."""
     m = _new_map(tiles, assets, scroll_zoom=False)
+    bounds = Bounds.around([(s.lat, s.lon) for s in stops])
+    bounds = bounds.padded(STOP_ZOOM_RADIUS_M) if bounds is not None else None
+    origin = map_origin(bounds)
     for stop in stops:
         n = stop.leg.trip.stop_numbers()[stop.id]  # the same number as on the trip map
         colour = safe_colour(stop.leg.colour)
@@ -457,7 +480,8 @@ def build_stops_map(stops: list[Stop], *, tiles: Tiles, assets: Assets, links: L
             icon_anchor=(15, 15),
             class_name="tm-stop",
         )
-        marker = folium.Marker([stop.lat, stop.lon], icon=icon)  # no title: folium would pass it raw (see js_json)
+        lon = stop.lon if origin is None else geo.shift_lon(stop.lon, origin)
+        marker = folium.Marker([stop.lat, lon], icon=icon)  # no title: folium would pass it raw (see js_json)
         SafePopup(
             Markup(
                 '<div class="tm-popup"><div class="tm-popup-title">{}</div>'
@@ -465,9 +489,8 @@ def build_stops_map(stops: list[Stop], *, tiles: Tiles, assets: Assets, links: L
             ).format(html_text(stop.name), links.trip(stop.leg.trip), html_text(stop.leg.trip.title))
         ).add_to(marker)
         marker.add_to(m)
-    bounds = Bounds.around([(s.lat, s.lon) for s in stops])
     if bounds is not None:
-        m.fit_bounds(bounds.padded(STOP_ZOOM_RADIUS_M).as_leaflet(), padding=(24, 24), max_zoom=12)
+        m.fit_bounds(bounds.as_leaflet(), padding=(24, 24), max_zoom=12)
     return m
 
 
