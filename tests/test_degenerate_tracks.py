@@ -26,7 +26,7 @@ from travelmap.services import pages
 from travelmap.views import maplinks
 
 from . import databases
-from .authoring_helpers import bearer, make_author
+from .authoring_helpers import bearer, login, make_author
 from .conftest import make_app
 from .gpxfactory import START, gpx_document, straight_track
 from .photofactory import jpeg
@@ -370,3 +370,14 @@ def test_a_flat_profile_is_a_level_line_inside_its_chart(site):
 def test_a_one_point_track_has_no_profile_and_says_so_without_breaking(site):
     html = site.client.get("/trips/one-point/legs/1").get_data(as_text=True)
     assert "tm-profile-svg" not in html
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_the_authors_workspace_shows_a_degenerate_trip(site, name):
+    client = site.app.test_client()
+    login(client, "ann")
+    for url in (f"/author/trips/{name}", f"/author/trips/{name}/photos", f"/author/trips/{name}/stops/new",
+                f"/author/trips/{name}/delete", f"/author/trips/{name}/backup.zip"):
+        response = client.get(url)
+        expected = 302 if name == "empty-trip" and url.endswith("/stops/new") else 200  # to "add a leg first"
+        assert response.status_code == expected, (url, response.get_data(as_text=True)[:300])
