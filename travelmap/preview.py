@@ -72,9 +72,10 @@ def trip_preview(trip: Trip, width: int = WIDTH) -> bytes:
             for part in (track.lines or {}).get("overview", []):
                 styles.append((colour, bool(part.get("planned"))))
                 coords.append([(lat, lon) for lat, lon in decode_polyline(part["line"])])
-        if not leg.tracks and len(leg.stops) >= 2:
+        untracked = leg.untracked_line()
+        if untracked is not None:
             styles.append((colour, True))
-            coords.append([(leg.stops[0].lat, leg.stops[0].lon), (leg.stops[-1].lat, leg.stops[-1].lon)])
+            coords.append(untracked)
     trip_stops = trip.stops()
     projected, places = project(coords, [(stop.lat, stop.lon) for stop in trip_stops])
     lines = [(colour, line, dashed) for (colour, dashed), line in zip(styles, projected)]

@@ -7,28 +7,26 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import media
+from .. import media, validate
 from ..errors import Conflict
 from ..geo import zone_at
 from ..gpx import ParsedGpx, parse_gpx
 from ..models import Leg, Stop, Track, TrackSegment
 from ..text import slugify
 from ..trackstats import DETAIL_TOLERANCE_M, compute_stats, display_geometry, encoded_lines
-from .trips import touch, unique_slugs
+from . import slugs
+from .trips import touch
 
 
 def _waypoint_stops(session: Session, leg: Leg, parsed: ParsedGpx) -> list[Stop]:
     """Make stops of the file's waypoints for the end of the leg (named, placed, timed when the waypoint is),
     not yet added: zones and slugs are found here, before the write transaction, with one slug query."""
-    names = [(wpt.name or "Waypoint")[:200] for wpt in parsed.waypoints]
-    slugs = unique_slugs(session, Stop, [slugify(name) for name in names], trip_id=leg.trip_id)
+    names = [(wpt.name or "Waypoint")[: validate.MAX_NAME] for wpt in parsed.waypoints]
+    free = slugs.free_all(session, Stop, [slugify(name) for name in names], trip_id=leg.trip_id)
     first = len(leg.stops) + 1
     return [Stop(trip_id=leg.trip_id, slug=slug, name=name, lat=wpt.lat, lon=wpt.lon,
                  timezone=zone_at(wpt.lat, wpt.lon) or leg.trip.timezone, arrived_at=wpt.time, position=first + n)
-            for n, (wpt, name, slug) in enumerate(zip(parsed.waypoints, names, slugs))]
-
-
-MAX_TRACK_NAME = 300  # Track.name; a longer <name> in the file is shortened, not refused
+            for n, (wpt, name, slug) in enumerate(zip(parsed.waypoints, names, free))]
 
 
 def import_track(session: Session, leg: Leg, data: bytes, original_name: str, media_root: Path, *,
@@ -51,7 +49,7 @@ def import_track(session: Session, leg: Leg, data: bytes, original_name: str, me
     track = Track(
         trip_id=leg.trip_id,
         leg=leg,
-        name=(parsed.name or Path(original_name).stem)[:MAX_TRACK_NAME],
+        name=(parsed.name or Path(original_name).stem)[: validate.MAX_FILE_NAME],  # a longer <name> is shortened
         original_name=original_name,
         sha256=digest,
         gpx_path=media.content_path("gpx", digest, ".gpx"),

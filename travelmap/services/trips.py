@@ -2,55 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select, text
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from .. import validate
 from ..models import Leg, Photo, Stop, Track, Trip
 
 
 def touch(trip: Trip) -> None:
     """Bump the trip's revision so every cached page and ETag of it changes."""
     trip.revision = (trip.revision or 0) + 1
-
-
-def unique_slug(session: Session, model: type, base: str, **scope: object) -> str:
-    """Return base, or base-2, base-3 … whichever is free (within scope, e.g. a trip)."""
-    return unique_slugs(session, model, [base], **scope)[0]
-
-
-_SLUG_QUERY_BASES = 200  # distinct bases per query: 2 conditions each stays well under SQLite's expression depth
-
-
-def unique_slugs(session: Session, model: type, bases: Sequence[str], **scope: object) -> list[str]:
-    """Return a free slug for each base, in order (base, base-2, base-3 …), all different from each other too.
-
-    The taken slugs come from one query per 200 distinct bases (those equal to a base or starting with
-    "base-"), not one per candidate: a batch of same-named waypoints stays linear, not quadratic.
-    """
-    stems = {base: base[: validate.MAX_SLUG - 8] for base in bases}  # room for "-9999999"
-    taken: set[str] = set()
-    distinct = sorted(set(bases))
-    slug = model.slug  # type: ignore[attr-defined]
-    for start in range(0, len(distinct), _SLUG_QUERY_BASES):
-        chunk = distinct[start : start + _SLUG_QUERY_BASES]
-        match = or_(slug.in_(chunk), *(slug.startswith(f"{stems[b]}-", autoescape=True) for b in chunk))
-        taken.update(session.scalars(select(slug).filter_by(**scope).where(match)))
-    chosen: list[str] = []
-    next_number: dict[str, int] = {}
-    for base in bases:
-        candidate, n = base, next_number.get(base, 1)
-        while candidate in taken:
-            n += 1
-            candidate = f"{stems[base]}-{n}"
-        next_number[base] = n
-        taken.add(candidate)
-        chosen.append(candidate)
-    return chosen
 
 
 def _full(lines: bool) -> tuple[Any, ...]:
