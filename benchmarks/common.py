@@ -1,8 +1,10 @@
-"""Shared helpers for the benchmarks: synthetic GPX of a given size, timing, peak memory, tables."""
+"""Shared helpers for the benchmarks: synthetic GPX of a given size, timing, peak memory, tables, and what
+sandboxed children used."""
 
 from __future__ import annotations
 
 import gc
+import logging
 import math
 import random
 import time
@@ -65,3 +67,27 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
     lines = ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+class Children(logging.Handler):
+    """Add up the CPU time and keep the largest peak resident size (MB) the sandbox reports for its children."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.peak_mb = 0.0
+        self.cpu_s = 0.0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        usage = getattr(record, "sandbox_usage", None)
+        if usage is not None:
+            self.peak_mb = max(self.peak_mb, usage.peak_mb)
+            self.cpu_s += usage.cpu_s
+
+
+def watch_children() -> Children:
+    """Start collecting the sandbox's reports of its children's CPU time and peak memory."""
+    handler = Children()
+    logger = logging.getLogger("travelmap.sandbox")
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    return handler

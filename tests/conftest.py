@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -31,6 +32,21 @@ def corpus_dir() -> Path:
     return Path(os.environ.get("TRAVELMAP_CORPUS", PROJECT_ROOT.parent / "shared" / "corpus"))
 
 
+class ClosingClient(FlaskClient):
+    """A test client that reads every answer whole and closes it, as a WSGI server does: a streamed file
+    (photos, downloads, backups) is closed at once instead of when the garbage collector gets to it, and so
+    is the temporary file Werkzeug writes a large multipart upload into."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("buffered", True)
+        response = super().open(*args, **kwargs)
+        for answer in (*getattr(response, "history", ()), response):
+            stream = answer.request.environ.get("wsgi.input")
+            if stream is not None:
+                stream.close()
+        return response
+
+
 def make_app(root: Path, **overrides: object) -> Flask:
     """Create an app whose database, media and instance folders live under root."""
     config = {
@@ -43,6 +59,7 @@ def make_app(root: Path, **overrides: object) -> Flask:
     }
     config.update(overrides)
     app = create_app(config)
+    app.test_client_class = ClosingClient
     with app.app_context():
         db.upgrade_schema(db.engine())
     return app
@@ -94,6 +111,7 @@ def reader_app(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory):
         databases.copy_instance(seeded_template, root)
         app = create_app({"TESTING": True, "HOME": str(root), "SECRET_KEY": "test", "TILES": "osm",
                           "SQLALCHEMY_DATABASE_URI": databases.read_only_url(root), "MEDIA_DIR": str(root / "media")})
+        app.test_client_class = ClosingClient
         yield app
         with app.app_context():
             db.engine().dispose()

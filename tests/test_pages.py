@@ -73,6 +73,8 @@ def add_post(session, **fields) -> Post:
     post = Post(owner=author, title=fields.pop("title", "Hostile"), slug=fields.pop("slug", "hostile"),
                 published=date(2010, 10, 1), **fields)
     session.add(post)
+    # Readers see a post through a stop of a trip they may see: this one is on the public demo trip.
+    session.scalars(select(Stop).where(Stop.slug == "hohhot")).one().post = post
     session.commit()
     return post
 

@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from travelmap import db, photos
-from travelmap.services import tracks
+from travelmap import db, photos, sandbox
+from travelmap.gpx import parse_gpx
 
 from .authoring_helpers import bearer, csrf_token, login, make_author
 from .conftest import DEMO_SLUG
@@ -18,20 +18,19 @@ from .photofactory import jpeg
 
 @pytest.fixture
 def watched(seeded_app, monkeypatch):  # type: ignore[no-untyped-def]
-    """Record, for each GPX parse and photo decode, whether the request's session had a transaction open."""
+    """Record, for each GPX parse and photo decode, whether the request's session had a transaction open.
+
+    The request waits in sandbox.run while a child process parses, so that is where to look.
+    """
     seen: list[tuple[str, bool]] = []
-    real_parse, real_analyse = tracks.parse_gpx, photos.analyse
+    real_run = sandbox.run
+    kinds = {parse_gpx: "gpx", photos.analyse: "photo"}
 
-    def parse(*args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(("gpx", db.session().in_transaction()))
-        return real_parse(*args, **kwargs)
+    def run(limits, func, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append((kinds[func], db.session().in_transaction()))
+        return real_run(limits, func, *args, **kwargs)
 
-    def analyse(*args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(("photo", db.session().in_transaction()))
-        return real_analyse(*args, **kwargs)
-
-    monkeypatch.setattr(tracks, "parse_gpx", parse)
-    monkeypatch.setattr(photos, "analyse", analyse)
+    monkeypatch.setattr(sandbox, "run", run)
     return seen
 
 

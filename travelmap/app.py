@@ -13,8 +13,8 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import access, assets, cache, cli, config, csp, db, filters
-from .views import api, author, embed, exports, public
+from . import access, assets, cache, cli, config, csp, db, filters, hosts
+from .views import api, author, embed, exports, maplinks, public
 from .views import errors as web_errors
 
 csrf = CSRFProtect()
@@ -96,6 +96,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
     _check_media_dir(Path(app.config["MEDIA_DIR"]))
     app.extensions["travelmap.tiles"] = config.tile_layer(app.config["TILES"])
+    hosts.init_app(app)
 
     app.url_map.converters["int"] = BoundedInt
     db.init_app(app)
@@ -114,11 +115,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(embed.bp)
     app.register_blueprint(exports.bp)
     app.jinja_env.globals["oembed_link"] = embed.discovery_link
+    app.jinja_env.globals["post_url"] = maplinks.post_url
     app.jinja_env.globals["csp_allow_map"] = csp.allow_map
     csrf.exempt(api.bp)  # the API takes bearer tokens, never cookies, so CSRF cannot reach it
     app.after_request(_security_headers)
     proxies = int(app.config.get("PROXIES", 0) or 0)
-    if proxies:  # behind nginx or a load balancer: the client address and scheme come from X-Forwarded-*
+    # Behind nginx or a load balancer the client address comes from X-Forwarded-For; X-Forwarded-Host is checked
+    # against the trusted hosts like Host itself, and neither ever makes an absolute URL (hosts.py).
+    if proxies:
         # Flask's documented way to add WSGI middleware; mypy sees a method being replaced.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     return app

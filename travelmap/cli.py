@@ -14,7 +14,7 @@ from flask.globals import app_ctx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import config, db
+from . import config, db, hosts
 from .models import Trip
 from .photos import NAME_SUFFIXES
 from .services.seed import seed_trip
@@ -68,16 +68,22 @@ def serve_command(host: str, port: int, no_demo: bool) -> None:
     """Serve travelmap; on an empty database, create the schema and load the demo trip first."""
     from werkzeug.serving import run_simple
 
+    app: Flask = app_ctx.app
+    if not app.config.get("PUBLIC_URL"):  # links name the address served here, not whatever Host a reader sends
+        hosts.use_public_url(app, hosts.served_address(host, port))
+    site = app.extensions["travelmap.public_url"]
     ensure_schema()
     if not no_demo and not db.session().scalar(select(func.count(Trip.id))):
         if (Path(current_app.config["DATA_DIR"]) / "trip.toml").is_file():
             trip, _ = seed_demo()
-            click.echo(f"Loaded the demo trip: http://{host}:{port}/trips/{trip.slug}")
+            click.echo(f"Loaded the demo trip: {site}/trips/{trip.slug}")
         else:
             click.echo(f"No demo trip at {current_app.config['DATA_DIR']}/trip.toml; starting with an empty site.")
     db.session().close()
-    click.echo(f"travelmap serving on http://{host}:{port}/  (Ctrl+C to stop)")
-    run_simple(host, port, app_ctx.app, threaded=True, use_reloader=False)
+    click.echo(f"travelmap serving on http://{host}:{port}/ as {site}/  (Ctrl+C to stop)")
+    if not app.config.get("PUBLIC_URL"):
+        click.echo("Readers must use that address (or localhost); set TRAVELMAP_PUBLIC_URL to the one they use.")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 @click.command("create-author")
@@ -189,7 +195,8 @@ def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: in
                     raise click.ClickException(f"The trip {trip_slug!r} was deleted during the import.")
                 leg = leg_at(current, leg_position)
                 s.commit()  # no transaction stays open while the file is parsed
-                track = import_track(s, leg, data, name, media_root, waypoints_as_stops=waypoints_as_stops)
+                track = import_track(s, leg, data, name, media_root, waypoints_as_stops=waypoints_as_stops,
+                                     limits=config.parse_limits(current_app.config))
                 s.commit()
                 lines.append(
                     f"ok      {name}: {track.distance_m / 1000:.1f} km, {track.point_count} points, "

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import platformdirs
 
+from .sandbox import Limits
+
 # Shipped with the package (setuptools maps the repository's templates/ and data/ into it at build time),
 # found the same way from a checkout, an editable install or a wheel.
 TEMPLATES = Path(str(files("travelmap.templates")))
@@ -74,9 +76,23 @@ SETTINGS: tuple[Setting, ...] = (
             "Set to 1 behind HTTPS so cookies carry the Secure flag."),
     Setting("TRAVELMAP_RATELIMIT_STORAGE", "RATELIMIT_STORAGE", "memory://",
             "Where failed log-in counters live: memory:// (per worker) or a shared redis:// or memcached:// URL."),
+    Setting("TRAVELMAP_PUBLIC_URL", "PUBLIC_URL", None,
+            "The site's address as readers type it (https://maps.example.org): every absolute URL is built from it "
+            "and other host names are refused; default: the address `travelmap serve` serves, else http://localhost."),
     Setting("TRAVELMAP_PROXIES", "PROXIES", "0",
             "How many reverse proxies (nginx, a load balancer) sit in front; their X-Forwarded-* headers are trusted."),
+    Setting("TRAVELMAP_PARSE_MEMORY_MB", "PARSE_MEMORY_MB", str(Limits.memory_mb),
+            "Memory one uploaded file's parse may allocate, in megabytes (413 above it)."),
+    Setting("TRAVELMAP_PARSE_CPU_S", "PARSE_CPU_S", f"{Limits.cpu_s:g}",
+            "CPU seconds one uploaded file's parse may use (413 above it)."),
+    Setting("TRAVELMAP_PARSE_TIMEOUT_S", "PARSE_TIMEOUT_S", f"{Limits.timeout_s:g}",
+            "Wall-clock seconds one uploaded file's parse may take, however busy the server is (503 after it)."),
+    Setting("TRAVELMAP_PARSE_SANDBOX", "PARSE_SANDBOX", "1",
+            "0 parses uploads inside the web worker, without limits: for debugging only, a crash then takes the "
+            "worker down."),
 )
+
+_FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
 
 def home_folder(overrides: Mapping[str, object] | None = None) -> Path:
@@ -97,6 +113,7 @@ def from_environment(instance_path: Path) -> dict[str, object]:
     values.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance_path / 'travelmap.sqlite3'}")
     values.setdefault("MEDIA_DIR", str(instance_path / "media"))
     values["SESSION_COOKIE_SECURE"] = str(values.get("SESSION_COOKIE_SECURE", "0")) in {"1", "true", "yes"}
+    parse_limits(values)  # a mistyped limit stops the start-up with its name, not the first upload
     return values
 
 
@@ -108,13 +125,36 @@ class PhotoSettings:
     max_gap_s: float = 300.0  # a track point must lie this close in time to geotag from it
     stop_radius_m: float = 2_000.0  # a photo this close to a stop belongs to it
     learn_radius_m: float = 100.0  # a GPS photo this close to the track teaches its camera's clock offset
+    parse_limits: Limits = Limits()  # memory and time one photo's decode may use
 
 
 def photo_settings(config: Mapping[str, object]) -> PhotoSettings:
     """Return the photo ingest settings from an app's config."""
     return PhotoSettings(max_pixels=int(float(str(config["MAX_MEGAPIXELS"])) * 1_000_000),
                          max_gap_s=float(str(config["GEOTAG_MAX_GAP_S"])),
-                         stop_radius_m=float(str(config["PHOTO_STOP_RADIUS_M"])))
+                         stop_radius_m=float(str(config["PHOTO_STOP_RADIUS_M"])),
+                         parse_limits=parse_limits(config))
+
+
+def parse_limits(values: Mapping[str, object]) -> Limits:
+    """Return the limits for parsing one uploaded file from the PARSE_* settings (defaults where unset)."""
+    def number(key: str, env: str, default: float) -> float:
+        raw = values.get(key, default)
+        try:
+            value = float(str(raw))
+        except (TypeError, ValueError):
+            value = float("nan")
+        if not 0 < value < float("inf"):
+            raise ValueError(f"{env} must be a positive number, got {raw!r}")
+        return value
+
+    flag = str(values.get("PARSE_SANDBOX", "1")).strip().lower()
+    if flag not in _FLAGS:
+        raise ValueError(f"TRAVELMAP_PARSE_SANDBOX must be 1 or 0, got {flag!r}")
+    return Limits(memory_mb=max(1, round(number("PARSE_MEMORY_MB", "TRAVELMAP_PARSE_MEMORY_MB", Limits.memory_mb))),
+                  cpu_s=number("PARSE_CPU_S", "TRAVELMAP_PARSE_CPU_S", Limits.cpu_s),
+                  timeout_s=number("PARSE_TIMEOUT_S", "TRAVELMAP_PARSE_TIMEOUT_S", Limits.timeout_s),
+                  enabled=_FLAGS[flag])
 
 
 def tile_layer(setting: str) -> tuple[str, str]:

@@ -39,6 +39,7 @@ from .validate import (
 VISIBILITIES = ("public", "unlisted", "private")
 TRANSPORTS = ("train", "bus", "car", "flight", "boat", "walk")
 LOCATION_SOURCES = ("exif", "track", "manual")
+OLD_SLUG_KINDS = ("trip", "stop", "post")
 
 
 class Author(Base):
@@ -342,3 +343,30 @@ class Photo(Base):
 
     trip: Mapped[Trip] = relationship(back_populates="photos")
     stop: Mapped[Stop | None] = relationship(back_populates="photos")
+
+
+class OldSlug(Base):
+    """An address a trip, stop or post had before it was renamed: it redirects to the thing's new address and
+    stays reserved for the thing's owner. It goes when the thing is deleted."""
+
+    __tablename__ = "old_slugs"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {OLD_SLUG_KINDS!r}", name="kind"),
+        # Exactly the target its kind names (a stop's row also names its trip, whose deletion takes it).
+        CheckConstraint("(kind = 'trip' AND trip_id IS NOT NULL AND stop_id IS NULL AND post_id IS NULL)"
+                        " OR (kind = 'stop' AND trip_id IS NOT NULL AND stop_id IS NOT NULL AND post_id IS NULL)"
+                        " OR (kind = 'post' AND trip_id IS NULL AND stop_id IS NULL AND post_id IS NOT NULL)",
+                        name="target"),
+        UniqueConstraint("kind", "scope", "slug"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(4))
+    # Where the slug is unique: a stop's trip id (stop slugs are unique per trip), 0 for trips and posts.
+    scope: Mapped[int] = mapped_column(Integer, default=0)
+    slug: Mapped[str] = mapped_column(String(100))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"), index=True)
+    trip_id: Mapped[int | None] = mapped_column(ForeignKey("trips.id", ondelete="CASCADE"), index=True)
+    stop_id: Mapped[int | None] = mapped_column(ForeignKey("stops.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -24,6 +24,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from travelmap import hosts
+
 from ..conftest import make_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -88,6 +90,8 @@ class LiveServer:
 def serving(app: Flask) -> Iterator[LiveServer]:
     """Serve an app on a free port of 127.0.0.1 in a background thread while the block runs."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    if not app.config.get("PUBLIC_URL"):  # as `travelmap serve` does: links name the address served
+        hosts.use_public_url(app, hosts.served_address("127.0.0.1", server.server_port))
     thread = threading.Thread(target=server.serve_forever, name="travelmap-live-server", daemon=True)
     thread.start()
     try:

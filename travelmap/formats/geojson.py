@@ -162,7 +162,8 @@ def read_geojson(data: bytes) -> ParsedTrack:
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"This is not a GeoJSON file: byte {exc.start} is not UTF-8 text.", code=CODE) from exc
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"This is not valid JSON ({exc.msg}, line {exc.lineno}, column {exc.colno}).", code=CODE) from exc
+        raise InvalidInput(f"This is not valid JSON ({exc.msg}, line {exc.lineno}, column {exc.colno}).",
+                           code=CODE) from exc
     reader = _GeoJson()
     if isinstance(document, dict):
         crs = document.get("crs")

@@ -275,7 +275,8 @@ class GpxReader(XmlReader):
         try:
             int(text.strip())
         except ValueError:
-            raise InvalidInput(f"Line {self.line()} has {text[:40]!r} as <{name}>, not a whole number.", code=CODE) from None
+            raise InvalidInput(f"Line {self.line()} has {text[:40]!r} as <{name}>, not a whole number.",
+                               code=CODE) from None
 
     def _where(self) -> str:
         """Name the point being read, as messages do ('Track 1, segment 2, point 3')."""

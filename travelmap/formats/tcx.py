@@ -132,7 +132,8 @@ class TcxReader(XmlReader):
         try:
             return float(text.strip())
         except ValueError:
-            raise InvalidInput(f"Line {self.line()} has {text.strip()[:40]!r} as <{tag}>, not a number.", code=CODE) from None
+            raise InvalidInput(f"Line {self.line()} has {text.strip()[:40]!r} as <{tag}>, not a number.",
+                               code=CODE) from None
 
     def _point(self, what: str, number: int) -> tuple[float, float, float | None, tuple[int, int] | None] | None:
         """Return the point's (lat, lon, ele, time), None without a position; raise naming it when it is unusable."""

@@ -57,6 +57,7 @@ def trip_document(session: Session, trip: Trip) -> dict:
     photos = sorted(session.scalars(select(Photo).where(Photo.trip_id == trip.id)),
                     key=lambda p: (p.taken_at is None, p.taken_at or datetime.min.replace(tzinfo=timezone.utc), p.id))
     leg_position = {leg.id: leg.position for leg in trip.legs}
+    stop_slugs = slugs.old_slugs(session, Stop, [stop.id for stop in trip.stops()])
     posts: dict[str, Post] = {}
     legs, files = [], 0
     for leg in trip.legs:
@@ -66,7 +67,8 @@ def trip_document(session: Session, trip: Trip) -> dict:
                 posts[stop.post.slug] = stop.post
             stops.append({"position": stop.position, "slug": stop.slug, "name": stop.name, "lat": stop.lat,
                           "lon": stop.lon, "timezone": stop.timezone, "arrived_at": _iso(stop.arrived_at),
-                          "departed_at": _iso(stop.departed_at), "post": stop.post.slug if stop.post else None})
+                          "departed_at": _iso(stop.departed_at), "post": stop.post.slug if stop.post else None,
+                          "old_slugs": stop_slugs.get(stop.id, [])})
         for track in leg.tracks:
             files += 1
             tracks.append({
@@ -91,15 +93,19 @@ def trip_document(session: Session, trip: Trip) -> dict:
             "leg": leg_position.get(photo.leg_id) if photo.leg_id is not None else None,
             "width": photo.width, "height": photo.height, "content_type": photo.content_type,
             "warnings": list(photo.warnings or []), "media_path": photo.original_path})
+    post_slugs = slugs.old_slugs(session, Post, [post.id for post in posts.values()])
     return {
         "format": FORMAT, "version": VERSION, "generator": f"travelmap {__version__}",
         "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "trip": {"slug": trip.slug, "title": trip.title, "summary": trip.summary, "visibility": trip.visibility,
                  "timezone": trip.timezone, "demo": trip.demo, "blur_photo_locations": trip.blur_photo_locations,
-                 "owner": trip.owner.username, "created_at": _iso(trip.created_at)},
+                 "owner": trip.owner.username, "created_at": _iso(trip.created_at),
+                 # Addresses the trip had before (they redirect); kept so links survive a move to another site.
+                 "old_slugs": slugs.old_slugs(session, Trip, [trip.id]).get(trip.id, [])},
         "posts": [{"slug": p.slug, "title": p.title, "author": p.author_name, "published": _iso(p.published),
                    "summary": p.summary, "body": p.body, "url": p.url, "licence": p.licence,
-                   "licence_url": p.licence_url, "demo": p.demo} for p in posts.values()],
+                   "licence_url": p.licence_url, "demo": p.demo, "old_slugs": post_slugs.get(p.id, [])}
+                  for p in posts.values()],
         "legs": legs,
         "photos": photo_entries,
     }
@@ -263,6 +269,7 @@ def _restore_posts(session: Session, owner: Author, entries: list[dict], notes: 
         with _at(f"trip.json, post {n}"):
             slug = validate.slug(entry.get("slug"))
             existing = session.scalar(select(Post).where(Post.slug == slug))
+            reserved_for = slugs.owner_of(session, Post, slug)
             if existing is not None and existing.owner_id == owner.id:
                 here[slug] = slug
                 if (existing.title, existing.body, existing.url) != (entry.get("title"), entry.get("body", ""),
@@ -273,8 +280,9 @@ def _restore_posts(session: Session, owner: Author, entries: list[dict], notes: 
             data = {k: entry.get(k) for k in ("title", "summary", "body", "url", "published", "author", "licence",
                                               "licence_url")}
             data["author"] = data["author"] or ""
-            data["slug"] = slug if existing is None else slugs.free(session, Post, slug)
-            if existing is not None:
+            elsewhere = existing is not None or reserved_for not in (None, owner.id)
+            data["slug"] = slugs.free(session, Post, slug) if elsewhere else slug
+            if elsewhere:
                 notes.append(f"The post slug {slug!r} belongs to another author here; the post was imported as "
                              f"{data['slug']!r}.")
             post = create_post(session, owner, data)
@@ -352,7 +360,7 @@ def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: 
                     raise InvalidInput("the file does not match its sha256 in trip.json: the archive is damaged.")
                 original = (validate.text(track_entry, "original_name", max_length=validate.MAX_FILE_NAME)
                             or Path(name).name)
-                track = import_track(session, leg, data, original, media_root)
+                track = import_track(session, leg, data, original, media_root, limits=settings.parse_limits)
                 if track_entry.get("name"):
                     track.name = validate.text(track_entry, "name", max_length=validate.MAX_FILE_NAME)
     session.flush()
@@ -369,7 +377,44 @@ def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: 
             for key, value in fields.items():
                 setattr(photo, key, value)
     session.flush()
+    _restore_old_slugs(session, doc, trip, post_slugs, stops_by_slug, notes)
     return trip
+
+
+def _old_slugs(entry: dict, where: str) -> list[str]:
+    """Read an entry's old_slugs (absent in archives from before they were kept)."""
+    values = entry.get("old_slugs") or []
+    with _at(where):
+        if not isinstance(values, list):
+            raise InvalidInput("old_slugs must be a list of slugs.")
+        return [validate.slug(value, "old_slugs") for value in values]
+
+
+def _restore_old_slugs(session: Session, doc: dict, trip: Trip, post_slugs: dict[str, str],
+                       stops: dict[str, Stop], notes: list[str]) -> None:
+    """Keep the archive's old addresses of the trip, its stops and posts, where no one here uses them."""
+    owner = trip.owner_id
+    for old in _old_slugs(doc.get("trip") or {}, "trip.json, trip"):
+        if session.scalar(select(Trip.id).where(Trip.slug == old)) or slugs.owner_of(session, Trip, old):
+            notes.append(f"The trip's old address /trips/{old} is in use here, so it no longer leads to this trip.")
+        else:
+            slugs.remember(session, trip, old, owner)
+    for leg in _entries(doc.get("legs"), "legs"):
+        for entry in _entries(leg.get("stops"), "stops"):
+            stop = stops.get(str(entry.get("slug")))
+            for old in _old_slugs(entry, f"trip.json, stop {str(entry.get('slug'))[:60]!r}"):
+                if stop is not None and old not in stops and not slugs.owner_of(session, Stop, old, trip.id):
+                    slugs.remember(session, stop, old, owner)
+    for entry in _entries(doc.get("posts"), "posts"):
+        post = session.scalar(select(Post).where(Post.slug == post_slugs.get(str(entry.get("slug")), "")))
+        for old in _old_slugs(entry, f"trip.json, post {str(entry.get('slug'))[:60]!r}"):
+            if post is None or post.owner_id != owner:
+                continue
+            if session.scalar(select(Post.id).where(Post.slug == old)) or slugs.owner_of(session, Post, old):
+                notes.append(f"The post's old address /posts/{old} is in use here, so it no longer leads to the "
+                             f"post {post.slug!r}.")
+            else:
+                slugs.remember(session, post, old, owner)
 
 
 def _position(entry: dict) -> int:

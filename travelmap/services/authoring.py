@@ -23,7 +23,10 @@ from .trips import touch
 def create_trip(session: Session, owner: Author, data: dict) -> Trip:
     """Create a trip (private unless asked otherwise)."""
     title = validate.text(data, "title", max_length=validate.MAX_TITLE, required=True)
-    slug = slugs.claim(session, Trip, data["slug"]) if data.get("slug") else slugs.free(session, Trip, slugify(title))
+    if data.get("slug"):
+        slug = slugs.claim(session, Trip, data["slug"], owner_id=owner.id)
+    else:
+        slug = slugs.free(session, Trip, slugify(title))
     trip = Trip(
         slug=slug, title=title, owner=owner,
         summary=validate.text(data, "summary", max_length=validate.MAX_SUMMARY),
@@ -48,7 +51,7 @@ def _update_trip(session: Session, trip: Trip, data: dict) -> None:
     if "title" in data:
         trip.title = validate.text(data, "title", max_length=validate.MAX_TITLE, required=True)
     if "slug" in data and data["slug"] != trip.slug:
-        trip.slug = slugs.claim(session, Trip, data["slug"], exclude_id=trip.id)
+        slugs.rename(session, trip, data["slug"], owner_id=trip.owner_id)  # the old address keeps working
     if "summary" in data:
         trip.summary = validate.text(data, "summary", max_length=validate.MAX_SUMMARY)
     if "visibility" in data:
@@ -247,7 +250,7 @@ def add_stop(session: Session, trip: Trip, data: dict) -> Stop:
     lon = validate.number(data, "lon", low=-180, high=180)
     zone = zone_at(lat, lon) or trip.timezone
     if data.get("slug"):
-        slug = slugs.claim(session, Stop, data["slug"], trip_id=trip.id)
+        slug = slugs.claim(session, Stop, data["slug"], owner_id=trip.owner_id, trip_id=trip.id)
     else:
         slug = slugs.free(session, Stop, slugify(name), trip_id=trip.id)
     stop = Stop(
@@ -282,7 +285,7 @@ def update_stop(session: Session, stop: Stop, data: dict) -> Stop:
         stop.lon = validate.number(merged, "lon", low=-180, high=180)
         stop.timezone = zone_at(stop.lat, stop.lon) or trip.timezone
     if "slug" in data and data["slug"] != stop.slug:
-        stop.slug = slugs.claim(session, Stop, data["slug"], exclude_id=stop.id, trip_id=trip.id)
+        slugs.rename(session, stop, data["slug"], owner_id=trip.owner_id)  # the old address keeps working
     if "arrived_at" in data:
         stop.arrived_at = validate.local_datetime(data, "arrived_at", stop.timezone)
     if "departed_at" in data:

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from .. import geo, media, photos
+from .. import geo, media, photos, sandbox
 from ..config import PhotoSettings
 from ..errors import Conflict
 from ..models import Photo, Stop, Track, TrackSegment, Trip
@@ -38,8 +38,9 @@ class Prepared:
 
 
 def prepare(data: bytes, name: str, trip: Trip, settings: PhotoSettings, caption: str = "") -> Prepared:
-    """Validate and decode one photo (CPU work, outside any transaction); raise a TravelmapError if unusable."""
-    analysed = photos.analyse(data, max_pixels=settings.max_pixels, name=name, fallback_tz=trip_zone(trip))
+    """Validate and decode one photo in a sandboxed child (no transaction open); raise a TravelmapError if unusable."""
+    analysed = sandbox.run(settings.parse_limits, photos.analyse, data, max_pixels=settings.max_pixels, name=name,
+                           fallback_tz=trip_zone(trip))
     return Prepared(name=name, data=data, sha256=media.sha256(data), analysed=analysed, caption=caption)
 
 

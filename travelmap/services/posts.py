@@ -56,7 +56,7 @@ def create_post(session: Session, owner: Author, data: dict) -> Post:
     post = Post(owner=owner)
     _apply(post, data, partial=False)
     if data.get("slug"):
-        post.slug = slugs.claim(session, Post, data["slug"])
+        post.slug = slugs.claim(session, Post, data["slug"], owner_id=owner.id)
     else:
         post.slug = slugs.free(session, Post, slugify(post.title))
     session.add(post)  # written with whatever the caller does next (linking stops), in one flush
@@ -65,11 +65,11 @@ def create_post(session: Session, owner: Author, data: dict) -> Post:
 
 def update_post(session: Session, post: Post, data: dict) -> Post:
     """Change the fields present in data."""
-    with session.no_autoflush:  # the slug check reads before the changes are written
+    with session.no_autoflush:  # everything is read before anything is written
         _apply(post, data, partial=True)
+        _touch_linked_trips(session, post)
         if "slug" in data and data["slug"] != post.slug:
-            post.slug = slugs.claim(session, Post, data["slug"], exclude_id=post.id)
-    _touch_linked_trips(session, post)
+            slugs.rename(session, post, data["slug"], owner_id=post.owner_id)  # the old address keeps working
     return post
 
 

@@ -85,7 +85,7 @@ def seed_trip(session: Session, data_dir: Path, media_root: Path,
         session.flush()
         for rel in leg_spec.get("tracks", []):
             path = data_dir / rel
-            import_track(session, leg, path.read_bytes(), path.name, media_root)
+            import_track(session, leg, path.read_bytes(), path.name, media_root, limits=settings.parse_limits)
     session.flush()
     timeline = trip_timeline(session, trip)
     stops = {stop.slug: stop for stop in trip.stops()}

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import media, validate
+from .. import media, sandbox, validate
 from ..errors import Conflict
 from ..geo import zone_at
 from ..gpx import ParsedGpx, parse_gpx
@@ -30,14 +30,15 @@ def _waypoint_stops(session: Session, leg: Leg, parsed: ParsedGpx) -> list[Stop]
 
 
 def import_track(session: Session, leg: Leg, data: bytes, original_name: str, media_root: Path, *,
-                 waypoints_as_stops: bool = False) -> Track:
+                 waypoints_as_stops: bool = False, limits: sandbox.Limits = sandbox.Limits()) -> Track:
     """Validate GPX bytes and add them to the leg as a track; the original file is kept for download.
 
-    With waypoints_as_stops, the file's <wpt> elements become stops of the leg.
+    With waypoints_as_stops, the file's <wpt> elements become stops of the leg. The file is parsed in a
+    child process under `limits`, so a crash or runaway in the parser refuses the file and nothing else.
     """
     digest = media.sha256(data)
     # Parsed before the first query, so a caller that ended its read transaction parses with none open.
-    parsed = parse_gpx(data)
+    parsed = sandbox.run(limits, parse_gpx, data)
     existing = session.scalar(select(Track.id).where(Track.trip_id == leg.trip_id, Track.sha256 == digest))
     if existing is not None:
         raise Conflict(f"This GPX file is already in the trip (track {existing}).", code="duplicate",

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Leg, Photo, Stop, Track, Trip
+from .reading import published_photos
 
 
 def touch(trip: Trip) -> None:
@@ -34,8 +35,9 @@ def trip_by_id(session: Session, trip_id: int, *, lines: bool = False) -> Trip |
 
 
 def trip_photos(session: Session, trip: Trip) -> list[Photo]:
-    """Return the trip's photos in time order, with their stops and posts."""
-    return list(session.scalars(select(Photo).where(Photo.trip_id == trip.id).order_by(Photo.taken_at)
+    """Return the trip's photos that readers are shown (placed ones) in time order, with their stops and posts."""
+    return list(session.scalars(select(Photo).where(Photo.trip_id == trip.id, published_photos())
+                                .order_by(Photo.taken_at)
                                 .options(selectinload(Photo.stop).selectinload(Stop.post))))
 
 

@@ -140,7 +140,8 @@ def upload_track(trip: Trip, position: int) -> ResponseReturnValue:
         raise InvalidInput("Send one GPX file per request.", field="file")
     db.end_read_transaction()
     track = import_track(db.session(), leg, data, name, media_root(),
-                         waypoints_as_stops=request.args.get("waypoints") == "stops")
+                         waypoints_as_stops=request.args.get("waypoints") == "stops",
+                         limits=config.parse_limits(current_app.config))
     db.commit()
     return jsonify(track_json(track)), 201
 

@@ -263,7 +263,8 @@ def upload_tracks(trip: Trip, position: int) -> ResponseReturnValue:
     for name, data in uploaded_files():
         db.end_read_transaction()
         try:
-            track = import_track(db.session(), leg, data, name, media_root(), waypoints_as_stops=waypoints)
+            track = import_track(db.session(), leg, data, name, media_root(), waypoints_as_stops=waypoints,
+                                 limits=config.parse_limits(current_app.config))
             db.commit()
             results.append({"name": name, "ok": True, "track": track_json(track)})
         except TravelmapError as error:

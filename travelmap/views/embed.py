@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
-from werkzeug.exceptions import HTTPException
 
 from .. import db, maps
 from ..assets import map_assets
 from ..cache import cached_response
 from ..errors import InvalidInput, NotFound, TravelmapError, Unauthorized
-from ..models import Leg, Post, Stop, Trip
-from ..services import find, pages
+from ..hosts import external_url, page_route
+from ..models import Leg, Stop, Trip
+from ..services import find, pages, reading, slugs
 from ..services.trips import trip_by_slug
 from ..text import html_text
-from .lookup import stamp_or_404
+from .lookup import follow_old_stop, stamp_or_404
 from .maplinks import config_fingerprint, detail_url, links, tiles
 
 bp = Blueprint("embed", __name__)
@@ -64,32 +64,38 @@ def trip(slug: str) -> ResponseReturnValue:
 
     key = ("embed", row.id, row.revision, request.args.get("leg"), request.args.get("stop"), show_photos, height,
            config_fingerprint())
-    return cached_response(key, build, max_age=EMBED_MAX_AGE)
+    try:
+        return cached_response(key, build, max_age=EMBED_MAX_AGE)
+    except NotFound:
+        follow_old_stop(row.id)  # ?stop= names a stop by a slug it had before
+        raise
 
 
 def _resolve(url: str) -> tuple[Trip, dict, str, str]:
     """Map a page URL of this site to (trip, embed query, title, author); 404 for anything else. Never fetched."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+    route = page_route(url)  # this site is its public address, whatever the request's Host says
+    if route is None:
         raise NotFound("oEmbed answers only for trip, leg, stop and post pages of this site.")
-    adapter = current_app.url_map.bind(request.host, script_name=request.script_root or "/")
-    try:
-        endpoint, args = adapter.match(parts.path, method="GET")
-    except HTTPException:
-        raise NotFound("oEmbed answers only for trip, leg, stop and post pages of this site.") from None
+    endpoint, args = route
     session = db.session()
     if endpoint == "public.post":
-        post = session.query(Post).filter_by(slug=args["slug"]).one_or_none()
-        stop = next((s for s in (post.stops if post else []) if s.leg.trip.visibility != "private"), None)
-        if post is None:
-            raise NotFound("There is no post at this address.")
-        if stop is None:
-            raise Unauthorized("This post's places are private.") if post.stops else NotFound(
-                "This post is not linked to any place, so there is no map to embed.")
-        return stop.leg.trip, {"stop": stop.slug}, post.title, post.author_name
+        # As an anonymous reader at that address sees the post: its first place shown there is embedded.
+        came_from = parse_qs(urlsplit(url).query).get("trip", [None])[0]
+        slug = slugs.post_slug_for(session, args["slug"]) or args["slug"]
+        try:
+            page = reading.post_page(session, slug, None, came_from)
+        except NotFound:
+            exists, linked = reading.post_exists(session, slug)
+            if exists and linked:
+                raise Unauthorized("This post's places are private.") from None
+            raise
+        if not page.stops:
+            raise NotFound("This post shows no place at this address, so there is no map to embed.")
+        stop = page.stops[0]
+        return stop.leg.trip, {"stop": stop.slug}, page.post.title, page.post.author_name
     if endpoint not in {"public.trip", "public.leg", "public.stop"}:
         raise NotFound("oEmbed answers only for trip, leg, stop and post pages of this site.")
-    trip = trip_by_slug(session, args["slug"])
+    trip = trip_by_slug(session, args["slug"]) or slugs.trip_by_old_slug(session, args["slug"])
     if trip is None:
         raise NotFound("There is no trip at this address.")
     if trip.visibility == "private":
@@ -99,7 +105,8 @@ def _resolve(url: str) -> tuple[Trip, dict, str, str]:
         leg = find.leg_at(trip, args["position"])
         return trip, {"leg": leg.position}, f"{leg.name} · {trip.title}", author
     if endpoint == "public.stop":
-        stop = find.stop_by_key(trip, args["stop_slug"])
+        renamed = slugs.stop_slug_for(session, trip.id, args["stop_slug"])
+        stop = find.stop_by_key(trip, args["stop_slug"] if renamed is None else renamed)
         return trip, {"stop": stop.slug}, f"{stop.name} · {trip.title}", author
     return trip, {}, trip.title, author
 
@@ -132,16 +139,15 @@ def oembed() -> ResponseReturnValue:
         width, height = max_w, round(height * max_w / width)
     if max_h and height > max_h:
         width, height = round(width * max_h / height), max_h
-    src = url_for("embed.trip", slug=trip.slug, _external=True, **query)
+    src = external_url("embed.trip", slug=trip.slug, **query)
     html = Markup('<iframe src="{}" width="{}" height="{}" style="border:0;max-width:100%" loading="lazy" '
                   'allowfullscreen title="{}"></iframe>').format(src, width, height, html_text(f"Map: {title}"))
     thumb_w = min(1200, max_w or 1200)
     body = {
         "version": "1.0", "type": "rich", "title": title, "author_name": author,
-        "provider_name": "travelmap", "provider_url": url_for("public.index", _external=True),
+        "provider_name": "travelmap", "provider_url": external_url("public.index"),
         "html": str(html), "width": width, "height": height, "cache_age": 3600,
-        "thumbnail_url": url_for("exports.preview", slug=trip.slug, width=thumb_w if thumb_w != 1200 else None,
-                                 _external=True),
+        "thumbnail_url": external_url("exports.preview", slug=trip.slug, width=thumb_w if thumb_w != 1200 else None),
         "thumbnail_width": thumb_w, "thumbnail_height": round(630 * thumb_w / 1200),
     }
     response = jsonify(body)
@@ -151,6 +157,6 @@ def oembed() -> ResponseReturnValue:
 
 def discovery_link(page_url: str, title: str) -> Markup:
     """Return the <link> that lets oEmbed-aware editors find the embed of a page."""
-    href = url_for("embed.oembed", url=page_url, format="json", _external=True)
+    href = external_url("embed.oembed", url=page_url, format="json")
     return Markup('<link rel="alternate" type="application/json+oembed" href="{}" title="{}">').format(href, title)
 

@@ -7,8 +7,9 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, SecurityError
 
+from .. import hosts
 from ..errors import TravelmapError
 
 
@@ -53,6 +54,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
+        if isinstance(error, SecurityError) and request.routing_exception is error:
+            return _unknown_host()
         status = error.code or 500
         messages = {
             404: "There is nothing at this address.",
@@ -69,3 +72,16 @@ def init_app(app: Flask) -> None:
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
+
+
+def _unknown_host() -> Response:
+    """Refuse a request for a host name that is not this site's (TRUSTED_HOSTS): no URL can be built for it, so
+    the answer is JSON or plain text rather than a page."""
+    message = (f"This site's address is {hosts.public_url()}/ and it does not answer for the host name this "
+               "request was sent to.")
+    if wants_json():
+        response = jsonify({"error": {"code": "unknown_host", "message": message}})
+    else:
+        response = Response(message + "\n", mimetype="text/plain")
+    response.status_code = 400
+    return response

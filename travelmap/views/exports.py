@@ -4,29 +4,32 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
 from .. import db, exports
 from ..cache import cached_response
 from ..errors import InvalidInput
+from ..hosts import external_url
+from ..models import Trip
 from ..preview import trip_preview
 from ..services import find, pages
 from .lookup import stamp_or_404
-from .maplinks import config_fingerprint
+from .maplinks import config_fingerprint, post_context
 
 bp = Blueprint("exports", __name__)
 
 MAX_AGE = 300
 
 
-def urls() -> exports.Urls:
-    """Absolute URL builders for exported links."""
+def urls(trip: Trip) -> exports.Urls:
+    """Absolute URL builders for the links of a trip's exports, at the public address (cached exports must not
+    name the request's host)."""
     return exports.Urls(
-        trip=lambda trip: url_for("public.trip", slug=trip.slug, _external=True),
-        stop=lambda stop: url_for("public.stop", slug=stop.leg.trip.slug, stop_slug=stop.slug, _external=True),
-        post=lambda post: url_for("public.post", slug=post.slug, _external=True),
-        thumb=lambda photo: url_for("public.media", filename=photo.thumb_path, _external=True),
+        trip=lambda trip: external_url("public.trip", slug=trip.slug),
+        stop=lambda stop: external_url("public.stop", slug=stop.leg.trip.slug, stop_slug=stop.slug),
+        post=lambda post: external_url("public.post", slug=post.slug, trip=post_context(trip)),
+        thumb=lambda photo: external_url("public.media", filename=photo.thumb_path),
     )
 
 
@@ -40,11 +43,11 @@ def _geojson(slug: str, position: int | None) -> ResponseReturnValue:
         leg = find.leg_at(trip, position) if position is not None else None
         if leg is not None:
             photos = [p for p in photos if p.leg_id == leg.id]
-        body = exports.trip_geojson(trip, urls(), legs=[leg] if leg else None, photos=photos,
+        body = exports.trip_geojson(trip, urls(trip), legs=[leg] if leg else None, photos=photos,
                                     blur=trip.blur_photo_locations)
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
-    key = ("geojson", row.id, row.revision, position, with_photos, request.host_url)
+    key = ("geojson", row.id, row.revision, position, with_photos)
     response = cached_response(key, build, mimetype="application/geo+json", max_age=MAX_AGE)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
@@ -68,9 +71,9 @@ def _gpx(slug: str, position: int | None) -> ResponseReturnValue:
     def build() -> str:
         trip = pages.trip_page(db.session(), row.id, lines=False, photos=False).trip
         leg = find.leg_at(trip, position) if position is not None else None
-        return exports.trip_gpx(trip, urls(), legs=[leg] if leg else None)
+        return exports.trip_gpx(trip, urls(trip), legs=[leg] if leg else None)
 
-    key = ("gpx", row.id, row.revision, position, request.host_url)
+    key = ("gpx", row.id, row.revision, position)
     response = cached_response(key, build, mimetype="application/gpx+xml", max_age=MAX_AGE)
     name = row.slug + (f"-leg-{position}" if position is not None else "")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.gpx"'
@@ -108,11 +111,14 @@ def leg_lines(slug: str, position: int) -> ResponseReturnValue:
 def feed(slug: str) -> ResponseReturnValue:
     """An Atom feed of the trip's posts, with GeoRSS points."""
     row = stamp_or_404(slug)
-    self_url = url_for("exports.feed", slug=row.slug, _external=True)
-    key = ("feed", row.id, row.revision, request.host_url)
-    return cached_response(key, lambda: exports.trip_feed(pages.trip_page(db.session(), row.id, lines=False,
-                                                                          photos=False).trip, urls(), self_url),
-                           mimetype="application/atom+xml", max_age=MAX_AGE)
+    self_url = external_url("exports.feed", slug=row.slug)
+    key = ("feed", row.id, row.revision)
+
+    def build() -> bytes:
+        trip = pages.trip_page(db.session(), row.id, lines=False, photos=False).trip
+        return exports.trip_feed(trip, urls(trip), self_url)
+
+    return cached_response(key, build, mimetype="application/atom+xml", max_age=MAX_AGE)
 
 
 @bp.get("/trips/<slug>/preview.png")

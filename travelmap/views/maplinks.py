@@ -8,7 +8,8 @@ from collections.abc import Callable
 from flask import current_app, url_for
 
 from ..maps import Links, Tiles
-from ..models import Leg, Trip
+from ..models import Leg, Post, Trip
+from ..visibility import post_link_context
 
 
 def tiles() -> Tiles:
@@ -29,12 +30,23 @@ def links(trip: Trip | None = None) -> Links:
 
     return Links(
         photo_data=photo_data,
-        post=lambda post: url_for("public.post", slug=post.slug),
+        post=lambda post: post_url(post, trip),
         trip=lambda trip: url_for("public.trip", slug=trip.slug),
         thumb=lambda photo: url_for("public.media", filename=photo.thumb_path),
         display=lambda photo: url_for("public.media", filename=photo.display_path),
         stop=lambda stop: url_for("public.stop", slug=stop.leg.trip.slug, stop_slug=stop.slug),
     )
+
+
+def post_context(trip: Trip | None) -> str | None:
+    """Return what a link from this trip to a post carries as ?trip=: the slug of a trip that is not public, so
+    the post page shows that trip to the readers who came from it (and only to them); else None (no query)."""
+    return trip.slug if trip is not None and post_link_context(trip.visibility) else None
+
+
+def post_url(post: Post, trip: Trip | None = None) -> str:
+    """Return the address of a post as linked from a trip's pages (or from nowhere in particular)."""
+    return url_for("public.post", slug=post.slug, trip=post_context(trip))
 
 
 def detail_url(trip: Trip) -> Callable[[Leg], str]:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app, render_template, send_from_directory
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from .. import db, geo, maps
 from ..assets import map_assets
 from ..cache import cached_response
-from ..models import Photo, Stop, Trip
-from ..services import find, pages
+from ..errors import NotFound
+from ..services import find, pages, reading
 from ..text import render_markdown, safe_url
-from .lookup import get_post_or_404, get_trip_or_404, readable, stamp_or_404
+from .lookup import follow_old_post, follow_old_stop, get_trip_or_404, stamp_or_404, viewer_id
 from .maplinks import config_fingerprint, detail_url, links, tiles
 
 bp = Blueprint("public", __name__)
@@ -70,7 +69,11 @@ def stop(slug: str, stop_slug: str) -> ResponseReturnValue:
                                 photos=page.trip.photos, detail=True)
         return render_template("public/stop.html", page=page, trip=trip, stop=page.stop, map=maps.render_parts(m))
 
-    return cached_response(("stop", row.id, stop_slug, row.revision, config_fingerprint()), build)
+    try:
+        return cached_response(("stop", row.id, stop_slug, row.revision, config_fingerprint()), build)
+    except NotFound:
+        follow_old_stop(row.id)
+        raise
 
 
 @bp.get("/trips/<slug>/photos.json")
@@ -91,9 +94,7 @@ def photo_details(slug: str) -> ResponseReturnValue:
 def photo_file(slug: str, photo_id: int, size: str) -> ResponseReturnValue:
     """A photo's published copy by id (what the map's photo layer links to)."""
     row = stamp_or_404(slug)
-    photo = db.session().get(Photo, photo_id)
-    if photo is None or photo.trip_id != row.id:
-        abort(404)
+    photo = reading.published_photo(db.session(), row.id, photo_id)
     response = send_from_directory(current_app.config["MEDIA_DIR"],
                                    photo.thumb_path if size == "thumb" else photo.display_path,
                                    mimetype="image/jpeg", max_age=86_400)
@@ -113,20 +114,21 @@ def track_file(slug: str, track_id: int) -> ResponseReturnValue:
 
 @bp.get("/posts/<slug>")
 def post(slug: str) -> ResponseReturnValue:
-    """Show a post with a small map of the stops that link to it."""
-    post = get_post_or_404(slug)
-    stops = list(db.session().scalars(
-        select(Stop).join(Trip, Stop.trip_id == Trip.id)
-        .where(Stop.post_id == post.id, Trip.visibility.in_(("public", "unlisted")))
-        .order_by(Stop.arrived_at)
-    ))
+    """Show a post with a small map of the stops that link to it, as far as this reader may see them (?trip=
+    names the trip the reader came from)."""
+    try:
+        page = reading.post_page(db.session(), slug, viewer_id(), request.args.get("trip"))
+    except NotFound:
+        follow_old_post(slug)
+        raise
     parts = None
-    if stops:
-        parts = maps.render_parts(maps.build_stops_map(stops, tiles=tiles(), assets=map_assets(), links=links()))
+    if page.stops:
+        parts = maps.render_parts(maps.build_stops_map(page.stops, tiles=tiles(), assets=map_assets(),
+                                                       links=links()))
+    post = page.post
     body = render_markdown(post.body) if post.body else None
-    photos = [p for stop in stops for p in stop.photos]
-    return render_template("public/post.html", post=post, body=body, stops=stops, map=parts, photos=photos,
-                           external_url=safe_url(post.url), licence_url=safe_url(post.licence_url))
+    return render_template("public/post.html", page=page, post=post, body=body, stops=page.stops, map=parts,
+                           photos=page.photos, external_url=safe_url(post.url), licence_url=safe_url(post.licence_url))
 
 
 @bp.get("/media/<path:filename>")
@@ -135,10 +137,7 @@ def media(filename: str) -> ResponseReturnValue:
     kind = filename.split("/", 1)[0]
     if kind not in {"display", "thumbs"}:
         abort(404)
-    photo = db.session().scalar(
-        select(Photo).where((Photo.display_path == filename) | (Photo.thumb_path == filename)).limit(1)
-    )
-    if photo is None or not readable(photo.trip):
+    if not reading.media_file_is_readable(db.session(), filename, viewer_id()):
         abort(404)
     response = send_from_directory(current_app.config["MEDIA_DIR"], filename, mimetype="image/jpeg",
                                    max_age=31_536_000)
