@@ -59,6 +59,7 @@ API_ROUTES = [
     ("GET", f"/api/posts/{POST}", None, 401, 403, 200),
     ("PATCH", f"/api/posts/{POST}", {"summary": "New words"}, 401, 403, 200),
     ("DELETE", f"/api{T}/legs/3", None, 401, 403, 204),
+    ("DELETE", f"/api{T}/tracks/1", None, 401, 403, 204),
     ("DELETE", f"/api/posts/{POST}", None, 401, 403, 204),
     ("DELETE", f"/api{T}", None, 401, 403, 204),
 ]

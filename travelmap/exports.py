@@ -11,7 +11,7 @@ from typing import Any
 import gpxpy.gpx
 
 from . import geo
-from .geo import Bounds
+from .geo import Bounds, split_at_antimeridian
 from .localtime import local_time
 from .models import Leg, Photo, Post, Stop, Trip
 from .redaction import Redaction, TrackView
@@ -35,11 +35,13 @@ def _lonlat(coords: list[list[float]]) -> list[list[float]]:
 def leg_feature(leg: Leg, view: Redaction) -> dict | None:
     """Return a leg as readers see it, as a LineString/MultiLineString feature (tracks at 2 m detail, or its
     untracked line); its distance is what is shown."""
+    # Lines crossing the antimeridian are cut there (RFC 7946 §3.1.9), so no tool draws them across the world.
     tracks = view.tracks(leg)
-    lines = [_lonlat(part["coords"]) for track in tracks for part in track.detail_geometry if len(part["coords"]) >= 2]
+    lines = [_lonlat(piece) for track in tracks for part in (track.detail_geometry or track.display_geometry)
+             if len(part["coords"]) >= 2 for piece in split_at_antimeridian(part["coords"])]
     untracked = view.untracked_line(leg)
     if untracked is not None:
-        lines = [[[lon, lat] for lat, lon in untracked]]
+        lines = [_lonlat(piece) for piece in split_at_antimeridian([list(p) for p in untracked])]
     if not lines:
         return None
     geometry = ({"type": "LineString", "coordinates": lines[0]} if len(lines) == 1
@@ -99,7 +101,7 @@ def trip_geojson(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None, p
     points = [(c[1], c[0]) for f in features for c in _coordinates(f["geometry"])]
     box = Bounds.around(points)
     if box is not None:
-        body["bbox"] = [box.west, box.south, box.east, box.north]
+        body["bbox"] = box.as_geojson()  # across the antimeridian, west is greater than east
     return body
 
 

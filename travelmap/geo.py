@@ -22,6 +22,8 @@ WGS84_E2 = WGS84_F * (2 - WGS84_F)
 # Below this, the local ellipsoidal approximation is exact to well under a millimetre per segment;
 # above it (gaps in a recording, planned routes) we ask geographiclib for the true geodesic.
 LOCAL_LIMIT_M = 5_000.0
+LOCAL_MAX_DLON = 0.2  # degrees; a GPS step changes the longitude far less except within a few km of a pole
+MERCATOR_MAX_LAT = 85.0511287798  # Web Mercator (Leaflet, tiles) shows nothing nearer the poles
 
 LatLon = tuple[float, float]
 
@@ -57,7 +59,9 @@ def step_lengths(lats: Sequence[float], lons: Sequence[float]) -> list[float]:
         dy = n_radius * (1 - e2) / w * (lat2 - lat1) * rad
         dx = n_radius * math.cos(phi) * dlon * rad
         d = math.sqrt(dx * dx + dy * dy)
-        if d > LOCAL_LIMIT_M:
+        # Near a pole a short step can change the longitude a lot, and the parallel through the mid-latitude
+        # is no longer a straight enough line: solve those steps exactly too.
+        if d > LOCAL_LIMIT_M or abs(dlon) > LOCAL_MAX_DLON:
             d = Geodesic.WGS84.Inverse(lat1, lon1, lat2, lon2, Geodesic.DISTANCE)["s12"]
         out.append(d)
     return out
@@ -95,7 +99,7 @@ def simplify(lats: Sequence[float], lons: Sequence[float], tolerance_m: float) -
     lat0 = math.radians(sum(lats) / n)
     kx = EARTH_RADIUS_M * math.cos(lat0) * math.pi / 180
     ky = EARTH_RADIUS_M * math.pi / 180
-    coords = [[lon * kx, lat * ky] for lat, lon in zip(lats, lons)]
+    coords = [[lon * kx, lat * ky] for lat, lon in zip(lats, unwrap(lons))]
     return [int(i) for i in simplify_coords_idx(coords, tolerance_m)]
 
 
@@ -141,9 +145,63 @@ def elevation_gain(elevations: Sequence[float], threshold_m: float = 5.0) -> tup
     return up, down
 
 
+def wrap_lon(lon: float) -> float:
+    """Return the longitude in [-180, 180) (180 is -180: one meridian)."""
+    return lon if -180.0 <= lon < 180.0 else (lon + 180.0) % 360.0 - 180.0
+
+
+def shift_lon(lon: float, origin: float) -> float:
+    """Return the longitude moved by whole turns into [origin, origin + 360)."""
+    return origin + (lon - origin) % 360.0
+
+
+def unwrap(lons: Sequence[float], origin: float | None = None) -> list[float]:
+    """Return the longitudes made continuous: each within 180° of the one before, so a line crossing the
+    antimeridian goes on past ±180 instead of jumping across the map; the first starts at or east of origin."""
+    out: list[float] = []
+    previous: float | None = None
+    for lon in lons:
+        if previous is None:
+            value = shift_lon(lon, origin) if origin is not None else lon
+        else:
+            value = previous + (lon - previous + 180.0) % 360.0 - 180.0
+        out.append(value)
+        previous = value
+    return out
+
+
+def lon_cover(arcs: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """Return the shortest longitude interval (west, east) covering every arc (west, east), as continuous
+    longitudes: west in [-180, 180), east >= west, and east > 180 when it crosses the antimeridian."""
+    base = sorted((wrap_lon(w), wrap_lon(w) + (e - w)) for w, e in arcs)
+    if not base or any(e - w >= 360 for w, e in base):
+        return -180.0, 180.0
+    merged: list[list[float]] = []
+    for w, e in base + [(w + 360, e + 360) for w, e in base]:  # twice round: arcs wrap past the antimeridian
+        if merged and w <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([w, e])
+    gaps = [(b[0] - a[1], a[1], b[0]) for a, b in zip(merged, merged[1:])]
+    if not gaps:
+        return -180.0, 180.0
+    size, gap_start, gap_end = max(gaps)
+    west = wrap_lon(gap_end)
+    return round(west, 9), round(west + 360.0 - size, 9)  # rounded: whole turns added and taken leave noise
+
+
+def lon_span(lons: Sequence[float]) -> tuple[float, float]:
+    """Return the shortest longitude interval (west, east) holding every longitude, as lon_cover does."""
+    low, high = min(lons), max(lons)
+    if high - low <= 180.0:  # then the rest of the circle is the largest gap: no need to look further
+        return low, high
+    return lon_cover([(lon, lon) for lon in set(lons)])
+
+
 @dataclass(frozen=True)
 class Bounds:
-    """A latitude/longitude bounding box."""
+    """A latitude/longitude bounding box. Longitudes are continuous: west in [-180, 180) and east >= west,
+    so a box crossing the antimeridian has east > 180 (what Leaflet's fitBounds wants)."""
 
     south: float
     west: float
@@ -152,30 +210,75 @@ class Bounds:
 
     @classmethod
     def around(cls, points: Sequence[LatLon]) -> Bounds | None:
-        """Return the box around the points, or None when there are none."""
+        """Return the smallest box around the points (across the antimeridian if that is smaller), or None."""
         if not points:
             return None
         lats = [p[0] for p in points]
-        lons = [p[1] for p in points]
-        return cls(min(lats), min(lons), max(lats), max(lons))
+        west, east = lon_span([p[1] for p in points])
+        return cls(min(lats), west, max(lats), east)
+
+    @classmethod
+    def of_box(cls, south: float, west: float, north: float, east: float) -> Bounds:
+        """Return the box of a GeoJSON-style bbox, whose west is greater than its east across the antimeridian."""
+        west, east = lon_cover([(west, east if east >= west else east + 360.0)])
+        return cls(south, west, north, east)
 
     def union(self, other: Bounds | None) -> Bounds:
-        """Return the box covering both."""
+        """Return the smallest box covering both."""
         if other is None:
             return self
-        return Bounds(min(self.south, other.south), min(self.west, other.west),
-                      max(self.north, other.north), max(self.east, other.east))
+        west, east = lon_cover([(self.west, self.east), (other.west, other.east)])
+        return Bounds(min(self.south, other.south), west, max(self.north, other.north), east)
 
     def padded(self, metres: float) -> Bounds:
         """Return the box grown by a margin in metres (so a single point gets a sensible view)."""
         dlat = metres / 111_320
         dlon = metres / (111_320 * max(0.01, math.cos(math.radians((self.south + self.north) / 2))))
-        return Bounds(max(-90, self.south - dlat), max(-180, self.west - dlon),
-                      min(90, self.north + dlat), min(180, self.east + dlon))
+        west, east = self.west - dlon, self.east + dlon
+        if east - west >= 360:
+            west, east = -180.0, 180.0
+        shift = wrap_lon(west) - west if not -180.0 <= west < 180.0 else 0.0
+        return Bounds(max(-90, self.south - dlat), west + shift, min(90, self.north + dlat), east + shift)
 
     def as_leaflet(self) -> list[list[float]]:
-        """Return [[south, west], [north, east]] as Leaflet's fitBounds wants it."""
-        return [[self.south, self.west], [self.north, self.east]]
+        """Return [[south, west], [north, east]] for Leaflet's fitBounds, within what Web Mercator shows: a box
+        wholly nearer a pole than 85.05° becomes the strip along that edge of the map."""
+        south = max(-MERCATOR_MAX_LAT, min(MERCATOR_MAX_LAT, self.south))
+        north = max(-MERCATOR_MAX_LAT, min(MERCATOR_MAX_LAT, self.north))
+        if north - south < 0.5 and (north == MERCATOR_MAX_LAT or south == -MERCATOR_MAX_LAT):
+            south, north = (north - 0.5, north) if north == MERCATOR_MAX_LAT else (south, south + 0.5)
+        return [[south, self.west], [north, self.east]]
+
+    def as_geojson(self) -> list[float]:
+        """Return [west, south, east, north] as RFC 7946 wants it: longitudes within ±180, west greater than
+        east when the box crosses the antimeridian."""
+        east = round(self.east - 360.0, 9) if self.east > 180 else self.east
+        return [self.west, self.south, east, self.north]
+
+
+def split_at_antimeridian(coords: Sequence[Sequence[float]]) -> list[list[list[float]]]:
+    """Cut a line of [lat, lon] points where it crosses the antimeridian (RFC 7946 §3.1.9), ending one part
+    at ±180 and starting the next at ∓180 at the latitude where it crosses."""
+    parts: list[list[list[float]]] = []
+    current: list[list[float]] = []
+    for lat, lon in coords:
+        if not current:
+            current.append([lat, lon])
+            continue
+        lat0, lon0 = current[-1]
+        onward = lon0 + (lon - lon0 + 180.0) % 360.0 - 180.0  # the short way round, past ±180 if it crosses
+        if abs(onward) <= 180.0:
+            # 180 and -180 are one meridian: keep the side the line is on.
+            current.append([lat, onward if abs(lon) == 180.0 else lon])
+            continue
+        edge = math.copysign(180.0, onward)
+        cross = lat0 + (edge - lon0) / (onward - lon0) * (lat - lat0)
+        if lon0 != edge:
+            current.append([cross, edge])
+        parts.append(current)
+        current = [[cross, -edge], [lat, lon]]
+    parts.append(current)
+    return [part for part in parts if len(part) >= 2] or parts[:1]
 
 
 def position_at(times: Sequence[float], lats: Sequence[float], lons: Sequence[float],
@@ -199,7 +302,9 @@ def position_at(times: Sequence[float], lats: Sequence[float], lons: Sequence[fl
     if gap > max_gap_s:
         return None
     f = (when - t0) / (t1 - t0) if t1 > t0 else 0.0
-    return lats[i - 1] + f * (lats[i] - lats[i - 1]), lons[i - 1] + f * (lons[i] - lons[i - 1]), gap
+    dlon = (lons[i] - lons[i - 1] + 180.0) % 360.0 - 180.0  # the short way, across the antimeridian if need be
+    lon = lons[i - 1] + f * dlon
+    return lats[i - 1] + f * (lats[i] - lats[i - 1]), (wrap_lon(lon) if abs(lon) > 180 else lon), gap
 
 
 def zone_at(lat: float | None, lon: float | None) -> str | None:
@@ -221,7 +326,8 @@ def blur(lat: float, lon: float) -> tuple[float, float]:
     """Round a place to a ~1 km grid (what readers see when a trip blurs its photo places)."""
     step_lat = 0.01
     step_lon = 0.01 / max(0.2, math.cos(math.radians(lat)))
-    return round(round(lat / step_lat) * step_lat, 5), round(round(lon / step_lon) * step_lon, 5)
+    lon = round(round(lon / step_lon) * step_lon, 5)
+    return round(round(lat / step_lat) * step_lat, 5), wrap_lon(lon) if abs(lon) > 180 else lon
 
 
 def encode_polyline(coords: Sequence[Sequence[float]], precision: int = 5) -> str:

@@ -281,6 +281,12 @@ def leg_label(leg: Leg) -> str:
     )
 
 
+def map_origin(bounds: Bounds | None) -> float | None:
+    """Return the western edge of what a map shows: its scripts move every longitude into the 360° east of
+    it, so a trip across (or on) the antimeridian is drawn in one piece (None: longitudes as they are)."""
+    return bounds.west if bounds is not None else None
+
+
 def _new_map(tiles: Tiles, assets: Assets, *, scroll_zoom: bool = True) -> folium.Map:
     """Create a map with no CDN assets and the configured tiles."""
     m = folium.Map(
@@ -294,6 +300,9 @@ def _new_map(tiles: Tiles, assets: Assets, *, scroll_zoom: bool = True) -> foliu
         height="100%",
         font_size="12px",
     )
+    # The map's own limit, not only the tile layer's: with TRAVELMAP_TILES=none there is no tile layer, and
+    # the photo clusters refuse a map without one ("Map has no maxZoom specified") and draw nothing.
+    m.options["maxZoom"] = 19
     m.default_js = [("leaflet", assets.leaflet_js)]
     m.default_css = [("leaflet_css", assets.leaflet_css)]
     if tiles.url:
@@ -427,7 +436,8 @@ def photo_details(photos: Iterable[Photo], links: Links) -> dict[str, list[str]]
     return details
 
 
-def _add_photos(m: folium.Map, photos: Iterable[Photo], assets: Assets, links: Links, blur: bool) -> None:
+def _add_photos(m: folium.Map, photos: Iterable[Photo], assets: Assets, links: Links, blur: bool,
+                origin: float | None = None) -> None:
     """Add the photos with a place as one clustered layer, from compact data."""
     places = photo_places(photos, blur)
     if not places or links.photo_data is None:
@@ -437,6 +447,7 @@ def _add_photos(m: folium.Map, photos: Iterable[Photo], assets: Assets, links: L
     data = {
         "points": encode_polyline([(lat, lon) for _, lat, lon in places]),
         "ids": [i for i, _, _ in places],
+        "origin": origin,
         **links.photo_data(),
     }
     PhotoLayer(group, data, assets).add_to(m)
@@ -487,14 +498,16 @@ def build_trip_map(
         box = view.leg_bounds(item)
         if box is not None:
             bounds = box if bounds is None else bounds.union(box)
-    TripData(groups, {"legs": entries, "stops": rows, "detailZoom": DETAIL_ZOOM}, assets).add_to(m)
-    _add_photos(m, view.photos(photos), assets, links, blur=trip.blur_photo_locations)
     place = view.place(stop) if stop is not None else None
     if place is not None:  # a stop in a privacy zone is not centred on: the map shows the whole trip
         bounds = Bounds(*place, *place).padded(STOP_ZOOM_RADIUS_M)
+    if bounds is not None and bounds.south == bounds.north and bounds.west == bounds.east:
+        bounds = bounds.padded(STOP_ZOOM_RADIUS_M)
+    origin = map_origin(bounds)
+    TripData(groups, {"legs": entries, "stops": rows, "detailZoom": DETAIL_ZOOM, "origin": origin},
+             assets).add_to(m)
+    _add_photos(m, view.photos(photos), assets, links, blur=trip.blur_photo_locations, origin=origin)
     if bounds is not None:
-        if bounds.south == bounds.north and bounds.west == bounds.east:
-            bounds = bounds.padded(STOP_ZOOM_RADIUS_M)
         # No animation: an embed scrolled in later would otherwise start at world zoom and fly in.
         fit = folium.FitBounds(bounds.as_leaflet(), padding=(24, 24))
         fit.options["animate"] = False
@@ -514,19 +527,25 @@ def build_overview_map(trips: list[tuple[Trip, Redaction]], *, tiles: Tiles, ass
     bounds: Bounds | None = None
     for trip, view in trips:
         for leg in trip.legs:
+            box = view.leg_bounds(leg)
+            if box is not None:
+                bounds = box if bounds is None else bounds.union(box)
+    origin = map_origin(bounds)
+    for trip, view in trips:
+        for leg in trip.legs:
             colour = safe_colour(leg.colour)
             for track in view.tracks(leg):
                 for part in track.lines.get("overview", []):
                     coords = decode_polyline(part["line"])
                     if len(coords) >= 2:
-                        folium.PolyLine(coords, color=colour, weight=3, opacity=0.8).add_to(m)
-            box = view.leg_bounds(leg)
-            if box is not None:
-                bounds = box if bounds is None else bounds.union(box)
+                        lons = geo.unwrap([lon for _, lon in coords], origin)
+                        folium.PolyLine([[lat, lon] for (lat, _), lon in zip(coords, lons)], color=colour, weight=3,
+                                        opacity=0.8).add_to(m)
         places = [place for place in (view.place(s) for s in trip.stops()) if place is not None]
         if places:
+            lat, lon = places[0]
             marker = folium.Marker(
-                list(places[0]),
+                [lat, lon if origin is None else geo.shift_lon(lon, origin)],
                 icon=folium.DivIcon(
                     html='<div class="tm-pin tm-pin-trip">★</div>',
                     icon_size=(30, 30),
@@ -552,7 +571,10 @@ def build_stops_map(stops: list[Stop], *, tiles: Tiles, assets: Assets, links: L
     place as readers see it (None in a privacy zone: left off)."""
     m = _new_map(tiles, assets, scroll_zoom=False)
     placed = [(stop, where) for stop in stops if (where := place(stop)) is not None]
-    for stop, where in placed:
+    bounds = Bounds.around([where for _, where in placed])
+    bounds = bounds.padded(STOP_ZOOM_RADIUS_M) if bounds is not None else None
+    origin = map_origin(bounds)
+    for stop, (lat, lon) in placed:
         n = stop.leg.trip.stop_numbers()[stop.id]  # the same number as on the trip map
         colour = safe_colour(stop.leg.colour)
         icon = folium.DivIcon(
@@ -561,7 +583,8 @@ def build_stops_map(stops: list[Stop], *, tiles: Tiles, assets: Assets, links: L
             icon_anchor=(15, 15),
             class_name="tm-stop",
         )
-        marker = folium.Marker(list(where), icon=icon)  # no title: folium would pass it raw (see js_json)
+        marker = folium.Marker([lat, lon if origin is None else geo.shift_lon(lon, origin)],
+                               icon=icon)  # no title: folium would pass it raw (see js_json)
         SafePopup(
             Markup(
                 '<div class="tm-popup"><div class="tm-popup-title">{}</div>'
@@ -569,9 +592,8 @@ def build_stops_map(stops: list[Stop], *, tiles: Tiles, assets: Assets, links: L
             ).format(html_text(stop.name), links.trip(stop.leg.trip), html_text(stop.leg.trip.title))
         ).add_to(marker)
         marker.add_to(m)
-    bounds = Bounds.around([where for _, where in placed])
     if bounds is not None:
-        m.fit_bounds(bounds.padded(STOP_ZOOM_RADIUS_M).as_leaflet(), padding=(24, 24), max_zoom=12)
+        m.fit_bounds(bounds.as_leaflet(), padding=(24, 24), max_zoom=12)
     return m
 
 

@@ -54,7 +54,8 @@ class Author(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     trips: Mapped[list[Trip]] = relationship(back_populates="owner")
-    tokens: Mapped[list[ApiToken]] = relationship(back_populates="author", cascade="all, delete-orphan")
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="author", cascade="all, delete-orphan",
+                                                  passive_deletes=True)
     sessions: Mapped[list[AuthorSession]] = relationship(back_populates="author", cascade="all, delete-orphan",
                                                          passive_deletes=True)
     zones: Mapped[list[PrivacyZone]] = relationship(
@@ -162,11 +163,14 @@ class Trip(Base):
     revision: Mapped[int] = mapped_column(Integer, default=first_revision)
 
     owner: Mapped[Author] = relationship(back_populates="trips")
+    # passive_deletes here and below: child rows whose foreign key says ON DELETE CASCADE are deleted by the
+    # database, so deleting a trip, leg or track never loads its children (a track's points are megabytes)
+    # just to delete them; children already loaded are still deleted by the session.
     legs: Mapped[list[Leg]] = relationship(
-        back_populates="trip", order_by="Leg.position", cascade="all, delete-orphan"
+        back_populates="trip", order_by="Leg.position", cascade="all, delete-orphan", passive_deletes=True
     )
     photos: Mapped[list[Photo]] = relationship(
-        back_populates="trip", order_by="Photo.taken_at", cascade="all, delete-orphan"
+        back_populates="trip", order_by="Photo.taken_at", cascade="all, delete-orphan", passive_deletes=True
     )
 
     def stops(self) -> list[Stop]:
@@ -195,10 +199,10 @@ class Leg(Base):
 
     trip: Mapped[Trip] = relationship(back_populates="legs")
     stops: Mapped[list[Stop]] = relationship(
-        back_populates="leg", order_by="Stop.position", cascade="all, delete-orphan"
+        back_populates="leg", order_by="Stop.position", cascade="all, delete-orphan", passive_deletes=True
     )
     tracks: Mapped[list[Track]] = relationship(
-        back_populates="leg", order_by="Track.started_at", cascade="all, delete-orphan"
+        back_populates="leg", order_by="Track.started_at", cascade="all, delete-orphan", passive_deletes=True
     )
 
     def untracked_line(self) -> list[tuple[float, float]] | None:
@@ -259,7 +263,8 @@ class Stop(Base):
 
     leg: Mapped[Leg] = relationship(back_populates="stops")
     post: Mapped[Post | None] = relationship(back_populates="stops")
-    photos: Mapped[list[Photo]] = relationship(back_populates="stop", order_by="Photo.taken_at")
+    # The database unlinks the photos of a deleted stop (ON DELETE SET NULL); they are not loaded for it.
+    photos: Mapped[list[Photo]] = relationship(back_populates="stop", order_by="Photo.taken_at", passive_deletes=True)
 
 
 class Track(Base):
@@ -307,7 +312,7 @@ class Track(Base):
 
     leg: Mapped[Leg] = relationship(back_populates="tracks")
     segments: Mapped[list[TrackSegment]] = relationship(
-        back_populates="track", order_by="TrackSegment.position", cascade="all, delete-orphan"
+        back_populates="track", order_by="TrackSegment.position", cascade="all, delete-orphan", passive_deletes=True
     )
 
     @property

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .geo import decode_polyline
+from .geo import MERCATOR_MAX_LAT, decode_polyline, lon_span, shift_lon, unwrap
 from .models import Trip
 from .redaction import Redaction
 from .text import safe_colour
@@ -15,10 +16,44 @@ from .text import safe_colour
 WIDTH, HEIGHT, BAND = 1200, 630, 120
 
 
-def _mercator(lat: float, lon: float) -> tuple[float, float]:
-    """Project to Web Mercator units (x east, y north)."""
+XY = tuple[float, float]
+
+
+def _mercator(lat: float, lon: float) -> XY:
+    """Project to Web Mercator units (x east, y north); latitudes beyond ±85° are drawn at ±85°."""
     lat = max(-85.0, min(85.0, lat))
     return math.radians(lon), math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _polar(north: bool) -> Callable[[float, float], XY]:
+    """Return an azimuthal equidistant projection centred on a pole (x east, y towards the viewer's top):
+    the map of a trip that goes where Mercator cannot (the Arctic from above, 0° down; Antarctica, 0° up)."""
+    def project(lat: float, lon: float) -> XY:
+        r = 90.0 - lat if north else 90.0 + lat
+        t = math.radians(lon)
+        return r * math.sin(t), (-r if north else r) * math.cos(t)
+    return project
+
+
+def project(lines: list[list[tuple[float, float]]], places: list[tuple[float, float]]
+            ) -> tuple[list[list[XY]], list[XY]]:
+    """Project lines and places of a trip for its preview, so the drawing is one piece that makes sense:
+    across the antimeridian, longitudes are made continuous; a trip that reaches nearer a pole than Mercator
+    shows (85°) and stays in that hemisphere is drawn from above the pole."""
+    points = [p for line in lines for p in line] + places
+    if not points:
+        return [], []
+    lats = [lat for lat, _ in points]
+    if min(lats) > 0 and max(lats) > MERCATOR_MAX_LAT or max(lats) < 0 and min(lats) < -MERCATOR_MAX_LAT:
+        polar = _polar(north=max(lats) > 0)
+        return [[polar(lat, lon) for lat, lon in line] for line in lines], [polar(lat, lon) for lat, lon in places]
+    west, east = lon_span([lon for _, lon in points])
+    origin = west if east > 180 else None
+    out = []
+    for line in lines:
+        lons = unwrap([lon for _, lon in line], origin)
+        out.append([_mercator(lat, lon) for (lat, _), lon in zip(line, lons)])
+    return out, [_mercator(lat, lon if origin is None else shift_lon(lon, origin)) for lat, lon in places]
 
 
 def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
@@ -31,17 +66,22 @@ def trip_preview(trip: Trip, width: int = WIDTH, *, view: Redaction) -> bytes:
     readers may place), the title below."""
     image = Image.new("RGB", (WIDTH, HEIGHT), (238, 242, 246))
     draw = ImageDraw.Draw(image)
-    lines: list[tuple[str, list[tuple[float, float]], bool]] = []
+    styles: list[tuple[str, bool]] = []  # (colour, dashed) of each line
+    coords: list[list[tuple[float, float]]] = []
     for leg in trip.legs:
         colour = safe_colour(leg.colour)
         for track in view.tracks(leg):
-            for part in track.lines.get("overview", []):
-                coords = decode_polyline(part["line"])
-                lines.append((colour, [_mercator(lat, lon) for lat, lon in coords], bool(part.get("planned"))))
+            for part in (track.lines or {}).get("overview", []):
+                styles.append((colour, bool(part.get("planned"))))
+                coords.append([(lat, lon) for lat, lon in decode_polyline(part["line"])])
         untracked = view.untracked_line(leg)
         if untracked is not None:
-            lines.append((colour, [_mercator(lat, lon) for lat, lon in untracked], True))
-    stops = [(stop, _mercator(*place)) for stop in trip.stops() if (place := view.place(stop)) is not None]
+            styles.append((colour, True))
+            coords.append(untracked)
+    placed = [(stop, place) for stop in trip.stops() if (place := view.place(stop)) is not None]
+    projected, places = project(coords, [place for _, place in placed])
+    lines = [(colour, line, dashed) for (colour, dashed), line in zip(styles, projected)]
+    stops = [(stop, p) for (stop, _), p in zip(placed, places)]
     points = [p for _, line, _ in lines for p in line] + [p for _, p in stops]
     if points:
         xs, ys = [p[0] for p in points], [p[1] for p in points]

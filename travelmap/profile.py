@@ -35,6 +35,28 @@ def _nice_step(span: float, ticks: int) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
+MIN_ELEVATION_SPAN_M = 10.0
+
+
+def _elevation_axis(low: float, high: float) -> tuple[float, float, float]:
+    """Return the elevation axis (bottom, top, tick step) for heights from low to high.
+
+    The axis spans at least 10 m, centred on the heights, so a flat track (a canal, or an app that writes
+    0 for every point) is a level line inside the chart; it never goes below 0 for heights that do not.
+    """
+    if high - low < MIN_ELEVATION_SPAN_M:
+        middle = (low + high) / 2
+        never_below_zero = low >= 0
+        low, high = middle - MIN_ELEVATION_SPAN_M / 2, middle + MIN_ELEVATION_SPAN_M / 2
+        if never_below_zero and low < 0:
+            low, high = 0.0, MIN_ELEVATION_SPAN_M
+    step = _nice_step(high - low, 4)
+    bottom, top = math.floor(low / step) * step, math.ceil(high / step) * step
+    if top <= bottom:  # cannot happen with the span above; kept so the drawing can never divide by zero
+        top = bottom + step
+    return bottom, top, step
+
+
 def leg_profile(leg: Leg, tracks: list[TrackView]) -> Profile | None:
     """Join the profiles of what readers see of the leg's tracks end to end (in time order) and draw them; None
     without elevations."""
@@ -50,8 +72,7 @@ def leg_profile(leg: Leg, tracks: list[TrackView]) -> Profile | None:
     total = max(points[-1][0], 1.0)
     low = min(p[1] for p in points)
     high = max(p[1] for p in points)
-    step_y = _nice_step(max(high - low, 10), 4)
-    y0, y1 = math.floor(low / step_y) * step_y, math.ceil(high / step_y) * step_y
+    y0, y1, step_y = _elevation_axis(low, high)
     inner_w, inner_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
 
     def x(d: float) -> float:
@@ -68,18 +89,21 @@ def leg_profile(leg: Leg, tracks: list[TrackView]) -> Profile | None:
         f'data-total="{total:.1f}" data-left="{PAD_LEFT}" data-right="{PAD_RIGHT}" '
         f'aria-label="Elevation profile: {low:.0f} to {high:.0f} m over {total / 1000:.1f} km">',
     ]
-    e = y0
-    while e <= y1 + 1e-9:
+    n = 0
+    while y0 + n * step_y <= y1 + 1e-9:
+        e = y0 + n * step_y
         parts.append(f'<line class="tm-grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y(e):.1f}" y2="{y(e):.1f}"/>'
                      f'<text class="tm-axis" x="{PAD_LEFT - 6}" y="{y(e) + 4:.1f}" text-anchor="end">{e:,.0f} m</text>')
-        e += step_y
-    step_x = _nice_step(total / 1000, 4) * 1000
-    d = 0.0
-    while d <= total + 1e-6:
+        n += 1
+    unit, per = ("km", 1000.0) if total >= 2000 else ("m", 1.0)  # a short track is labelled in metres
+    step_x = _nice_step(total / per, 4) * per
+    n = 0
+    while n * step_x <= total + 1e-6:
+        d = n * step_x
         parts.append(
-            f'<text class="tm-axis" x="{x(d):.1f}" y="{HEIGHT - 8}" text-anchor="middle">{d / 1000:g} km</text>'
+            f'<text class="tm-axis" x="{x(d):.1f}" y="{HEIGHT - 8}" text-anchor="middle">{d / per:g} {unit}</text>'
         )
-        d += step_x
+        n += 1
     parts.append(f'<polygon class="tm-area" points="{area}" fill="{colour}" fill-opacity="0.18"/>')
     parts.append(
         f'<polyline class="tm-line" points="{line}" fill="none" stroke="{colour}" stroke-width="2" '

@@ -256,11 +256,11 @@ class TrackView:
         """Return the box around what readers see of the track."""
         if self._visible is None:
             t = self.track
-            return Bounds(t.min_lat, t.min_lon, t.max_lat, t.max_lon)
+            return Bounds.of_box(t.min_lat, t.min_lon, t.max_lat, t.max_lon)
         if self.hidden:
             return None
         s = self._visible.stats
-        return Bounds(s["min_lat"], s["min_lon"], s["max_lat"], s["max_lon"])
+        return Bounds.of_box(s["min_lat"], s["min_lon"], s["max_lat"], s["max_lon"])
 
     def pieces(self) -> Iterator[tuple[bool, list[Point]]]:
         """Yield (planned, points) for every run of recorded points readers see (every stored point if none is cut)."""

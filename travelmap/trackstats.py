@@ -110,7 +110,8 @@ def compute_stats(parsed: ParsedGpx) -> dict:
             max_speed = top
         distance += cumulative[-1]
     lats = [lat for s in parsed.segments for lat in s.lats]
-    lons = [lon for s in parsed.segments for lon in s.lons]
+    # The smallest box: across the antimeridian its west is greater than its east (GeoJSON's rule for a bbox).
+    west, east = geo.lon_span([lon for s in parsed.segments for lon in s.lons])
     duration = last_time - first_time if first_time is not None and last_time is not None else None
     has_time = duration is not None and duration > 0
     as_dt = lambda t: datetime.fromtimestamp(t, timezone.utc)  # noqa: E731
@@ -123,7 +124,8 @@ def compute_stats(parsed: ParsedGpx) -> dict:
         "max_speed_mps": max_speed,
         "started_at": as_dt(first_time) if first_time is not None else None,
         "ended_at": as_dt(last_time) if last_time is not None else None,
-        "min_lat": min(lats), "max_lat": max(lats), "min_lon": min(lons), "max_lon": max(lons),
+        "min_lat": min(lats), "max_lat": max(lats), "min_lon": west,
+        "max_lon": round(east - 360, 9) if east > 180 else east,
         "profile": thin_profile(profile),
     }
 

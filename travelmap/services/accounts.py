@@ -158,10 +158,11 @@ def token_author(session: Session, raw: str) -> Author | None:
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw), ApiToken.revoked_at.is_(None)))
     if token is None:
         return None
+    author = token.author  # loaded before the write below, not inside its transaction
     now = utcnow()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         token.last_used_at = now  # at most one write a minute per token
-    return token.author
+    return author
 
 
 def revoke_token(session: Session, author: Author, token_id: int) -> ApiToken:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from .. import media, validate
@@ -41,6 +41,13 @@ def create_trip(session: Session, owner: Author, data: dict) -> Trip:
 
 def update_trip(session: Session, trip: Trip, data: dict) -> Trip:
     """Change the fields present in data (title, slug, summary, visibility, timezone)."""
+    with session.no_autoflush:  # the slug check reads before any change is written
+        _update_trip(session, trip, data)
+    touch(trip)
+    return trip
+
+
+def _update_trip(session: Session, trip: Trip, data: dict) -> None:
     if "title" in data:
         trip.title = validate.text(data, "title", max_length=validate.MAX_TITLE, required=True)
     if "slug" in data and data["slug"] != trip.slug:
@@ -56,8 +63,6 @@ def update_trip(session: Session, trip: Trip, data: dict) -> Trip:
         if not isinstance(value, bool):
             raise InvalidInput("blur_photo_locations must be true or false.", field="blur_photo_locations")
         trip.blur_photo_locations = value
-    touch(trip)
-    return trip
 
 
 @dataclass(frozen=True)
@@ -78,24 +83,44 @@ def deletion_summary(session: Session, trip: Trip) -> Deletion:
     return Deletion(legs=count(Leg), stops=count(Stop), tracks=count(Track), photos=count(Photo))
 
 
-def _unreferenced(session: Session, paths: list[str]) -> list[str]:
-    """Keep the paths no remaining track or photo uses (content-hash files can be shared between trips)."""
+def _freed_files(session: Session, paths: list[str], *, tracks_staying: ColumnElement[bool],
+                 photos_staying: ColumnElement[bool]) -> list[str]:
+    """Return the paths that no staying track or photo uses (content-hash files can be shared between trips).
+
+    Asked before the deletion, so that the write transaction that follows holds no reads.
+    """
     if not paths:
         return []
-    used = set(session.scalars(select(Track.gpx_path).where(Track.gpx_path.in_(paths))))
+    used = set(session.scalars(select(Track.gpx_path).where(Track.gpx_path.in_(paths), tracks_staying)))
     for column in (Photo.original_path, Photo.display_path, Photo.thumb_path):
-        used |= set(session.scalars(select(column).where(column.in_(paths))))
-    return [p for p in paths if p not in used]
+        used |= set(session.scalars(select(column).where(column.in_(paths), photos_staying)))
+    return sorted(set(paths) - used)
+
+
+# Deleting a child that sits in its parent's delete-orphan list: take it out of the list and delete it with
+# autoflush off, then flush once. Taking it out makes it an orphan, and `session.delete` walks the child's own
+# children, which may load them and so autoflush: that autoflush deletes the orphan, and `session.delete` then
+# registers a row already gone, which SQLAlchemy refuses ("Failed to add object to the flush context").
+# Everything the deletion needs to read is read before the block, so the write transaction holds no reads.
+
+def _delete_child(session: Session, siblings: list, child: object) -> None:
+    """Take a child out of its parent's loaded list and mark it deleted (call with autoflush off)."""
+    assert not session.autoflush, "call _delete_child inside session.no_autoflush"
+    siblings.remove(child)
+    session.delete(child)
 
 
 def delete_trip(session: Session, trip: Trip, media_root: Path) -> None:
     """Delete the trip with its legs, stops, tracks and photos; their files go once the deletion commits."""
-    paths = [t.gpx_path for t in session.scalars(select(Track).where(Track.trip_id == trip.id))]
-    for photo in session.scalars(select(Photo).where(Photo.trip_id == trip.id)):
-        paths += [photo.original_path, photo.display_path, photo.thumb_path]
-    session.delete(trip)
+    paths = list(session.scalars(select(Track.gpx_path).where(Track.trip_id == trip.id)))
+    for photo in session.execute(select(Photo.original_path, Photo.display_path, Photo.thumb_path)
+                                 .where(Photo.trip_id == trip.id)):
+        paths += list(photo)
+    freed = _freed_files(session, paths, tracks_staying=Track.trip_id != trip.id,
+                         photos_staying=Photo.trip_id != trip.id)
+    session.delete(trip)  # what is not loaded goes by the database's ON DELETE CASCADE
     session.flush()
-    media.remove_after_commit(session, media_root, _unreferenced(session, paths))
+    media.remove_after_commit(session, media_root, freed)
 
 
 # ---------------------------------------------------------------- legs
@@ -150,25 +175,30 @@ def update_leg(session: Session, leg: Leg, data: dict) -> Leg:
 
 
 def delete_leg(session: Session, leg: Leg, media_root: Path) -> None:
-    """Delete a leg with its stops and tracks; later legs move up."""
+    """Delete a leg with its stops and tracks; later legs move up; its photos stay in the trip."""
     trip = leg.trip
-    paths = [t.gpx_path for t in leg.tracks]
-    trip.legs.remove(leg)
-    session.delete(leg)
-    _renumber(trip.legs)
+    legs = trip.legs
+    freed = _freed_files(session, [t.gpx_path for t in leg.tracks], tracks_staying=Track.leg_id != leg.id,
+                         photos_staying=true())
+    with session.no_autoflush:
+        _delete_child(session, legs, leg)
+        _renumber(legs)
+        touch(trip)
     session.flush()
-    media.remove_after_commit(session, media_root, _unreferenced(session, paths))
-    touch(trip)
+    media.remove_after_commit(session, media_root, freed)
 
 
 def delete_track(session: Session, track: Track, media_root: Path) -> None:
-    """Delete a track and, once that commits, its original file (unless another trip holds the same file)."""
-    trip = track.leg.trip
-    track.leg.tracks.remove(track)
-    session.delete(track)
+    """Delete a track with its points and, once that commits, its original file (unless another trip holds
+    the same file). Works whatever of the track, its leg and its segments is loaded."""
+    leg = track.leg
+    trip, tracks = leg.trip, leg.tracks
+    freed = _freed_files(session, [track.gpx_path], tracks_staying=Track.id != track.id, photos_staying=true())
+    with session.no_autoflush:
+        _delete_child(session, tracks, track)
+        touch(trip)
     session.flush()
-    media.remove_after_commit(session, media_root, _unreferenced(session, [track.gpx_path]))
-    touch(trip)
+    media.remove_after_commit(session, media_root, freed)
 
 
 def edit_photo(session: Session, photo: Photo, data: dict, settings: PhotoSettings) -> Photo:
@@ -190,12 +220,14 @@ def edit_photo(session: Session, photo: Photo, data: dict, settings: PhotoSettin
 def delete_photo(session: Session, photo: Photo, media_root: Path) -> None:
     """Delete a photo; its files go once that commits (unless another trip holds the same photo)."""
     trip = photo.trip
-    paths = [photo.original_path, photo.display_path, photo.thumb_path]
-    trip.photos.remove(photo)
-    session.delete(photo)
+    photos = trip.photos
+    freed = _freed_files(session, [photo.original_path, photo.display_path, photo.thumb_path],
+                         tracks_staying=true(), photos_staying=Photo.id != photo.id)
+    with session.no_autoflush:
+        _delete_child(session, photos, photo)
+        touch(trip)
     session.flush()
-    media.remove_after_commit(session, media_root, _unreferenced(session, paths))
-    touch(trip)
+    media.remove_after_commit(session, media_root, freed)
 
 
 # ---------------------------------------------------------------- stops
@@ -281,8 +313,9 @@ def update_stop(session: Session, stop: Stop, data: dict) -> Stop:
 def delete_stop(session: Session, stop: Stop) -> None:
     """Delete a stop; its photos stay in the trip, unattached."""
     leg = stop.leg
-    leg.stops.remove(stop)
-    session.delete(stop)
-    _renumber(leg.stops)
+    trip, stops = leg.trip, leg.stops
+    with session.no_autoflush:
+        _delete_child(session, stops, stop)
+        _renumber(stops)
+        touch(trip)
     session.flush()
-    touch(leg.trip)

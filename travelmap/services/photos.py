@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from .. import geo, media, photos, sandbox
@@ -118,14 +118,13 @@ def _format_offset(seconds: float) -> str:
     return f"{sign}{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-def store(session: Session, trip: Trip, item: Prepared, media_root: Path, settings: PhotoSettings, *,
-          timeline: Timeline, clock_offset_s: float | None = None, learned: dict[str, float] | None = None,
-          stop: Stop | None = None) -> Photo:
-    """Place a prepared photo, attach it to a stop or leg, and add its row and staged files to the session."""
-    existing = session.scalar(select(Photo.id).where(Photo.trip_id == trip.id, Photo.sha256 == item.sha256))
-    if existing is not None:
-        raise Conflict(f"{item.name} is already in the trip (photo {existing}).", code="duplicate",
-                       details={"existing_id": existing})
+def _placed(trip: Trip, item: Prepared, settings: PhotoSettings, *, timeline: Timeline,
+            clock_offset_s: float | None, learned: dict[str, float] | None, stop: Stop | None) -> Photo:
+    """Place a prepared photo and attach it to a stop or leg: a new Photo row, not yet in the session.
+
+    The row names its trip and stop by id: setting the relationships would put it in the session at once,
+    and the next query would flush it, opening the write transaction before the files are written.
+    """
     info = item.info
     warnings = list(info.warnings)
     lat, lon, source, gap = info.lat, info.lon, ("exif" if info.lat is not None else None), None
@@ -149,8 +148,8 @@ def store(session: Session, trip: Trip, item: Prepared, media_root: Path, settin
         warnings.append("The photo has neither GPS nor a time: place it by hand.")
     if stop is None and lat is not None and lon is not None:
         stop = nearest_stop(trip, lat, lon, settings.stop_radius_m)
-    photo = Photo(
-        trip=trip, stop=stop,
+    return Photo(
+        trip_id=trip.id, stop_id=stop.id if stop else None,
         leg_id=stop.leg_id if stop else (leg_id_at(trip, info.taken_at) if info.taken_at else None),
         sha256=item.sha256, original_name=item.name, caption=item.caption, camera=info.camera,
         taken_at=info.taken_at, utc_offset_min=info.utc_offset_min, lat=lat, lon=lon, altitude_m=info.altitude_m,
@@ -161,18 +160,52 @@ def store(session: Session, trip: Trip, item: Prepared, media_root: Path, settin
         thumb_path=media.content_path("thumbs", item.sha256, ".jpg"),
         warnings=warnings,
     )
-    session.add(photo)
-    session.flush()
+
+
+def _stage_files(session: Session, media_root: Path, photo: Photo, item: Prepared) -> None:
+    """Write the photo's original, display copy and thumbnail under temporary names (renamed at commit)."""
     media.stage(session, media_root, photo.original_path, item.data)
     media.stage(session, media_root, photo.display_path, item.analysed.display)
     media.stage(session, media_root, photo.thumb_path, item.analysed.thumb)
-    touch(trip)
+
+
+def _add(session: Session, trip: Trip, rows: list[Photo]) -> None:
+    """Add placed photos to the trip in one flush (the write transaction starts here)."""
+    session.add_all(rows)
+    # Lists already loaded (the trip's photos, a stop's) learn of the new rows; others load them when read.
+    stops = {stop.id: stop for stop in trip.stops()} if "legs" in inspect(trip).dict else {}
+    for photo in rows:
+        if "photos" in inspect(trip).dict:
+            trip.photos.append(photo)
+        stop = stops.get(photo.stop_id) if photo.stop_id else None
+        if stop is not None and "photos" in inspect(stop).dict:
+            stop.photos.append(photo)
+    if rows:
+        touch(trip)
+    session.flush()
+
+
+def store(session: Session, trip: Trip, item: Prepared, media_root: Path, settings: PhotoSettings, *,
+          timeline: Timeline, clock_offset_s: float | None = None, learned: dict[str, float] | None = None,
+          stop: Stop | None = None) -> Photo:
+    """Place a prepared photo, attach it to a stop or leg, and add its row and staged files to the session."""
+    existing = session.scalar(select(Photo.id).where(Photo.trip_id == trip.id, Photo.sha256 == item.sha256))
+    if existing is not None:
+        raise Conflict(f"{item.name} is already in the trip (photo {existing}).", code="duplicate",
+                       details={"existing_id": existing})
+    photo = _placed(trip, item, settings, timeline=timeline, clock_offset_s=clock_offset_s, learned=learned,
+                    stop=stop)
+    _stage_files(session, media_root, photo, item)
+    _add(session, trip, [photo])
     return photo
 
 
 def store_batch(session: Session, trip: Trip, batch: list[Prepared], media_root: Path, settings: PhotoSettings, *,
                 clock_offset_s: float | None = None) -> tuple[list[Photo], list[str]]:
-    """Store prepared photos together; duplicates (in the trip or the batch) are skipped with a note."""
+    """Store prepared photos together; duplicates (in the trip or the batch) are skipped with a note.
+
+    Placing them and writing their files happen before the first write; the rows go in one flush.
+    """
     timeline = trip_timeline(session, trip)
     learned = {} if clock_offset_s is not None else learn_clock_offsets(batch, timeline, settings.learn_radius_m)
     stored, skipped, seen = [], [], set()
@@ -182,8 +215,11 @@ def store_batch(session: Session, trip: Trip, batch: list[Prepared], media_root:
             skipped.append(f"{item.name} was skipped: the same photo is already in the trip.")
             continue
         seen.add(item.sha256)
-        stored.append(store(session, trip, item, media_root, settings, timeline=timeline,
-                            clock_offset_s=clock_offset_s, learned=learned))
+        photo = _placed(trip, item, settings, timeline=timeline, clock_offset_s=clock_offset_s, learned=learned,
+                        stop=None)
+        _stage_files(session, media_root, photo, item)
+        stored.append(photo)
+    _add(session, trip, stored)
     return stored, skipped
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,11 +15,16 @@ from . import slugs
 from .trips import touch
 
 
-def _touch_linked_trips(session: Session, post: Post) -> None:
-    """Bump every trip whose stops link to the post (their pages show its title)."""
-    trip_ids = {stop.trip_id for stop in post.stops}
-    for trip in session.scalars(select(Trip).where(Trip.id.in_(trip_ids))):
-        touch(trip)
+def _touch_linked_trips(session: Session, post: Post, also: Iterable[Stop] = ()) -> None:
+    """Bump every trip whose stops link to the post, or are about to (their pages show its title).
+
+    Reads with autoflush off: the post's pending changes are flushed with the bumps, in one write after
+    the reads, not before them.
+    """
+    with session.no_autoflush:
+        trip_ids = {stop.trip_id for stop in [*post.stops, *also]}
+        for trip in session.scalars(select(Trip).where(Trip.id.in_(trip_ids))):
+            touch(trip)
 
 
 def _apply(post: Post, data: dict, partial: bool) -> None:
@@ -52,18 +59,17 @@ def create_post(session: Session, owner: Author, data: dict) -> Post:
         post.slug = slugs.claim(session, Post, data["slug"], owner_id=owner.id)
     else:
         post.slug = slugs.free(session, Post, slugify(post.title))
-    session.add(post)
-    session.flush()
+    session.add(post)  # written with whatever the caller does next (linking stops), in one flush
     return post
 
 
 def update_post(session: Session, post: Post, data: dict) -> Post:
     """Change the fields present in data."""
-    _apply(post, data, partial=True)
-    if "slug" in data and data["slug"] != post.slug:
-        slugs.rename(session, post, data["slug"], owner_id=post.owner_id)  # the old address keeps working
-    session.flush()
-    _touch_linked_trips(session, post)
+    with session.no_autoflush:  # everything is read before anything is written
+        _apply(post, data, partial=True)
+        _touch_linked_trips(session, post)
+        if "slug" in data and data["slug"] != post.slug:
+            slugs.rename(session, post, data["slug"], owner_id=post.owner_id)  # the old address keeps working
     return post
 
 
@@ -82,19 +88,19 @@ def set_linked_stops(session: Session, post: Post, stop_ids: list[int]) -> None:
             raise InvalidInput(f"There is no stop {str(stop_id)[:20]}{'…' if len(str(stop_id)) > 20 else ''}.",
                                field="stops")
         wanted.add(stop_id)
-    stops = list(session.scalars(select(Stop).join(Trip, Stop.trip_id == Trip.id)
-                                 .where(Stop.id.in_(wanted), Trip.owner_id == post.owner_id)))
+    with session.no_autoflush:  # a new or changed post is written below, with the links, after the reads
+        stops = list(session.scalars(select(Stop).join(Trip, Stop.trip_id == Trip.id)
+                                     .where(Stop.id.in_(wanted), Trip.owner_id == (post.owner_id or post.owner.id))))
     if len(stops) != len(wanted):
         missing = sorted(wanted - {s.id for s in stops})
         raise InvalidInput(f"These stops are not on your trips: {missing}.", field="stops")
-    _touch_linked_trips(session, post)
+    _touch_linked_trips(session, post, also=stops)
     for stop in list(post.stops):
         if stop.id not in wanted:
             stop.post = None
     for stop in stops:
         stop.post = post
     session.flush()
-    _touch_linked_trips(session, post)
 
 
 def delete_post(session: Session, post: Post) -> None:

@@ -8,10 +8,10 @@ deletes them (the database cascades)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, delete, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, delete, func, or_, select, text
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from .. import validate
 from ..errors import Conflict
@@ -58,11 +58,45 @@ def claim(session: Session, model: Addressed, value: object, *, owner_id: int, e
 def free(session: Session, model: Addressed, base: str, *, trip_id: int | None = None) -> str:
     """Return base, or base-2, base-3 … whichever is free and no old address (among the trip's stops, with
     trip_id)."""
-    candidate, n = base, 1
-    while taken(session, model, candidate, trip_id=trip_id) or owner_of(session, model, candidate, trip_id):
-        n += 1
-        candidate = f"{base[: validate.MAX_SLUG - 4]}-{n}"
-    return candidate
+    return free_all(session, model, [base], trip_id=trip_id)[0]
+
+
+_BASES_PER_QUERY = 200  # two conditions each: well under SQLite's limit on the depth of an expression
+
+
+def free_all(session: Session, model: Addressed, bases: Sequence[str], *, trip_id: int | None = None) -> list[str]:
+    """Return a slug for each base, in order (base, base-2, base-3 …), free, no old address, and all different
+    from each other too.
+
+    The slugs in use come from two queries per 200 distinct bases (slugs and old addresses equal to a base or
+    starting with "base-"), not from queries per candidate: 1,500 same-named waypoints stay linear, not quadratic.
+    """
+    stems = {base: base[: validate.MAX_SLUG - 8] for base in bases}  # room for "-9999999"
+    used: set[str] = set()
+    distinct = sorted(set(bases))
+    for start in range(0, len(distinct), _BASES_PER_QUERY):
+        chunk = distinct[start : start + _BASES_PER_QUERY]
+
+        def matching(column: InstrumentedAttribute[str], chunk: list[str] = chunk) -> ColumnElement[bool]:
+            return or_(column.in_(chunk), *(column.startswith(f"{stems[b]}-", autoescape=True) for b in chunk))
+
+        current = select(model.slug).where(matching(model.slug))
+        if trip_id is not None:
+            current = current.where(Stop.trip_id == trip_id)
+        used.update(session.scalars(current))
+        used.update(session.scalars(select(OldSlug.slug).where(
+            OldSlug.kind == _KIND[model], OldSlug.scope == (trip_id or 0), matching(OldSlug.slug))))
+    chosen: list[str] = []
+    next_number: dict[str, int] = {}
+    for base in bases:
+        candidate, n = base, next_number.get(base, 1)
+        while candidate in used:
+            n += 1
+            candidate = f"{stems[base]}-{n}"
+        next_number[base] = n
+        used.add(candidate)
+        chosen.append(candidate)
+    return chosen
 
 
 def rename(session: Session, thing: Trip | Stop | Post, value: object, *, owner_id: int) -> None:

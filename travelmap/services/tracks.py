@@ -18,21 +18,15 @@ from . import slugs
 from .trips import touch
 
 
-def _waypoints_to_stops(session: Session, leg: Leg, parsed: ParsedGpx) -> list[Stop]:
-    """Append the file's waypoints to the leg as stops (named, placed, timed when the waypoint is)."""
-    stops = []
-    for wpt in parsed.waypoints:
-        name = (wpt.name or "Waypoint")[: validate.MAX_NAME]
-        zone = zone_at(wpt.lat, wpt.lon) or leg.trip.timezone
-        stop = Stop(trip_id=leg.trip_id, slug=slugs.free(session, Stop, slugify(name), trip_id=leg.trip_id),
-                    name=name, lat=wpt.lat, lon=wpt.lon, timezone=zone, arrived_at=wpt.time,
-                    position=len(leg.stops) + 1)
-        leg.stops.append(stop)
-        session.flush()
-        stops.append(stop)
-    return stops
-
-
+def _waypoint_stops(session: Session, leg: Leg, parsed: ParsedGpx) -> list[Stop]:
+    """Make stops of the file's waypoints for the end of the leg (named, placed, timed when the waypoint is),
+    not yet added: zones and slugs are found here, before the write transaction, with one slug query."""
+    names = [(wpt.name or "Waypoint")[: validate.MAX_NAME] for wpt in parsed.waypoints]
+    free = slugs.free_all(session, Stop, [slugify(name) for name in names], trip_id=leg.trip_id)
+    first = len(leg.stops) + 1
+    return [Stop(trip_id=leg.trip_id, slug=slug, name=name, lat=wpt.lat, lon=wpt.lon,
+                 timezone=zone_at(wpt.lat, wpt.lon) or leg.trip.timezone, arrived_at=wpt.time, position=first + n)
+            for n, (wpt, name, slug) in enumerate(zip(parsed.waypoints, names, free))]
 
 
 def import_track(session: Session, leg: Leg, data: bytes, original_name: str, media_root: Path, *,
@@ -49,6 +43,9 @@ def import_track(session: Session, leg: Leg, data: bytes, original_name: str, me
     if existing is not None:
         raise Conflict(f"This GPX file is already in the trip (track {existing}).", code="duplicate",
                        details={"existing_id": existing})
+    # Made before the track: a Track given its leg joins the session at once, and the next query would
+    # flush it, opening the write transaction early.
+    stops = _waypoint_stops(session, leg, parsed) if waypoints_as_stops else []
     stats = compute_stats(parsed)
     track = Track(
         trip_id=leg.trip_id,
@@ -75,10 +72,11 @@ def import_track(session: Session, leg: Leg, data: bytes, original_name: str, me
         )
         for n, seg in enumerate(parsed.segments)
     ]
-    session.add(track)
-    session.flush()
-    if waypoints_as_stops:
-        _waypoints_to_stops(session, leg, parsed)
+    # Everything above only reads; the file is written (and synced) before the first write too, so the
+    # write transaction below is one flush and a commit, however many points and waypoints the file has.
     media.stage(session, media_root, track.gpx_path, data)
+    session.add(track)
+    leg.stops.extend(stops)
     touch(leg.trip)
+    session.flush()
     return track

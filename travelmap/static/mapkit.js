@@ -17,6 +17,22 @@
       }
       return points;
     },
+    // A longitude moved by whole turns into [origin, origin + 360): a map across the antimeridian has an
+    // origin west of it, and everything on it is drawn east of that (null: the longitude as it is).
+    shift: function (lon, origin) {
+      return origin === null || origin === undefined ? lon : origin + (((lon - origin) % 360) + 360) % 360;
+    },
+    // [[lat, lon], ...] made continuous (each point within 180° of the one before, the first shifted east of
+    // origin), so a line across the antimeridian goes on past ±180 instead of jumping across the map.
+    unwrap: function (points, origin) {
+      var previous = null;
+      return points.map(function (p) {
+        var lon = previous === null ? window.travelmapKit.shift(p[1], origin)
+          : previous + ((((p[1] - previous + 180) % 360) + 360) % 360) - 180;
+        previous = lon;
+        return [p[0], lon];
+      });
+    },
     // An element with a class and text (never HTML).
     el: function (tag, className, text) {
       var node = document.createElement(tag);

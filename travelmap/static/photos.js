@@ -42,7 +42,9 @@
   window.travelmapPhotos = function (map, group, data) {
     var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40, chunkedLoading: true });
     var places = decode(data.points);
+    var origin = data.origin === undefined ? null : data.origin;
     var markers = places.map(function (place, i) {
+      place = [place[0], kit.shift(place[1], origin)];
       var id = data.ids[i];
       var pin = el("div", "tm-photo-pin");
       pin.setAttribute("data-photo", String(id));

@@ -30,9 +30,10 @@
     readout.textContent = (p[0] / 1000).toFixed(1) + " km · " + Math.round(p[1]).toLocaleString() + " m";
     var map = window.travelmapMap;
     if (map && window.L) {
+      var place = [p[2], window.travelmapKit ? window.travelmapKit.shift(p[3], map.travelmapOrigin) : p[3]];
       if (!map.getPane("tmProfile")) { map.createPane("tmProfile").style.zIndex = 650; }  // above stop pins
-      if (!marker) marker = L.circleMarker([p[2], p[3]], { pane: "tmProfile", radius: 7, color: "#111827", weight: 3, fillColor: "#fde047", fillOpacity: 1, className: "tm-profile-marker" }).addTo(map);
-      else marker.setLatLng([p[2], p[3]]);
+      if (!marker) marker = L.circleMarker(place, { pane: "tmProfile", radius: 7, color: "#111827", weight: 3, fillColor: "#fde047", fillOpacity: 1, className: "tm-profile-marker" }).addTo(map);
+      else marker.setLatLng(place);
     }
   }
   svg.addEventListener("pointermove", show);

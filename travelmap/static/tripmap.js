@@ -2,13 +2,13 @@
 // whose popups are built from text nodes, and — when the reader zooms in — each leg's detailed lines.
 (function () {
   "use strict";
-  var kit = window.travelmapKit, decode = kit.decode, el = kit.el, local = kit.local;
+  var kit = window.travelmapKit, decode = kit.decode, el = kit.el, local = kit.local, origin = null;
 
   function tooltip(text) { return el("span", "", text); }  // a node, so Leaflet never parses it as HTML
 
   function drawLines(leg, group) {
     return leg.lines.map(function (line, i) {
-      var polyline = L.polyline(decode(line), {
+      var polyline = L.polyline(kit.unwrap(decode(line), origin), {
         color: leg.colour, weight: leg.dash ? 3 : 4, opacity: 0.9,
         dashArray: leg.dash ? "8 10" : (leg.planned[i] ? "2 8" : null)
       });
@@ -40,7 +40,7 @@
     var pin = el("div", "tm-pin", String(row[2]));
     pin.setAttribute("data-stop", row[8]);
     pin.style.background = row[4];
-    var marker = L.marker([row[0], row[1]], {
+    var marker = L.marker([row[0], kit.shift(row[1], origin)], {
       icon: L.divIcon({ html: pin, className: "tm-stop", iconSize: [30, 30], iconAnchor: [15, 15] }),
       title: row[3], alt: row[3], zIndexOffset: 1000
     });
@@ -50,6 +50,8 @@
   }
 
   window.travelmapTrip = function (map, groups, data) {
+    origin = data.origin === undefined ? null : data.origin;
+    map.travelmapOrigin = origin;  // for the elevation profile's marker
     var drawn = data.legs.map(function (leg, i) { return drawLines(leg, groups[i]); });
     data.stops.forEach(function (row) { groups[row[9]].addLayer(stopMarker(row)); });
     var loaded = {};

@@ -146,6 +146,16 @@ def upload_track(trip: Trip, position: int) -> ResponseReturnValue:
     return jsonify(track_json(track)), 201
 
 
+@bp.delete("/trips/<slug>/tracks/<int:track_id>")
+@token_required
+@owns_trip
+def delete_track(trip: Trip, track_id: int) -> ResponseReturnValue:
+    """Delete a track of the trip with its points; its original file goes unless another trip holds it."""
+    authoring.delete_track(db.session(), find.track_by_id(trip, track_id), media_root())
+    db.commit()
+    return "", 204
+
+
 @bp.post("/trips/<slug>/photos")
 @token_required
 @owns_trip

@@ -27,7 +27,7 @@ from ..access import (
     owns_trip,
 )
 from ..assets import map_assets
-from ..errors import InvalidInput, NotFound, TravelmapError
+from ..errors import InvalidInput, TravelmapError
 from ..filters import utc_offset
 from ..forms import (
     ActionForm,
@@ -348,9 +348,7 @@ def upload_tracks(trip: Trip, position: int) -> ResponseReturnValue:
 @owns_trip
 def delete_track(trip: Trip, track_id: int) -> ResponseReturnValue:
     """Delete a track of the trip."""
-    track = next((t for leg in trip.legs for t in leg.tracks if t.id == track_id), None)
-    if track is None:
-        raise NotFound("This trip has no such track.")
+    track = find.track_by_id(trip, track_id)
     name = track.name
     authoring.delete_track(db.session(), track, media_root())
     db.commit()
