@@ -14,7 +14,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import access, assets, cache, cli, config, csp, db, filters
-from .views import api, author, embed, exports, public
+from .views import (
+    api,
+    author,
+    author_tracks,  # noqa: F401  (adds the track editor's routes to author.bp)
+    embed,
+    exports,
+    public,
+)
 from .views import errors as web_errors
 
 csrf = CSRFProtect()

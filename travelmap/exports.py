@@ -11,7 +11,7 @@ import gpxpy.gpx
 
 from .geo import Bounds
 from .localtime import local_time
-from .models import Leg, Photo, Post, Stop, Trip
+from .models import Leg, Photo, Post, Stop, Track, Trip
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,30 @@ def trip_gpx(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None) -> st
                 waypoint.link, waypoint.link_text = urls.stop(stop), stop.name
             waypoint.type = leg.name
             gpx.waypoints.append(waypoint)
+    return gpx.to_xml(version="1.1")
+
+
+def track_gpx(track: Track) -> str:
+    """Return one track as GPX 1.1 with every point it holds now (as edited; planned lines as routes)."""
+    gpx = gpxpy.gpx.GPX()
+    gpx.creator = "travelmap"
+    gpx.name = track.name or None
+    out = gpxpy.gpx.GPXTrack(name=track.name or None)
+    for segment in track.segments:
+        points = [(lat, lon, ele, datetime.fromtimestamp(t, timezone.utc) if t is not None else None)
+                  for lat, lon, ele, t in segment.iter_points()]
+        if segment.planned:
+            route = gpxpy.gpx.GPXRoute(name=track.name or None)
+            route.points = [gpxpy.gpx.GPXRoutePoint(lat, lon, elevation=ele, time=when)
+                            for lat, lon, ele, when in points]
+            gpx.routes.append(route)
+        else:
+            seg = gpxpy.gpx.GPXTrackSegment()
+            seg.points = [gpxpy.gpx.GPXTrackPoint(lat, lon, elevation=ele, time=when)
+                          for lat, lon, ele, when in points]
+            out.segments.append(seg)
+    if out.segments:
+        gpx.tracks.append(out)
     return gpx.to_xml(version="1.1")
 
 

@@ -112,6 +112,31 @@ class PhotoForm(FlaskForm):
     lon = StringField("Longitude", render_kw={"inputmode": "decimal"})
 
 
+class TrackForm(FlaskForm):
+    """Rename a track or move it to another leg."""
+
+    name = StringField("Name", render_kw={"maxlength": 300, "required": True})
+    leg = SelectField("Leg")
+
+
+_POINT = {"inputmode": "numeric", "autocomplete": "off"}
+
+
+class TrimForm(FlaskForm):
+    """Keep a track's points from one to another (numbers from 0, or times)."""
+
+    start = StringField("Start at point", render_kw=_POINT)
+    end = StringField("End at point", render_kw=_POINT)
+
+
+class SplitForm(FlaskForm):
+    """Split a track in two at a point, which both parts keep."""
+
+    at = StringField("Split at point", render_kw=_POINT)
+    name = StringField("Name of the second part", description="Left empty, it is the track's name with (2).",
+                       render_kw={"maxlength": 300})
+
+
 class TokenForm(FlaskForm):
     """Create an API token."""
 

@@ -170,8 +170,10 @@ def delete_leg(session: Session, leg: Leg, media_root: Path) -> None:
 def delete_track(session: Session, track: Track, media_root: Path) -> None:
     """Delete a track and, once that commits, its original file (unless another trip holds the same file)."""
     trip = track.leg.trip
-    track.leg.tracks.remove(track)
+    # Deleted before it leaves its leg's list: the other order fails in the flush with "Failed to add object to
+    # the flush context" (issue 12, finding 4; the minimal fix the workspace's delete button needs).
     session.delete(track)
+    track.leg.tracks.remove(track)
     session.flush()
     media.remove_after_commit(session, media_root, _unreferenced(session, [track.gpx_path]))
     touch(trip)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 
-from flask import Blueprint, abort, current_app, render_template, send_from_directory
+from flask import Blueprint, abort, current_app, render_template, send_file, send_from_directory
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from .. import db, geo, maps
+from .. import db, exports, geo, maps
 from ..assets import map_assets
 from ..cache import cached_response
 from ..models import Photo, Stop, Trip
@@ -103,8 +104,15 @@ def photo_file(slug: str, photo_id: int, size: str) -> ResponseReturnValue:
 
 @bp.get("/trips/<slug>/tracks/<int:track_id>.gpx")
 def track_file(slug: str, track_id: int) -> ResponseReturnValue:
-    """Download a track's original GPX file, as it was uploaded."""
+    """Download a track's GPX file: the file as uploaded, or for an edited track (trimmed, or a part of a split)
+    the points it holds now, so that what an author cut away is not handed out."""
     track = find.track_by_id(get_trip_or_404(slug), track_id)
+    if track.edited:
+        stem = (track.original_name or f"track-{track.id}").rsplit(".", 1)[0]
+        response = send_file(io.BytesIO(exports.track_gpx(track).encode()), mimetype="application/gpx+xml",
+                             as_attachment=True, download_name=f"{stem} (edited).gpx")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
     response = send_from_directory(current_app.config["MEDIA_DIR"], track.gpx_path, mimetype="application/gpx+xml",
                                    as_attachment=True, download_name=track.original_name or f"track-{track.id}.gpx")
     response.headers["X-Content-Type-Options"] = "nosniff"
