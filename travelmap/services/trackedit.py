@@ -210,9 +210,12 @@ def trim_track(session: Session, track: Track, data: dict, media_root: Path) -> 
                            f"0 to {now.count - 1:,}, or times).", field="start")
     start = 0 if start is None else start
     end = now.count - 1 if end is None else end
+    if start > end:
+        raise InvalidInput(f"The start (point {start:,}) comes after the end (point {end:,}). Nothing was changed.",
+                           field="start")
     if end - start + 1 < trackcut.MIN_POINTS:
-        raise InvalidInput(f"That trim would leave {max(0, end - start + 1)} point{'s' if end - start else ''}: "
-                           "a track needs at least two. Nothing was changed.", field="end")
+        raise InvalidInput("That trim would leave 1 point: a track needs at least two. Nothing was changed.",
+                           field="end")
     if (start, end) == (0, now.count - 1):
         return track  # nothing to trim
     first, last = now.absolute(start), now.absolute(end)
@@ -263,9 +266,8 @@ def split_track(session: Session, track: Track, data: dict, media_root: Path) ->
                        code="changed")
     part = (session.scalar(select(func.max(Track.part)).where(Track.trip_id == track.trip_id,
                                                              Track.sha256 == track.sha256)) or 0) + 1
-    second = Track(trip_id=track.trip_id, name=name, original_name=track.original_name, sha256=track.sha256,
-                   gpx_path=track.gpx_path, waypoint_count=0, warnings=list(track.warnings or []), part=part,
-                   edits=list(track.edits or []))
+    second = new_part(track, part, name)
+    second.edits = list(track.edits or [])
     _rebuild(track, parsed, first, middle)
     _rebuild(second, parsed, middle, last)
     track.leg.tracks.append(second)
@@ -300,6 +302,40 @@ def restore_track(session: Session, track: Track, media_root: Path) -> list[str]
     session.flush()
     touch(track.leg.trip)
     return removed
+
+
+# ---------------------------------------------------------------- restoring a backup
+
+def hold(track: Track, parsed: ParsedGpx, first: object, last: object) -> None:
+    """Make a track hold the file's points first..last as a backup's trip.json says (None, None: the whole file)."""
+    if first is None and last is None:
+        _rebuild(track, parsed, 0, trackcut.editable_count(parsed.segments) - 1)
+        return
+    total = trackcut.editable_count(parsed.segments)
+    numbers = [n for n in (first, last) if isinstance(n, int) and not isinstance(n, bool)]
+    if len(numbers) != 2 or not 0 <= numbers[0] < numbers[1] < total:
+        raise InvalidInput(f"keep_from and keep_to must be point numbers with 0 <= keep_from < keep_to < {total}.",
+                           field="keep_from")
+    _rebuild(track, parsed, numbers[0], numbers[1])
+
+
+def new_part(source: Track, part: int, name: str) -> Track:
+    """Return a new track sharing the source's file (a part of its split), holding nothing yet (see hold)."""
+    return Track(trip_id=source.trip_id, name=name, original_name=source.original_name, sha256=source.sha256,
+                 gpx_path=source.gpx_path, waypoint_count=0, warnings=list(source.warnings or []), part=part,
+                 edits=[])
+
+
+def record_from(value: object) -> list[dict]:
+    """Return a backup's record of edits, keeping only well-formed entries (a record is for people to read)."""
+    if not isinstance(value, list):
+        return []
+    keep = []
+    for entry in value[-MAX_RECORD:]:
+        if isinstance(entry, dict) and isinstance(entry.get("op"), str) and isinstance(entry.get("at"), str):
+            keep.append({str(k)[:40]: v if isinstance(v, (int, float, bool)) or v is None else str(v)[:300]
+                         for k, v in list(entry.items())[:12] if not isinstance(v, (list, dict))})
+    return keep
 
 
 # ---------------------------------------------------------------- what the workspace's editor shows

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from .. import config, db, validate
 from ..access import acting_author, owns_post, owns_trip, token_required
-from ..errors import InvalidInput, TravelmapError, UnsupportedType
+from ..errors import InvalidInput, NotFound, TravelmapError, UnsupportedType
 from ..models import Photo, Post, Track, Trip
 from ..serialize import leg_json, photo_json, post_json, stop_json, track_json, trip_json
 from ..services import authoring, find, posts, trackedit
@@ -154,54 +154,64 @@ def upload_json(trip: Trip, track: Track) -> dict[str, Any]:
     return body
 
 
-@bp.get("/trips/<slug>/tracks/<int:track_id>")
+def _track(trip: Trip, key: str) -> Track:
+    """Return the trip's track named by an address's id; anything that is no id of ours is a plain 404.
+
+    The id is read here rather than by an <int:…> converter: past the converter's bound, Werkzeug answers a
+    misleading 405 for these addresses instead of a 404."""
+    if not key.isascii() or not key.isdigit() or len(key) > 10:
+        raise NotFound("This trip has no such track.")
+    return find.track_by_id(trip, int(key))
+
+
+@bp.get("/trips/<slug>/tracks/<track_id>")
 @token_required
 @owns_trip
-def get_track(trip: Trip, track_id: int) -> ResponseReturnValue:
+def get_track(trip: Trip, track_id: str) -> ResponseReturnValue:
     """Describe one track, with its record of edits."""
-    return jsonify(track_json(find.track_by_id(trip, track_id)))
+    return jsonify(track_json(_track(trip, track_id)))
 
 
-@bp.patch("/trips/<slug>/tracks/<int:track_id>")
+@bp.patch("/trips/<slug>/tracks/<track_id>")
 @token_required
 @owns_trip
-def patch_track(trip: Trip, track_id: int) -> ResponseReturnValue:
+def patch_track(trip: Trip, track_id: str) -> ResponseReturnValue:
     """Rename a track or move it to another leg: {name?, leg?}."""
-    track = trackedit.update_track(db.session(), find.track_by_id(trip, track_id), body())
+    track = trackedit.update_track(db.session(), _track(trip, track_id), body())
     db.commit()
     return jsonify(track_json(track))
 
 
-@bp.post("/trips/<slug>/tracks/<int:track_id>/trim")
+@bp.post("/trips/<slug>/tracks/<track_id>/trim")
 @token_required
 @owns_trip
-def trim_track(trip: Trip, track_id: int) -> ResponseReturnValue:
+def trim_track(trip: Trip, track_id: str) -> ResponseReturnValue:
     """Keep a track's points from `start` to `end` (point numbers from 0, or ISO 8601 times): {start?, end?}."""
-    track, data = find.track_by_id(trip, track_id), body()
+    track, data = _track(trip, track_id), body()
     db.end_read_transaction()  # the original file is read and measured with no transaction open
     track = trackedit.trim_track(db.session(), track, data, media_root())
     db.commit()
     return jsonify(track_json(track))
 
 
-@bp.post("/trips/<slug>/tracks/<int:track_id>/split")
+@bp.post("/trips/<slug>/tracks/<track_id>/split")
 @token_required
 @owns_trip
-def split_track(trip: Trip, track_id: int) -> ResponseReturnValue:
+def split_track(trip: Trip, track_id: str) -> ResponseReturnValue:
     """Split a track in two at point `at` (a number or a time), which both parts keep: {at, name?} → 201."""
-    track, data = find.track_by_id(trip, track_id), body()
+    track, data = _track(trip, track_id), body()
     db.end_read_transaction()
     second = trackedit.split_track(db.session(), track, data, media_root())
     db.commit()
     return jsonify({"first": track_json(track), "second": track_json(second)}), 201
 
 
-@bp.post("/trips/<slug>/tracks/<int:track_id>/restore")
+@bp.post("/trips/<slug>/tracks/<track_id>/restore")
 @token_required
 @owns_trip
-def restore_track(trip: Trip, track_id: int) -> ResponseReturnValue:
+def restore_track(trip: Trip, track_id: str) -> ResponseReturnValue:
     """Make a track its whole uploaded file again, undoing trims and removing the other parts of a split."""
-    track = find.track_by_id(trip, track_id)
+    track = _track(trip, track_id)
     db.end_read_transaction()
     removed = trackedit.restore_track(db.session(), track, media_root())
     db.commit()
