@@ -34,6 +34,7 @@ GENERIC_WORDS = frozenset(f"{_MONTHS} {_STOCK}".split())
 _WEEKDAYS = frozenset(_DAYS.split())
 _FILE_SUFFIX = re.compile(r"\.(gpx|fit|tcx|kml|kmz|geojson|json|zip|gz|csv|nmea|log|txt)$", re.I)
 _WORD = re.compile(r"[^\W\d_]+")
+_DATE_MARKS = set("-/:.,#_+()'")  # what dates, times and counters are written with
 
 
 def is_generic(name: str) -> bool:
@@ -43,14 +44,18 @@ def is_generic(name: str) -> bool:
         return True
     words = [w.lower() for w in _WORD.findall(name)]
     meaningful = [w for w in words if w not in GENERIC_WORDS]
-    has_digits = any(ch.isdigit() for ch in name)
-    return all(w in _WEEKDAYS for w in meaningful) and (has_digits or not meaningful)
+    if not all(w in _WEEKDAYS for w in meaningful):
+        return False
+    rest = _WORD.sub("", name)
+    if any(not (ch.isdigit() or ch.isspace() or ch in _DATE_MARKS) for ch in rest):
+        return False  # other signs ("{{7*7}}", "→", "★") are something the author typed, not a device's stamp
+    return any(ch.isdigit() for ch in name) or not meaningful
 
 
 def file_stem(original_name: str) -> str:
     """Return an uploaded file's name without folder or extension, underscores read as spaces."""
     stem = PurePath(original_name.replace("\\", "/")).stem if original_name else ""
-    return " ".join(stem.replace("_", " ").split())
+    return re.sub(" +", " ", stem.replace("_", " ")).strip()
 
 
 def started_name(started_at: datetime, lat: float | None, lon: float | None) -> str:
@@ -63,7 +68,7 @@ def started_name(started_at: datetime, lat: float | None, lon: float | None) -> 
 def track_name(in_file: str, original_name: str, started_at: datetime | None = None,
                start: tuple[float, float] | None = None) -> str:
     """Choose a new track's name (see the module's rule), at most MAX_NAME characters."""
-    candidates = [" ".join(in_file.split()), file_stem(original_name)]
+    candidates = [in_file.strip(), file_stem(original_name)]  # as written: a name is the author's text
     name = next((c for c in candidates if c and not is_generic(c)), None)
     if name is None and started_at is not None:
         name = started_name(started_at, *(start or (None, None)))
