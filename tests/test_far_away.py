@@ -40,7 +40,8 @@ def test_far_from_stays_fast_on_long_lines():
 def test_the_warning_states_the_distance_and_the_continents():
     assert message(7_043.6, {"Europe"}, {"Asia"}) == ("This track lies 7,040 km from the rest of the trip, in Europe, "
                                                       "while the rest of the trip is in Asia. Is it in the right trip?")
-    assert message(412.4, {"Asia"}, {"Asia"}) == "This track lies 412 km from the rest of the trip. Is it in the right trip?"
+    assert message(412.4, {"Asia"}, {"Asia"}) == ("This track lies 412 km from the rest of the trip. "
+                                                  "Is it in the right trip?")
 
 
 @pytest.fixture

@@ -365,7 +365,8 @@ def test_the_workspace_trims_splits_restores_and_deletes_a_track(seeded_app, tok
     page = client.get(editor).get_data(as_text=True)
     assert 'id="tm-track-data"' in page and "Trim the track" in page and "Split the track here" in page
     assert 'class="tm-profile-svg"' not in page  # a track without heights has no profile, but still a map
-    trimmed = client.post(f"{editor}/trim", data={"start": "10", "end": "109", "csrf_token": csrf_token(client, editor)})
+    trimmed = client.post(f"{editor}/trim",
+                          data={"start": "10", "end": "109", "csrf_token": csrf_token(client, editor)})
     assert trimmed.status_code == 302
     assert stored(seeded_app, track["id"])["point_count"] == 100
     refused = client.post(f"{editor}/trim", data={"start": "50", "end": "50", "csrf_token": csrf_token(client, editor)})

@@ -63,7 +63,8 @@ def test_stock_labels_dates_numbers_and_file_names_are_generic(name):
 
 
 @pytest.mark.parametrize("name", [
-    "Day 01", "Friday Evening Run", "Morning Ride", "casual stroll", "BIG LOOP", "包头到呼和浩特", "Kilimanjaro - Machame Route",
+    "Day 01", "Friday Evening Run", "Morning Ride", "casual stroll", "BIG LOOP", "包头到呼和浩特",
+    "Kilimanjaro - Machame Route",
     "Friday", "Hohhot to Baotou on the G6", "GPX Test",
 ])
 def test_names_that_say_something_are_not_generic(name):

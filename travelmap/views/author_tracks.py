@@ -6,6 +6,7 @@ the original file. Thin: the work is services/trackedit.py's.
 from __future__ import annotations
 
 import json
+from datetime import timedelta, timezone
 
 from flask import current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask.typing import ResponseReturnValue
@@ -58,9 +59,11 @@ def _editor_page(trip: Trip, item: Track, *, form: TrackForm | None = None, trim
     m = maps.build_trip_map(trip, leg=item.leg, tiles=tiles(), assets=map_assets(), links=links(trip), detail=True)
     far = far_away_note(trip, item)
     status = max(getattr(f, "status", 200) for f in (form, trim, split))
+    zone = timezone(timedelta(minutes=info.utc_offset_min))
+    example = item.started_at.astimezone(zone).isoformat(timespec="seconds") if item.started_at else None
     return render_template("author/track.html", form=form, trip=trip, track=item, leg=item.leg, info=info, trim=trim,
                            split=split, far=far[1] if far else None, map=maps.render_parts(m), action=ActionForm(),
-                           profile=track_profile(item, item.leg.colour),
+                           profile=track_profile(item, item.leg.colour), example_time=example,
                            editor_json=_data_json({"count": info.count, "samples": info.samples,
                                                    "offset": info.utc_offset_min, "colour": item.leg.colour,
                                                    "distance": item.distance_m})), status
