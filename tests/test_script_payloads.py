@@ -24,7 +24,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 
-from travelmap import db
+from travelmap import db, validate
 from travelmap.services.accounts import create_author, create_token
 from travelmap.text import ALLOWED_TAGS
 
@@ -127,7 +127,7 @@ def build_site(root: Path, text: str) -> Site:
     with app.app_context():
         session = db.session()
         author = create_author(session, "ann", PASSWORD, display_name=text)
-        _, token = create_token(session, author, text)
+        _, token = create_token(session, author, text[: validate.MAX_LABEL])  # a label is at most 100 characters
         session.commit()
     reader = app.test_client()
     site = Site(app, text, reader, app.test_client(), token, "", "", [], {}, [])

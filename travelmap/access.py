@@ -58,10 +58,10 @@ def _load_author(author_id: str) -> Author | None:
 
 def acting_author() -> Author:
     """Return the author of this request (token for the API, session for the workspace)."""
-    author = g.get("api_author") or (current_user if current_user.is_authenticated else None)
-    if author is None:
+    author = g.get("api_author") or (current_user._get_current_object() if current_user.is_authenticated else None)
+    if not isinstance(author, Author):
         raise Unauthorized("Log in or send an API token.")
-    return author  # type: ignore[return-value]
+    return author
 
 
 def token_required(view: Callable[..., Any]) -> Callable[..., Any]:

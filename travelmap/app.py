@@ -116,5 +116,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.after_request(_security_headers)
     proxies = int(app.config.get("PROXIES", 0) or 0)
     if proxies:  # behind nginx or a load balancer: the client address and scheme come from X-Forwarded-*
+        # Flask's documented way to add WSGI middleware; mypy sees a method being replaced.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     return app

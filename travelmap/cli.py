@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask.globals import app_ctx
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from . import config, db
 from .models import Trip
+from .photos import NAME_SUFFIXES
 from .services.seed import seed_trip
 from .text import clean_filename
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def ensure_schema() -> None:
@@ -69,7 +77,7 @@ def serve_command(host: str, port: int, no_demo: bool) -> None:
             click.echo(f"No demo trip at {current_app.config['DATA_DIR']}/trip.toml; starting with an empty site.")
     db.session().close()
     click.echo(f"travelmap serving on http://{host}:{port}/  (Ctrl+C to stop)")
-    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)  # type: ignore[attr-defined]
+    run_simple(host, port, app_ctx.app, threaded=True, use_reloader=False)
 
 
 @click.command("create-author")
@@ -177,7 +185,10 @@ def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: in
             name = clean_filename(path.name)
             try:
                 data = _read_upload(path)
-                leg = leg_at(trip_by_slug(s, trip_slug), leg_position)  # type: ignore[arg-type]
+                current = trip_by_slug(s, trip_slug)
+                if current is None:
+                    raise click.ClickException(f"The trip {trip_slug!r} was deleted during the import.")
+                leg = leg_at(current, leg_position)
                 s.commit()  # no transaction stays open while the file is parsed
                 track = import_track(s, leg, data, name, media_root, waypoints_as_stops=waypoints_as_stops)
                 s.commit()
@@ -220,7 +231,7 @@ def import_photos_command(paths: tuple[Path, ...], trip_slug: str, clock_offset:
         offset = parse_clock_offset(clock_offset) if clock_offset else None
     except TravelmapError as error:
         raise click.ClickException(error.message) from error
-    suffixes = {".jpg", ".jpeg", ".heic", ".heif", ".png", ".webp"}
+    suffixes = set().union(*NAME_SUFFIXES.values())  # what the photo reader accepts, by content
     files = [
         p
         for path in paths
@@ -368,7 +379,7 @@ def import_trip_command(archive: Path, slug: str | None, username: str | None) -
     )
 
 
-def _run(action):  # type: ignore[no-untyped-def]
+def _run(action: Callable[[Session], T]) -> T:
     """Run a service in one transaction; a TravelmapError becomes a clear CLI error."""
     from .errors import TravelmapError
 
@@ -398,14 +409,14 @@ COMMANDS = (
 )
 
 
-def _database_errors_as_messages(callback):  # type: ignore[no-untyped-def]
+def _database_errors_as_messages(callback: Callable[P, T]) -> Callable[P, T]:
     """A database that is locked too long or unreachable becomes one clear line, not a traceback."""
     from functools import wraps
 
     from sqlalchemy.exc import OperationalError
 
     @wraps(callback)
-    def run(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return callback(*args, **kwargs)
         except OperationalError as error:  # the app context's teardown has rolled the session back
@@ -418,7 +429,8 @@ def _database_errors_as_messages(callback):  # type: ignore[no-untyped-def]
 
 
 for _command in COMMANDS:
-    _command.callback = _database_errors_as_messages(_command.callback)
+    if _command.callback is not None:
+        _command.callback = _database_errors_as_messages(_command.callback)
 
 
 def init_app(app: Flask) -> None:

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, g, request
 
+from .maps import MapParts
+
 # An inline script that runs: no src, and not a data block (type="application/json" is never executed).
 SELF = "'self'"
 _INLINE_SCRIPT = re.compile(
@@ -39,7 +41,7 @@ def _digest(script: bytes) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode("ascii") + "'"
 
 
-def allow_map(parts) -> str:  # type: ignore[no-untyped-def]
+def allow_map(parts: MapParts) -> str:
     """Allow a rendered map's inline scripts (folium's head script and the map script) in this response.
 
     A Jinja global: templates call it where they place the map's script; it returns nothing.

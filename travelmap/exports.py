@@ -6,9 +6,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timezone
+from typing import Any
 
 import gpxpy.gpx
 
+from . import geo
 from .geo import Bounds
 from .localtime import local_time
 from .models import Leg, Photo, Post, Stop, Track, Trip
@@ -30,12 +32,12 @@ def _lonlat(coords: list[list[float]]) -> list[list[float]]:
 
 
 def leg_feature(leg: Leg) -> dict | None:
-    """Return a leg as a LineString/MultiLineString feature (tracks at 2 m detail, or its transport line)."""
+    """Return a leg as a LineString/MultiLineString feature (tracks at 2 m detail, or its untracked line)."""
     lines = [_lonlat(part["coords"]) for track in leg.tracks
              for part in (track.detail_geometry or track.display_geometry) if len(part["coords"]) >= 2]
-    if not lines and leg.transport and len(leg.stops) >= 2:
-        first, last = leg.stops[0], leg.stops[-1]
-        lines = [[[first.lon, first.lat], [last.lon, last.lat]]]
+    untracked = leg.untracked_line()
+    if untracked is not None:
+        lines = [[[lon, lat] for lat, lon in untracked]]
     if not lines:
         return None
     geometry = ({"type": "LineString", "coordinates": lines[0]} if len(lines) == 1
@@ -74,7 +76,7 @@ def trip_geojson(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None, p
     for photo in photos:
         if photo.lat is None or photo.lon is None:
             continue
-        lat, lon = blur(photo.lat, photo.lon) if blur else (photo.lat, photo.lon)
+        lat, lon = geo.blur(photo.lat, photo.lon) if blur else (photo.lat, photo.lon)
         features.append(
             {
                 "type": "Feature",
@@ -88,8 +90,8 @@ def trip_geojson(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None, p
             }
         )
     body: dict = {"type": "FeatureCollection", "name": trip.title, "features": features}
-    points = [tuple(reversed(c)) for f in features for c in _coordinates(f["geometry"])]
-    box = Bounds.around(points)  # type: ignore[arg-type]
+    points = [(c[1], c[0]) for f in features for c in _coordinates(f["geometry"])]
+    box = Bounds.around(points)
     if box is not None:
         body["bbox"] = [box.west, box.south, box.east, box.north]
     return body
@@ -106,13 +108,13 @@ def _coordinates(geometry: dict) -> list:
 
 def trip_gpx(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None) -> str:
     """Return GPX 1.1 with every stored point of every track and the stops as waypoints linking to their posts."""
-    gpx = gpxpy.gpx.GPX()
+    gpx: Any = gpxpy.gpx.GPX()  # gpxpy's attributes are inferred as None-typed; they take text
     gpx.creator = "travelmap"
     gpx.name, gpx.description = trip.title, trip.summary or None
     gpx.link, gpx.link_text = urls.trip(trip), trip.title
     for leg in trip.legs if legs is None else legs:
         for track in leg.tracks:
-            out = gpxpy.gpx.GPXTrack(name=track.name or f"Leg {leg.position}")
+            out: Any = gpxpy.gpx.GPXTrack(name=track.name or f"Leg {leg.position}")
             out.type = leg.name
             for segment in track.segments:
                 if segment.planned:
@@ -127,7 +129,7 @@ def trip_gpx(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None) -> st
                 out.segments.append(seg)
             gpx.tracks.append(out)
         for stop in leg.stops:
-            waypoint = gpxpy.gpx.GPXWaypoint(stop.lat, stop.lon, time=stop.arrived_at, name=stop.name)
+            waypoint: Any = gpxpy.gpx.GPXWaypoint(stop.lat, stop.lon, time=stop.arrived_at, name=stop.name)
             if stop.post is not None:
                 waypoint.link, waypoint.link_text = urls.post(stop.post), stop.post.title
             else:

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .models import TRANSPORTS, VISIBILITIES
+from .validate import MAX_FILE_NAME, MAX_LABEL, MAX_NAME, MAX_SLUG, MAX_SUMMARY, MAX_TITLE
 
 
 def choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
@@ -40,13 +41,13 @@ class ActionForm(FlaskForm):
 class TripForm(FlaskForm):
     """Create or edit a trip."""
 
-    title = StringField("Title", render_kw={"maxlength": 200, "required": True})
+    title = StringField("Title", render_kw={"maxlength": MAX_TITLE, "required": True})
     slug = StringField(
         "Address (slug)",
         description="Lowercase letters, digits and hyphens; left empty, it is made from the title.",
-        render_kw={"maxlength": 100, "pattern": "[a-z0-9]+(-[a-z0-9]+)*"},
+        render_kw={"maxlength": MAX_SLUG, "pattern": "[a-z0-9]+(-[a-z0-9]+)*"},
     )
-    summary = TextAreaField("Summary", render_kw={"rows": 3, "maxlength": 2000})
+    summary = TextAreaField("Summary", render_kw={"rows": 3, "maxlength": MAX_SUMMARY})
     visibility = SelectField(
         "Visibility",
         choices=choices([(v, v.capitalize()) for v in VISIBILITIES]),
@@ -59,7 +60,7 @@ class TripForm(FlaskForm):
 class LegForm(FlaskForm):
     """Add or edit a leg."""
 
-    name = StringField("Name", render_kw={"maxlength": 200, "required": True})
+    name = StringField("Name", render_kw={"maxlength": MAX_NAME, "required": True})
     colour = StringField("Colour", render_kw={"type": "color"})
     transport = SelectField(
         "Travelled by",
@@ -72,25 +73,25 @@ class StopForm(FlaskForm):
     """Add or edit a stop; the map fills latitude and longitude."""
 
     leg = SelectField("Leg")
-    name = StringField("Name", render_kw={"maxlength": 200, "required": True})
+    name = StringField("Name", render_kw={"maxlength": MAX_NAME, "required": True})
     lat = StringField("Latitude", render_kw={"inputmode": "decimal", "placeholder": "40.6574"})
     lon = StringField("Longitude", render_kw={"inputmode": "decimal", "placeholder": "109.8403"})
     arrived_at = StringField("Arrived (local time)", render_kw={"type": "datetime-local"})
     departed_at = StringField("Left (local time)", render_kw={"type": "datetime-local"})
     post = SelectField("Post written here")
-    slug = StringField("Slug", description="Left empty, it is made from the name.", render_kw={"maxlength": 100})
+    slug = StringField("Slug", description="Left empty, it is made from the name.", render_kw={"maxlength": MAX_SLUG})
 
 
 class PostForm(FlaskForm):
     """Create or edit a post: a Markdown body, an external link, or both."""
 
-    title = StringField("Title", render_kw={"maxlength": 200, "required": True})
+    title = StringField("Title", render_kw={"maxlength": MAX_TITLE, "required": True})
     slug = StringField(
-        "Address (slug)", description="Left empty, it is made from the title.", render_kw={"maxlength": 100}
+        "Address (slug)", description="Left empty, it is made from the title.", render_kw={"maxlength": MAX_SLUG}
     )
     author = StringField("Author name")
     published = StringField("Published", render_kw={"type": "date"})
-    summary = TextAreaField("Summary", render_kw={"rows": 3, "maxlength": 2000})
+    summary = TextAreaField("Summary", render_kw={"rows": 3, "maxlength": MAX_SUMMARY})
     body = TextAreaField(
         "Body (Markdown)",
         render_kw={"rows": 12},
@@ -107,7 +108,7 @@ class PostForm(FlaskForm):
 class PhotoForm(FlaskForm):
     """Caption a photo, or place it by hand (click the map)."""
 
-    caption = TextAreaField("Caption", render_kw={"rows": 2, "maxlength": 2000})
+    caption = TextAreaField("Caption", render_kw={"rows": 2, "maxlength": MAX_SUMMARY})
     lat = StringField("Latitude", render_kw={"inputmode": "decimal"})
     lon = StringField("Longitude", render_kw={"inputmode": "decimal"})
 
@@ -115,7 +116,7 @@ class PhotoForm(FlaskForm):
 class TrackForm(FlaskForm):
     """Rename a track or move it to another leg."""
 
-    name = StringField("Name", render_kw={"maxlength": 300, "required": True})
+    name = StringField("Name", render_kw={"maxlength": MAX_FILE_NAME, "required": True})
     leg = SelectField("Leg")
 
 
@@ -134,13 +135,13 @@ class SplitForm(FlaskForm):
 
     at = StringField("Split at point", render_kw=_POINT)
     name = StringField("Name of the second part", description="Left empty, it is the track's name with (2).",
-                       render_kw={"maxlength": 300})
+                       render_kw={"maxlength": MAX_FILE_NAME})
 
 
 class TokenForm(FlaskForm):
     """Create an API token."""
 
-    name = StringField("Label", render_kw={"maxlength": 100, "placeholder": "laptop script"})
+    name = StringField("Label", render_kw={"maxlength": MAX_LABEL, "placeholder": "laptop script"})
 
 
 def data_of(form: FlaskForm) -> dict:

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import folium
 from folium.elements import JSCSSMixin
@@ -266,10 +267,10 @@ def leg_entry(leg: Leg, level: str, detail_url: str | None) -> dict:
         "dash": False,
         "detail": detail_url,
     }
-    if not leg.tracks and len(leg.stops) >= 2:
-        first, last = leg.stops[0], leg.stops[-1]
+    untracked = leg.untracked_line()
+    if untracked is not None:
         entry.update(
-            lines=[encode_polyline([(first.lat, first.lon), (last.lat, last.lon)])],
+            lines=[encode_polyline(untracked)],
             planned=[False],
             dash=True,
             detail=None,
@@ -342,7 +343,8 @@ def _add_photos(m: folium.Map, photos: Iterable[Photo], assets: Assets, links: L
     places = photo_places(photos, blur)
     if not places or links.photo_data is None:
         return
-    group = folium.FeatureGroup(name='<span class="tm-swatch tm-swatch-photo"></span>Photos', show=True).add_to(m)
+    group = folium.FeatureGroup(name='<span class="tm-swatch tm-swatch-photo"></span>Photos', show=True)
+    group.add_to(m)
     data = {
         "points": encode_polyline([(lat, lon) for _, lat, lon in places]),
         "ids": [i for i, _, _ in places],
@@ -401,7 +403,9 @@ def build_trip_map(
         fit = folium.FitBounds(bounds.as_leaflet(), padding=(24, 24))
         fit.options["animate"] = False
         m.add_child(fit)
-    folium.LayerControl(collapsed=JsCode("window.innerWidth < 700"), position="topright").add_to(m)
+    # folium passes a JsCode through to Leaflet as code: the control starts collapsed on narrow screens.
+    collapsed: Any = JsCode("window.innerWidth < 700")
+    folium.LayerControl(collapsed=collapsed, position="topright").add_to(m)
     ExposeMap().add_to(m)
     return m
 
@@ -484,6 +488,7 @@ _REMOTE_ASSET = re.compile(r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//',
 def render_parts(m: folium.Map) -> MapParts:
     """Render a map into head/body/script parts for our own page templates; refuse any remote script or style."""
     figure = m.get_root()
+    assert isinstance(figure, folium.Figure)  # a Map's root is the Figure that owns header, html and script
     # folium names every element with a random id; numbering them instead makes the same map render to
     # the same bytes in every worker, so a page's ETag (a hash of its body) is the same everywhere.
     for number, element in enumerate(walk(figure)):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from .errors import storage_error
 
@@ -84,6 +84,6 @@ def _promote(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _discard(session: Session, previous_transaction) -> None:  # type: ignore[no-untyped-def]
+def _discard(session: Session, previous_transaction: SessionTransaction) -> None:
     """Throw away staged files when their transaction rolls back."""
     discard_pending(session)

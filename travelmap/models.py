@@ -24,6 +24,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .orm import Base, utcnow
+from .text import DEFAULT_COLOUR
+from .validate import (
+    MAX_CAMERA,
+    MAX_FILE_NAME,
+    MAX_LABEL,
+    MAX_LICENCE,
+    MAX_NAME,
+    MAX_SLUG,
+    MAX_TITLE,
+    MAX_URL,
+)
 
 VISIBILITIES = ("public", "unlisted", "private")
 TRANSPORTS = ("train", "bus", "car", "flight", "boat", "walk")
@@ -60,7 +71,7 @@ class ApiToken(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(100), default="")
+    name: Mapped[str] = mapped_column(String(MAX_LABEL), default="")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
@@ -81,8 +92,8 @@ class Trip(Base):
     __table_args__ = (CheckConstraint(f"visibility IN {VISIBILITIES!r}", name="visibility"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(100), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(MAX_SLUG), unique=True)
+    title: Mapped[str] = mapped_column(String(MAX_TITLE))
     summary: Mapped[str] = mapped_column(Text, default="")
     visibility: Mapped[str] = mapped_column(String(10), default="public")
     owner_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), index=True)
@@ -125,8 +136,8 @@ class Leg(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     trip_id: Mapped[int] = mapped_column(ForeignKey("trips.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(200))
-    colour: Mapped[str] = mapped_column(String(7), default="#2563eb")
+    name: Mapped[str] = mapped_column(String(MAX_NAME))
+    colour: Mapped[str] = mapped_column(String(7), default=DEFAULT_COLOUR)
     transport: Mapped[str | None] = mapped_column(String(10))
 
     trip: Mapped[Trip] = relationship(back_populates="legs")
@@ -137,6 +148,14 @@ class Leg(Base):
         back_populates="leg", order_by="Track.started_at", cascade="all, delete-orphan"
     )
 
+    def untracked_line(self) -> list[tuple[float, float]] | None:
+        """Return the line an untracked leg is drawn as (a leg with no track and two or more stops: straight
+        from its first stop to its last, dashed on maps and previews, a LineString in GeoJSON), else None."""
+        if self.tracks or len(self.stops) < 2:
+            return None
+        first, last = self.stops[0], self.stops[-1]
+        return [(first.lat, first.lon), (last.lat, last.lon)]
+
 
 class Post(Base):
     """A blog post: a Markdown body of ours or a link to an external article."""
@@ -144,16 +163,16 @@ class Post(Base):
     __tablename__ = "posts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    slug: Mapped[str] = mapped_column(String(MAX_SLUG), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     owner_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), index=True)
     author_name: Mapped[str] = mapped_column(String(200), default="")
     published: Mapped[date | None] = mapped_column(Date)
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
-    url: Mapped[str | None] = mapped_column(String(2000))
-    licence: Mapped[str] = mapped_column(String(200), default="")
-    licence_url: Mapped[str | None] = mapped_column(String(2000))
+    url: Mapped[str | None] = mapped_column(String(MAX_URL))
+    licence: Mapped[str] = mapped_column(String(MAX_LICENCE), default="")
+    licence_url: Mapped[str | None] = mapped_column(String(MAX_URL))
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -176,8 +195,8 @@ class Stop(Base):
     trip_id: Mapped[int] = mapped_column(ForeignKey("trips.id", ondelete="CASCADE"), index=True)
     leg_id: Mapped[int] = mapped_column(ForeignKey("legs.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    slug: Mapped[str] = mapped_column(String(100))
-    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(MAX_SLUG))
+    name: Mapped[str] = mapped_column(String(MAX_NAME))
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
@@ -204,8 +223,8 @@ class Track(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     trip_id: Mapped[int] = mapped_column(ForeignKey("trips.id", ondelete="CASCADE"), index=True)
     leg_id: Mapped[int] = mapped_column(ForeignKey("legs.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(300), default="")
-    original_name: Mapped[str] = mapped_column(String(300), default="")
+    name: Mapped[str] = mapped_column(String(MAX_FILE_NAME), default="")
+    original_name: Mapped[str] = mapped_column(String(MAX_FILE_NAME), default="")
     sha256: Mapped[str] = mapped_column(String(64))
     # Relative to the media folder; the original upload, kept for download.
     gpx_path: Mapped[str] = mapped_column(String(300))
@@ -313,9 +332,9 @@ class Photo(Base):
     stop_id: Mapped[int | None] = mapped_column(ForeignKey("stops.id", ondelete="SET NULL"), index=True)
     leg_id: Mapped[int | None] = mapped_column(ForeignKey("legs.id", ondelete="SET NULL"), index=True)
     sha256: Mapped[str] = mapped_column(String(64))
-    original_name: Mapped[str] = mapped_column(String(300), default="")
+    original_name: Mapped[str] = mapped_column(String(MAX_FILE_NAME), default="")
     caption: Mapped[str] = mapped_column(Text, default="")
-    camera: Mapped[str] = mapped_column(String(200), default="")
+    camera: Mapped[str] = mapped_column(String(MAX_CAMERA), default="")
     taken_at: Mapped[datetime | None]
     # Minutes east of UTC where the photo was taken, to show its local time.
     utc_offset_min: Mapped[int | None] = mapped_column(Integer)

@@ -8,6 +8,7 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from struct import error as struct_error
+from typing import SupportsFloat, SupportsIndex
 from zoneinfo import ZoneInfo
 
 import pillow_heif
@@ -59,16 +60,20 @@ def _rational(value: object) -> float:
     if isinstance(value, tuple) and len(value) == 2:
         num, den = value
         return float(num) / float(den) if den else math.nan
+    if not isinstance(value, (str, SupportsFloat, SupportsIndex)):
+        return math.nan
     try:
-        return float(value)  # type: ignore[arg-type]
+        return float(value)
     except (TypeError, ValueError, ZeroDivisionError):
         return math.nan
 
 
 def _dms(value: object) -> float:
     """Turn EXIF degrees/minutes/seconds into decimal degrees (NaN when malformed)."""
+    if not isinstance(value, (tuple, list)):
+        return math.nan
     try:
-        d, m, s = (_rational(v) for v in value)  # type: ignore[union-attr]
+        d, m, s = (_rational(v) for v in value)
     except (TypeError, ValueError):
         return math.nan
     return d + m / 60 + s / 3600

@@ -36,9 +36,9 @@ def trip_preview(trip: Trip, width: int = WIDTH) -> bytes:
             for part in (track.lines or {}).get("overview", []):
                 coords = decode_polyline(part["line"])
                 lines.append((colour, [_mercator(lat, lon) for lat, lon in coords], bool(part.get("planned"))))
-        if not leg.tracks and len(leg.stops) >= 2:
-            lines.append((colour, [_mercator(leg.stops[0].lat, leg.stops[0].lon),
-                                   _mercator(leg.stops[-1].lat, leg.stops[-1].lon)], True))
+        untracked = leg.untracked_line()
+        if untracked is not None:
+            lines.append((colour, [_mercator(lat, lon) for lat, lon in untracked], True))
     stops = [(stop, _mercator(stop.lat, stop.lon)) for stop in trip.stops()]
     points = [p for _, line, _ in lines for p in line] + [p for _, p in stops]
     if points:

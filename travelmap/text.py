@@ -12,6 +12,14 @@ from markupsafe import Markup, escape
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Leg colours: a new leg takes the next of these; anything unreadable is shown in the default.
+PALETTE = ("#c2410c", "#7c3aed", "#0f766e", "#be123c", "#1d4ed8", "#a16207", "#15803d", "#9333ea")
+DEFAULT_COLOUR = "#2563eb"
+
+
+def palette_colour(index: int) -> str:
+    """Return the colour the leg at this 0-based index gets when its author picks none."""
+    return PALETTE[index % len(PALETTE)]
 
 # Tags a post body may keep after rendering; everything else (script, style,
 # iframes, event handlers, javascript: links) is stripped by Ammonia.
@@ -62,7 +70,7 @@ def html_text(text: str) -> Markup:
                   .replace("}", "&#125;"))
 
 
-def safe_colour(colour: str | None, default: str = "#2563eb") -> str:
+def safe_colour(colour: str | None, default: str = DEFAULT_COLOUR) -> str:
     """Return a #rrggbb colour, or the default when the value is anything else."""
     return colour if colour and COLOUR_RE.match(colour) else default
 

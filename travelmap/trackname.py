@@ -19,8 +19,7 @@ from pathlib import PurePath
 from zoneinfo import ZoneInfo
 
 from .geo import zone_at
-
-MAX_NAME = 300  # Track.name
+from .validate import MAX_FILE_NAME as MAX_NAME  # Track.name
 
 _MONTHS = ("january february march april may june july august september october november december "
            "jan feb mar apr jun jul aug sep sept oct nov dec")

@@ -38,23 +38,25 @@ def moving_time(seg: Segment) -> float:
     Standing still, GPS jitter moves a fix by metres each second, so a point-to-point speed would
     call it movement; displacement over a 30 s window does not. Gaps over 10 minutes are pauses.
     """
-    times, lats, lons = seg.times, seg.lats, seg.lons
+    # NaN for a missing time: every comparison with it is false, so it is never inside a window.
+    times = [math.nan if t is None else t for t in seg.times]
+    lats, lons = seg.lats, seg.lons
     n = len(times)
     total = 0.0
     j = k = 0
     for i in range(1, n):
         t0, t1 = times[i - 1], times[i]
-        if t0 is None or t1 is None or not 0 < t1 - t0 <= LONG_GAP_S:
+        if not 0 < t1 - t0 <= LONG_GAP_S:
             continue
         if j > i - 1:
             j = i - 1
-        while j < i - 1 and (times[j] is None or t0 - times[j] > PAUSE_WINDOW_S):  # type: ignore[operator]
+        while j < i - 1 and not t0 - times[j] <= PAUSE_WINDOW_S:
             j += 1
         if k < i:
             k = i
-        while k + 1 < n and times[k + 1] is not None and 0 <= times[k + 1] - t1 <= PAUSE_WINDOW_S:  # type: ignore[operator]
+        while k + 1 < n and 0 <= times[k + 1] - t1 <= PAUSE_WINDOW_S:
             k += 1
-        span = times[k] - times[j]  # type: ignore[operator]
+        span = times[k] - times[j]
         if span > 0 and _flat_m(lats[j], lons[j], lats[k], lons[k]) >= MOVING_MIN_SPEED_MPS * span:
             total += t1 - t0
     return total
@@ -82,17 +84,19 @@ def compute_stats(parsed: ParsedGpx) -> dict:
     distance = ascent = descent = moving = 0.0
     max_speed: float | None = None
     has_ele = False
-    first_time = last_time = None
+    first_time: float | None = None
+    last_time: float | None = None
     profile: list[tuple[float, float, float, float]] = []
     for seg in recorded:
         steps = geo.step_lengths(seg.lats, seg.lons)
         cumulative = [0.0]
         for step in steps:
             cumulative.append(cumulative[-1] + step)
-        with_ele = [i for i, e in enumerate(seg.eles) if e is not None]
+        known_ele = [(i, e) for i, e in enumerate(seg.eles) if e is not None]
+        with_ele = [i for i, _ in known_ele]
         if len(with_ele) >= 2:
             has_ele = True
-            smoothed = geo.smooth([seg.eles[i] for i in with_ele], [cumulative[i] for i in with_ele])  # type: ignore[misc]
+            smoothed = geo.smooth([e for _, e in known_ele], [cumulative[i] for i in with_ele])
             up, down = geo.elevation_gain(smoothed, ELEVATION_THRESHOLD_M)
             ascent, descent = ascent + up, descent + down
             profile.extend((distance + cumulative[i], e, seg.lats[i], seg.lons[i]) for i, e in zip(with_ele, smoothed))
@@ -107,13 +111,14 @@ def compute_stats(parsed: ParsedGpx) -> dict:
         distance += cumulative[-1]
     lats = [lat for s in parsed.segments for lat in s.lats]
     lons = [lon for s in parsed.segments for lon in s.lons]
-    has_time = first_time is not None and last_time is not None and last_time > first_time
+    duration = last_time - first_time if first_time is not None and last_time is not None else None
+    has_time = duration is not None and duration > 0
     as_dt = lambda t: datetime.fromtimestamp(t, timezone.utc)  # noqa: E731
     return {
         "distance_m": distance,
         "ascent_m": ascent if has_ele else None,
         "descent_m": descent if has_ele else None,
-        "duration_s": (last_time - first_time) if has_time else None,  # type: ignore[operator]
+        "duration_s": duration if has_time else None,
         "moving_time_s": moving if has_time else None,
         "max_speed_mps": max_speed,
         "started_at": as_dt(first_time) if first_time is not None else None,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal, overload
 from zoneinfo import ZoneInfo
 
 from .errors import InvalidInput
-from .text import COLOUR_RE, SLUG_RE, safe_url
+from .text import COLOUR_RE, DEFAULT_COLOUR, SLUG_RE, safe_url
 
 MAX_TITLE = 200
 MAX_NAME = 200
@@ -17,6 +17,10 @@ MAX_SLUG = 100
 MAX_SUMMARY = 2_000
 MAX_BODY = 200_000
 MAX_URL = 2_000
+MAX_LABEL = 100  # an API token's label
+MAX_FILE_NAME = 300  # an uploaded file's name as stored, and a track's name
+MAX_CAMERA = 200
+MAX_LICENCE = 200
 
 
 def text(data: dict, field: str, *, max_length: int, required: bool = False, default: str = "") -> str:
@@ -48,6 +52,10 @@ def slug(value: Any, field: str = "slug") -> str:
     return value
 
 
+@overload
+def number(data: dict, field: str, *, low: float, high: float, required: Literal[True] = ...) -> float: ...
+@overload
+def number(data: dict, field: str, *, low: float, high: float, required: bool) -> float | None: ...
 def number(data: dict, field: str, *, low: float, high: float, required: bool = True) -> float | None:
     """Return a finite number within [low, high]; text, NaN and infinities are refused."""
     value = data.get(field)
@@ -68,6 +76,10 @@ def number(data: dict, field: str, *, low: float, high: float, required: bool = 
     return result
 
 
+@overload
+def integer(data: dict, field: str, *, low: int, high: int, required: Literal[True] = ...) -> int: ...
+@overload
+def integer(data: dict, field: str, *, low: int, high: int, required: bool) -> int | None: ...
 def integer(data: dict, field: str, *, low: int, high: int, required: bool = True) -> int | None:
     """Return a whole number within [low, high]."""
     value = number(data, field, low=low, high=high, required=required)
@@ -78,18 +90,24 @@ def integer(data: dict, field: str, *, low: int, high: int, required: bool = Tru
     return int(value)
 
 
+@overload
+def choice(data: dict, field: str, options: Sequence[str], *, default: str | None = None,
+           allow_empty: Literal[False] = ...) -> str: ...
+@overload
+def choice(data: dict, field: str, options: Sequence[str], *, default: str | None = None,
+           allow_empty: bool) -> str | None: ...
 def choice(data: dict, field: str, options: Sequence[str], *, default: str | None = None,
            allow_empty: bool = False) -> str | None:
     """Return one of the allowed values."""
     value = data.get(field, default)
     if (value is None or value == "") and allow_empty:
         return None
-    if value not in options:
+    if not isinstance(value, str) or value not in options:
         raise InvalidInput(f"{field} must be one of: {', '.join(options)}.", field=field)
     return value
 
 
-def colour(data: dict, field: str = "colour", default: str = "#2563eb") -> str:
+def colour(data: dict, field: str = "colour", default: str = DEFAULT_COLOUR) -> str:
     """Return a #rrggbb colour."""
     value = data.get(field) or default
     if not isinstance(value, str) or not COLOUR_RE.match(value):

@@ -454,7 +454,8 @@ def test_an_author_uploads_three_photos_and_places_the_one_without_gps_or_time_b
     assert "from the photo's GPS" in gps.inner_text() and "at Baotou city centre" in gps.inner_text()
     assert "Taken 14 October 2010, 15:00 (UTC+08:00)" in gps.inner_text()
     assert "from the track" in timed.inner_text() and "Taken 14 October 2010, 10:05" in timed.inner_text()
-    lat, lon = (float(v) for v in re.search(r"(\d+\.\d+), (\d+\.\d+) —", timed.inner_text()).groups())
+    assert re.search(r"(near|\d+ km from) [^,]+, China —", timed.inner_text())  # its town, not raw coordinates
+    lat, lon = (float(v) for v in (timed.locator(".tm-place").get_attribute("title") or "").split(", "))
     assert 40.5 < lat < 40.9 and 109.8 < lon < 111.8  # between Baotou and Hohhot
     assert "No place yet" in bare.inner_text()
     assert "tm-unplaced" in (bare.get_attribute("class") or "")
@@ -481,7 +482,7 @@ def test_an_author_uploads_three_photos_and_places_the_one_without_gps_or_time_b
     placed = page.locator(".tm-review-item", has=page.locator("strong", has_text="Lunch by the road"))
     assert placed.count() == 1
     assert "placed by hand" in placed.inner_text()
-    assert f"{picked_lat:.5f}, {picked_lon:.5f}" in placed.inner_text()
+    assert placed.locator(".tm-place").get_attribute("title") == f"{picked_lat:.5f}, {picked_lon:.5f}"
     assert "tm-unplaced" not in (placed.get_attribute("class") or "")
     assert page.locator(".tm-review-item.tm-unplaced").count() == 0
     whole_page(screenshot, page, "desktop-workspace-photos-placed", images=".tm-review-item img")

@@ -1,7 +1,7 @@
 """Alembic environment: runs on the connection travelmap hands over, or on sqlalchemy.url."""
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from travelmap import models  # noqa: F401  (registers every table on the metadata)
 from travelmap.orm import Base
@@ -10,7 +10,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def run(connection) -> None:  # type: ignore[no-untyped-def]
+def run(connection: Connection) -> None:
     """Run the migrations on one connection (batch mode so SQLite can alter tables)."""
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
@@ -21,5 +21,8 @@ connection = config.attributes.get("connection")
 if connection is not None:
     run(connection)
 else:
-    with create_engine(config.get_main_option("sqlalchemy.url")).begin() as conn:
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("travelmap's migrations run on the connection it hands over, or on sqlalchemy.url")
+    with create_engine(url).begin() as conn:
         run(conn)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import validate
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import ApiToken, Author
 from ..orm import utcnow
@@ -60,7 +61,7 @@ def _digest(raw: str) -> str:
 
 def create_token(session: Session, author: Author, name: str = "") -> tuple[ApiToken, str]:
     """Create an API token; return it and the raw secret, which is shown once and never stored."""
-    name = (name or "").strip()[:100]
+    name = validate.text({"name": name}, "name", max_length=validate.MAX_LABEL)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(author=author, name=name, token_hash=_digest(raw))
     session.add(token)

@@ -27,11 +27,10 @@ from ..config import PhotoSettings
 from ..errors import Conflict, InvalidInput, NotFound, TravelmapError
 from ..models import LOCATION_SOURCES, Author, Leg, Photo, Post, Stop, Track, Trip
 from ..version import __version__
-from . import authoring, trackedit
+from . import authoring, slugs, trackedit
 from .photos import prepare, store
 from .posts import create_post
 from .tracks import import_track, read_track_file
-from .trips import unique_slug
 
 FORMAT = "travelmap-trip"
 VERSION = 1
@@ -91,7 +90,8 @@ def trip_document(session: Session, trip: Trip) -> dict:
             "camera": photo.camera, "taken_at": _iso(photo.taken_at), "utc_offset_min": photo.utc_offset_min,
             "lat": photo.lat, "lon": photo.lon, "altitude_m": photo.altitude_m,
             "location_source": photo.location_source, "time_gap_s": photo.time_gap_s,
-            "stop": photo.stop.slug if photo.stop else None, "leg": leg_position.get(photo.leg_id),
+            "stop": photo.stop.slug if photo.stop else None,
+            "leg": leg_position.get(photo.leg_id) if photo.leg_id is not None else None,
             "width": photo.width, "height": photo.height, "content_type": photo.content_type,
             "warnings": list(photo.warnings or []), "media_path": photo.original_path})
     return {
@@ -261,13 +261,13 @@ def default_owner(session: Session, username: str | None) -> Author:
 
 def _restore_posts(session: Session, owner: Author, entries: list[dict], notes: list[str]) -> dict[str, str]:
     """Create the archive's posts (or reuse the owner's post of the same slug); return archive slug -> slug here."""
-    slugs: dict[str, str] = {}
+    here: dict[str, str] = {}
     for n, entry in enumerate(entries, start=1):
         with _at(f"trip.json, post {n}"):
             slug = validate.slug(entry.get("slug"))
             existing = session.scalar(select(Post).where(Post.slug == slug))
             if existing is not None and existing.owner_id == owner.id:
-                slugs[slug] = slug
+                here[slug] = slug
                 if (existing.title, existing.body, existing.url) != (entry.get("title"), entry.get("body", ""),
                                                                      entry.get("url")):
                     notes.append(f"The post {slug!r} already exists and differs from the archive's; the existing "
@@ -276,14 +276,14 @@ def _restore_posts(session: Session, owner: Author, entries: list[dict], notes: 
             data = {k: entry.get(k) for k in ("title", "summary", "body", "url", "published", "author", "licence",
                                               "licence_url")}
             data["author"] = data["author"] or ""
-            data["slug"] = slug if existing is None else unique_slug(session, Post, slug)
+            data["slug"] = slug if existing is None else slugs.free(session, Post, slug)
             if existing is not None:
                 notes.append(f"The post slug {slug!r} belongs to another author here; the post was imported as "
                              f"{data['slug']!r}.")
             post = create_post(session, owner, data)
             post.demo = entry.get("demo") is True
-            slugs[slug] = post.slug
-    return slugs
+            here[slug] = post.slug
+    return here
 
 
 def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: Path, owner: Author,
@@ -341,9 +341,9 @@ def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: 
                     raise InvalidInput("post must be a post's slug.")
                 if post and post not in post_slugs:
                     raise InvalidInput(f"the post {str(post)[:100]!r} is not among the archive's posts.")
-                data = {k: stop_entry.get(k) for k in ("name", "lat", "lon", "slug")}
+                fields = {k: stop_entry.get(k) for k in ("name", "lat", "lon", "slug")}
                 stop = authoring.add_stop(session, trip, {
-                    **data, "leg": leg.position, "post": post_slugs.get(post) if post else None,
+                    **fields, "leg": leg.position, "post": post_slugs.get(post) if post else None,
                     "arrived_at": _iso(_time(stop_entry, "arrived_at")),
                     "departed_at": _iso(_time(stop_entry, "departed_at"))})
                 stop.timezone = validate.timezone(stop_entry.get("timezone"), stop.timezone)
@@ -354,10 +354,11 @@ def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: 
                 data = archive.read(name, "trip.json")
                 if media.sha256(data) != track_entry.get("sha256"):
                     raise InvalidInput("the file does not match its sha256 in trip.json: the archive is damaged.")
-                original = validate.text(track_entry, "original_name", max_length=300) or Path(name).name
+                original = (validate.text(track_entry, "original_name", max_length=validate.MAX_FILE_NAME)
+                            or Path(name).name)
                 track = _restore_track(session, leg, data, original, track_entry, by_file, media_root)
                 if track_entry.get("name"):
-                    track.name = validate.text(track_entry, "name", max_length=300)
+                    track.name = validate.text(track_entry, "name", max_length=validate.MAX_FILE_NAME)
     session.flush()
     for photo_entry in photos:
         name = photo_entry["file"]
@@ -366,7 +367,7 @@ def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: 
             if media.sha256(data) != photo_entry.get("sha256"):
                 raise InvalidInput("the file does not match its sha256 in trip.json: the archive is damaged.")
             fields = _photo_fields(photo_entry, stops_by_slug, legs_by_position)
-            original = validate.text(photo_entry, "original_name", max_length=300) or Path(name).name
+            original = validate.text(photo_entry, "original_name", max_length=validate.MAX_FILE_NAME) or Path(name).name
             item = prepare(data, original, trip, settings)
             photo = store(session, trip, item, media_root, settings, timeline=([], [], []), stop=fields.pop("stop"))
             for key, value in fields.items():
@@ -420,8 +421,11 @@ def _photo_fields(entry: dict, stops: dict[str, Stop], legs: dict[int, Leg]) -> 
         raise InvalidInput("lat and lon go together.")
     offset = validate.integer(entry, "utc_offset_min", low=-24 * 60, high=24 * 60, required=False)
     warnings = entry.get("warnings") or []
-    if not isinstance(warnings, list) or len(warnings) > 100 or not all(isinstance(w, str) and len(w) <= 2000
-                                                                         for w in warnings):
+    if (
+        not isinstance(warnings, list)
+        or len(warnings) > 100
+        or not all(isinstance(w, str) and len(w) <= 2000 for w in warnings)
+    ):
         raise InvalidInput("warnings must be a list of short texts.")
     source = entry.get("location_source")
     if source is not None and source not in LOCATION_SOURCES:
@@ -429,11 +433,20 @@ def _photo_fields(entry: dict, stops: dict[str, Stop], legs: dict[int, Leg]) -> 
     gap = _optional_number(entry, "time_gap_s", 0, 1e9)
     altitude = _optional_number(entry, "altitude_m", -1e5, 1e6)
     stop = stops.get(stop_slug) if stop_slug else None
-    return {"stop": stop, "leg_id": legs[leg_position].id if leg_position is not None else None,
-            "caption": validate.text(entry, "caption", max_length=validate.MAX_SUMMARY),
-            "camera": validate.text(entry, "camera", max_length=200), "taken_at": _time(entry, "taken_at"),
-            "utc_offset_min": offset, "lat": lat, "lon": lon, "altitude_m": altitude, "location_source": source,
-            "time_gap_s": gap, "warnings": list(warnings)}
+    return {
+        "stop": stop,
+        "leg_id": legs[leg_position].id if leg_position is not None else None,
+        "caption": validate.text(entry, "caption", max_length=validate.MAX_SUMMARY),
+        "camera": validate.text(entry, "camera", max_length=validate.MAX_CAMERA),
+        "taken_at": _time(entry, "taken_at"),
+        "utc_offset_min": offset,
+        "lat": lat,
+        "lon": lon,
+        "altitude_m": altitude,
+        "location_source": source,
+        "time_gap_s": gap,
+        "warnings": list(warnings),
+    }
 
 
 __all__ = ["FORMAT", "VERSION", "trip_document", "export_trip", "import_trip", "default_owner"]

@@ -9,27 +9,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import media, validate
-from ..errors import Conflict, InvalidInput
+from ..config import PhotoSettings
+from ..errors import InvalidInput
 from ..geo import zone_at
 from ..models import TRANSPORTS, VISIBILITIES, Author, Leg, Photo, Post, Stop, Track, Trip
-from ..text import slugify
+from ..text import palette_colour, slugify
+from . import slugs
 from .find import leg_at
-from .trips import touch, unique_slug
-
-PALETTE = ("#c2410c", "#7c3aed", "#0f766e", "#be123c", "#1d4ed8", "#a16207", "#15803d", "#9333ea")
-
+from .trips import touch
 
 # ---------------------------------------------------------------- trips
 
 def create_trip(session: Session, owner: Author, data: dict) -> Trip:
     """Create a trip (private unless asked otherwise)."""
     title = validate.text(data, "title", max_length=validate.MAX_TITLE, required=True)
-    if data.get("slug"):
-        slug = validate.slug(data["slug"])
-        if session.scalar(select(Trip.id).where(Trip.slug == slug)):
-            raise Conflict(f"The slug {slug!r} is taken; choose another.", field="slug")
-    else:
-        slug = unique_slug(session, Trip, slugify(title))
+    slug = slugs.claim(session, Trip, data["slug"]) if data.get("slug") else slugs.free(session, Trip, slugify(title))
     trip = Trip(
         slug=slug, title=title, owner=owner,
         summary=validate.text(data, "summary", max_length=validate.MAX_SUMMARY),
@@ -47,14 +41,11 @@ def update_trip(session: Session, trip: Trip, data: dict) -> Trip:
     if "title" in data:
         trip.title = validate.text(data, "title", max_length=validate.MAX_TITLE, required=True)
     if "slug" in data and data["slug"] != trip.slug:
-        slug = validate.slug(data["slug"])
-        if session.scalar(select(Trip.id).where(Trip.slug == slug, Trip.id != trip.id)):
-            raise Conflict(f"The slug {slug!r} is taken; choose another.", field="slug")
-        trip.slug = slug
+        trip.slug = slugs.claim(session, Trip, data["slug"], exclude_id=trip.id)
     if "summary" in data:
         trip.summary = validate.text(data, "summary", max_length=validate.MAX_SUMMARY)
     if "visibility" in data:
-        trip.visibility = validate.choice(data, "visibility", VISIBILITIES)  # type: ignore[assignment]
+        trip.visibility = validate.choice(data, "visibility", VISIBILITIES)
     if "timezone" in data:
         trip.timezone = validate.timezone(data["timezone"], trip.timezone)
     if "blur_photo_locations" in data:
@@ -78,7 +69,7 @@ class Deletion:
 
 def deletion_summary(session: Session, trip: Trip) -> Deletion:
     """Count what deleting the trip would remove."""
-    def count(model: type) -> int:
+    def count(model: type[Leg] | type[Stop] | type[Track] | type[Photo]) -> int:
         return session.scalar(select(func.count()).select_from(model).where(model.trip_id == trip.id)) or 0
 
     return Deletion(legs=count(Leg), stops=count(Stop), tracks=count(Track), photos=count(Photo))
@@ -126,7 +117,7 @@ def add_leg(session: Session, trip: Trip, data: dict) -> Leg:
     leg = Leg(
         trip=trip,
         name=validate.text(data, "name", max_length=validate.MAX_NAME, required=True),
-        colour=validate.colour(data, default=PALETTE[len(legs) % len(PALETTE)]),
+        colour=validate.colour(data, default=palette_colour(len(legs))),
         transport=validate.choice(data, "transport", TRANSPORTS, allow_empty=True),
         position=len(legs) + 1,
     )
@@ -179,7 +170,7 @@ def delete_track(session: Session, track: Track, media_root: Path) -> None:
     touch(trip)
 
 
-def edit_photo(session: Session, photo: Photo, data: dict, settings: object) -> Photo:
+def edit_photo(session: Session, photo: Photo, data: dict, settings: PhotoSettings) -> Photo:
     """Change a photo's caption, or place it by hand (lat and lon together)."""
     from .photos import place_by_hand
 
@@ -189,7 +180,7 @@ def edit_photo(session: Session, photo: Photo, data: dict, settings: object) -> 
         lat = validate.number(data, "lat", low=-90, high=90)
         lon = validate.number(data, "lon", low=-180, high=180)
         if (lat, lon) != (photo.lat, photo.lon):
-            place_by_hand(photo, lat, lon, settings)  # type: ignore[arg-type]
+            place_by_hand(photo, lat, lon, settings)
     touch(photo.trip)
     session.flush()
     return photo
@@ -226,11 +217,9 @@ def add_stop(session: Session, trip: Trip, data: dict) -> Stop:
     lon = validate.number(data, "lon", low=-180, high=180)
     zone = zone_at(lat, lon) or trip.timezone
     if data.get("slug"):
-        slug = validate.slug(data["slug"])
-        if any(s.slug == slug for s in trip.stops()):
-            raise Conflict(f"This trip already has a stop with the slug {slug!r}.", field="slug")
+        slug = slugs.claim(session, Stop, data["slug"], trip_id=trip.id)
     else:
-        slug = unique_slug(session, Stop, slugify(name), trip_id=trip.id)
+        slug = slugs.free(session, Stop, slugify(name), trip_id=trip.id)
     stop = Stop(
         trip_id=trip.id, slug=slug, name=name, lat=lat, lon=lon, timezone=zone,
         arrived_at=validate.local_datetime(data, "arrived_at", zone),
@@ -259,14 +248,11 @@ def update_stop(session: Session, stop: Stop, data: dict) -> Stop:
         stop.name = validate.text(data, "name", max_length=validate.MAX_NAME, required=True)
     if "lat" in data or "lon" in data:
         merged = {"lat": stop.lat, "lon": stop.lon, **data}
-        stop.lat = validate.number(merged, "lat", low=-90, high=90)  # type: ignore[assignment]
-        stop.lon = validate.number(merged, "lon", low=-180, high=180)  # type: ignore[assignment]
+        stop.lat = validate.number(merged, "lat", low=-90, high=90)
+        stop.lon = validate.number(merged, "lon", low=-180, high=180)
         stop.timezone = zone_at(stop.lat, stop.lon) or trip.timezone
     if "slug" in data and data["slug"] != stop.slug:
-        slug = validate.slug(data["slug"])
-        if any(s.slug == slug and s is not stop for s in trip.stops()):
-            raise Conflict(f"This trip already has a stop with the slug {slug!r}.", field="slug")
-        stop.slug = slug
+        stop.slug = slugs.claim(session, Stop, data["slug"], exclude_id=stop.id, trip_id=trip.id)
     if "arrived_at" in data:
         stop.arrived_at = validate.local_datetime(data, "arrived_at", stop.timezone)
     if "departed_at" in data:

@@ -25,9 +25,9 @@ class Report:
     unrepairable: list[str] = field(default_factory=list)
 
 
-def _referenced(session: Session) -> dict[str, object]:
+def _referenced(session: Session) -> dict[str, Photo | Track]:
     """Map every media path the database refers to onto its row."""
-    paths: dict[str, object] = {}
+    paths: dict[str, Photo | Track] = {}
     for track in session.scalars(select(Track)):
         paths[track.gpx_path] = track
     for photo in session.scalars(select(Photo)):
@@ -71,5 +71,5 @@ def check(session: Session, root: Path, *, repair: bool = False, max_pixels: int
         else:
             what = "the original photo" if isinstance(row, Photo) else "the original GPX file"
             report.unrepairable.append(f"{relative}: {what} is gone; restore it from a backup or delete the "
-                                       f"{'photo' if isinstance(row, Photo) else 'track'} (id {row.id})")  # type: ignore[attr-defined]
+                                       f"{'photo' if isinstance(row, Photo) else 'track'} (id {row.id})")
     return report

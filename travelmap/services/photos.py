@@ -74,7 +74,7 @@ def learn_clock_offsets(batch: list[Prepared], timeline: Timeline, radius_m: flo
     samples: dict[str, list[float]] = {}
     for item in batch:
         info = item.info
-        if info.lat is None or info.taken_at is None:
+        if info.lat is None or info.lon is None or info.taken_at is None:
             continue
         cx, cy = int(info.lat * 500), int(info.lon * 500)
         best, best_d = None, radius_m
@@ -146,8 +146,8 @@ def store(session: Session, trip: Trip, item: Prepared, media_root: Path, settin
             warnings.append("The photo has no GPS and the trip has no timed track yet: place it by hand.")
     elif lat is None:
         warnings.append("The photo has neither GPS nor a time: place it by hand.")
-    if stop is None and lat is not None:
-        stop = nearest_stop(trip, lat, lon, settings.stop_radius_m)  # type: ignore[arg-type]
+    if stop is None and lat is not None and lon is not None:
+        stop = nearest_stop(trip, lat, lon, settings.stop_radius_m)
     photo = Photo(
         trip=trip, stop=stop,
         leg_id=stop.leg_id if stop else (leg_id_at(trip, info.taken_at) if info.taken_at else None),

@@ -6,12 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import validate
-from ..errors import Conflict, InvalidInput
+from ..errors import InvalidInput
 from ..models import Author, Post, Stop, Trip
 from ..text import slugify
-from .trips import touch, unique_slug
-
-MAX_LICENCE = 200
+from . import slugs
+from .trips import touch
 
 
 def _touch_linked_trips(session: Session, post: Post) -> None:
@@ -40,7 +39,7 @@ def _apply(post: Post, data: dict, partial: bool) -> None:
         post.author_name = validate.text(data, "author", max_length=validate.MAX_NAME,
                                          default=post.owner.display_name if post.owner else "")
     if has("licence"):
-        post.licence = validate.text(data, "licence", max_length=MAX_LICENCE)
+        post.licence = validate.text(data, "licence", max_length=validate.MAX_LICENCE)
     if has("licence_url"):
         post.licence_url = validate.url(data, "licence_url")
 
@@ -50,11 +49,9 @@ def create_post(session: Session, owner: Author, data: dict) -> Post:
     post = Post(owner=owner)
     _apply(post, data, partial=False)
     if data.get("slug"):
-        post.slug = validate.slug(data["slug"])
-        if session.scalar(select(Post.id).where(Post.slug == post.slug)):
-            raise Conflict(f"The slug {post.slug!r} is taken; choose another.", field="slug")
+        post.slug = slugs.claim(session, Post, data["slug"])
     else:
-        post.slug = unique_slug(session, Post, slugify(post.title))
+        post.slug = slugs.free(session, Post, slugify(post.title))
     session.add(post)
     session.flush()
     return post
@@ -64,10 +61,7 @@ def update_post(session: Session, post: Post, data: dict) -> Post:
     """Change the fields present in data."""
     _apply(post, data, partial=True)
     if "slug" in data and data["slug"] != post.slug:
-        slug = validate.slug(data["slug"])
-        if session.scalar(select(Post.id).where(Post.slug == slug, Post.id != post.id)):
-            raise Conflict(f"The slug {slug!r} is taken; choose another.", field="slug")
-        post.slug = slug
+        post.slug = slugs.claim(session, Post, data["slug"], exclude_id=post.id)
     session.flush()
     _touch_linked_trips(session, post)
     return post

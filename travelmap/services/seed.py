@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..config import PhotoSettings
 from ..models import Author, Leg, Post, Stop, Trip, first_revision
+from ..text import palette_colour
 from .photos import ingest_photo, trip_timeline
 from .tracks import import_track
 
@@ -67,7 +68,8 @@ def seed_trip(session: Session, data_dir: Path, media_root: Path,
     session.add(trip)
     session.flush()
     for position, leg_spec in enumerate(spec.get("legs", []), start=1):
-        leg = Leg(trip=trip, position=position, name=leg_spec["name"], colour=leg_spec.get("colour", "#2563eb"),
+        leg = Leg(trip=trip, position=position, name=leg_spec["name"],
+                  colour=leg_spec.get("colour", palette_colour(position - 1)),
                   transport=leg_spec.get("transport") or None)
         session.add(leg)
         for n, stop_spec in enumerate(leg_spec.get("stops", []), start=1):

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import media
+from .. import media, validate
 from ..errors import Conflict
 from ..geo import zone_at
 from ..gpx import ParsedGpx, parse_gpx
@@ -15,16 +15,17 @@ from ..models import Leg, Stop, Track, TrackSegment
 from ..text import slugify
 from ..trackname import track_name
 from ..trackstats import DETAIL_TOLERANCE_M, compute_stats, display_geometry, encoded_lines
-from .trips import touch, unique_slug
+from . import slugs
+from .trips import touch
 
 
 def _waypoints_to_stops(session: Session, leg: Leg, parsed: ParsedGpx) -> list[Stop]:
     """Append the file's waypoints to the leg as stops (named, placed, timed when the waypoint is)."""
     stops = []
     for wpt in parsed.waypoints:
-        name = (wpt.name or "Waypoint")[:200]
+        name = (wpt.name or "Waypoint")[: validate.MAX_NAME]
         zone = zone_at(wpt.lat, wpt.lon) or leg.trip.timezone
-        stop = Stop(trip_id=leg.trip_id, slug=unique_slug(session, Stop, slugify(name), trip_id=leg.trip_id),
+        stop = Stop(trip_id=leg.trip_id, slug=slugs.free(session, Stop, slugify(name), trip_id=leg.trip_id),
                     name=name, lat=wpt.lat, lon=wpt.lon, timezone=zone, arrived_at=wpt.time,
                     position=len(leg.stops) + 1)
         leg.stops.append(stop)

@@ -8,22 +8,12 @@ from typing import Any
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from .. import validate
 from ..models import Leg, Photo, Stop, Track, Trip
 
 
 def touch(trip: Trip) -> None:
     """Bump the trip's revision so every cached page and ETag of it changes."""
     trip.revision = (trip.revision or 0) + 1
-
-
-def unique_slug(session: Session, model: type, base: str, **scope: object) -> str:
-    """Return base, or base-2, base-3 … whichever is free (within scope, e.g. a trip)."""
-    candidate, n = base, 1
-    while session.scalar(select(func.count()).select_from(model).filter_by(slug=candidate, **scope)):
-        n += 1
-        candidate = f"{base[: validate.MAX_SLUG - 4]}-{n}"
-    return candidate
 
 
 def _full(lines: bool) -> tuple[Any, ...]:

@@ -1,4 +1,5 @@
-"""The author's JSON API (DESIGN.md §3): bearer tokens only, JSON in and out, one error shape."""
+"""The author's JSON API (the contract is DESIGN.md's "URL and API contract" and the README's API
+section): bearer tokens only, JSON in and out, one error shape."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ..services.faraway import far_away_note
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
 from ..services.trips import photo_count
+from . import places as place_views
 from .uploads import uploaded_files
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -351,3 +353,17 @@ def delete_post(post: Post) -> ResponseReturnValue:
     posts.delete_post(db.session(), post)
     db.commit()
     return "", 204
+
+
+@bp.get("/places")
+@token_required
+def search_places() -> ResponseReturnValue:
+    """Find towns by name, offline: ?q=Baotou (or 包头) [&limit=10] -> [{name, country, lat, lon, …}], best first."""
+    return jsonify(place_views.search_answer(request.args))
+
+
+@bp.get("/places/nearest")
+@token_required
+def nearest_place() -> ResponseReturnValue:
+    """Name the town nearest a point: ?lat=&lon= [&max_km=30] -> [{name, country, …, distance_m}] or []."""
+    return jsonify(place_views.nearest_answer(request.args))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
@@ -25,11 +26,15 @@ from ..services import accounts, authoring, find, posts
 from ..services.faraway import far_away_note, far_away_notes
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
+from ..text import palette_colour
+from . import places as place_views
 from .errors import wants_json
 from .maplinks import detail_url, links, tiles
 from .uploads import uploaded_files
 
 bp = Blueprint("author", __name__)
+
+T = TypeVar("T")
 
 
 @bp.after_request
@@ -44,7 +49,7 @@ def media_root() -> Path:
     return Path(current_app.config["MEDIA_DIR"])
 
 
-def submit(form: FlaskForm, action: Callable[[dict], object]) -> object | None:
+def submit(form: FlaskForm, action: Callable[[dict[str, Any]], T]) -> T | None:
     """Run a service with the form's data and commit; on a validation error put the message on its field."""
     try:
         result = action(data_of(form))
@@ -53,14 +58,14 @@ def submit(form: FlaskForm, action: Callable[[dict], object]) -> object | None:
     except TravelmapError as error:
         db.session().rollback()
         field = getattr(form, error.field, None) if error.field else None
-        if field is not None:
+        if field is not None and error.field:
             message = error.message
             if message.startswith(error.field + " "):  # the API's field name -> the label the person sees
                 message = field.label.text + message[len(error.field):]
             field.errors = [*field.errors, message]
         else:
             form.form_errors.append(error.message)
-        form.status = error.status  # type: ignore[attr-defined]
+        form.status = error.status
         return None
 
 
@@ -91,7 +96,7 @@ def login() -> ResponseReturnValue:
             login_user(author)
             return redirect(_safe_next(form.next.data))
         form.form_errors.append("That username and password do not match.")
-        form.status = 401  # type: ignore[attr-defined]
+        form.status = 401
     return page("author/login.html", form)
 
 
@@ -113,9 +118,9 @@ def dashboard() -> ResponseReturnValue:
     s = db.session()
     trips = list(s.scalars(select(Trip).where(Trip.owner_id == current_user.id).order_by(Trip.created_at.desc())))
 
-    def counts(model: type) -> dict[int, int]:
+    def counts(model: type[Leg] | type[Stop] | type[Track] | type[Photo]) -> dict[int, int]:
         rows = s.execute(select(model.trip_id, func.count()).group_by(model.trip_id))
-        return dict(rows.all())  # type: ignore[arg-type]
+        return dict(rows.tuples().all())
 
     tallies = {name: counts(model) for name, model in
                (("legs", Leg), ("stops", Stop), ("tracks", Track), ("photos", Photo))}
@@ -130,8 +135,8 @@ def new_trip() -> ResponseReturnValue:
     if request.method == "POST":
         trip = submit(form, lambda data: authoring.create_trip(db.session(), current_user, data))
         if trip is not None:
-            flash(f"Trip “{trip.title}” created. Add its first leg.", "success")  # type: ignore[attr-defined]
-            return redirect(url_for("author.trip", slug=trip.slug))  # type: ignore[attr-defined]
+            flash(f"Trip “{trip.title}” created. Add its first leg.", "success")
+            return redirect(url_for("author.trip", slug=trip.slug))
     return page("author/trip_form.html", form, trip=None)
 
 
@@ -194,8 +199,8 @@ def backup_trip(trip: Trip) -> ResponseReturnValue:
 @owns_trip
 def new_leg(trip: Trip) -> ResponseReturnValue:
     """Add a leg."""
-    form = LegForm(colour=authoring.PALETTE[len(trip.legs) % len(authoring.PALETTE)])
-    if request.method == "POST" and submit(form, lambda d: authoring.add_leg(db.session(), trip, d)):
+    form = LegForm(colour=palette_colour(len(trip.legs)))
+    if request.method == "POST" and submit(form, lambda d: authoring.add_leg(db.session(), trip, d)) is not None:
         flash("Leg added.", "success")
         return redirect(url_for("author.trip", slug=trip.slug))
     return page("author/leg_form.html", form, trip=trip, leg=None)
@@ -208,7 +213,7 @@ def edit_leg(trip: Trip, position: int) -> ResponseReturnValue:
     """Rename a leg, change its colour or transport mode."""
     leg = find.leg_at(trip, position)
     form = LegForm(name=leg.name, colour=leg.colour, transport=leg.transport or "")
-    if request.method == "POST" and submit(form, lambda d: authoring.update_leg(db.session(), leg, d)):
+    if request.method == "POST" and submit(form, lambda d: authoring.update_leg(db.session(), leg, d)) is not None:
         flash("Leg saved.", "success")
         return redirect(url_for("author.trip", slug=trip.slug))
     return page("author/leg_form.html", form, trip=trip, leg=leg)
@@ -256,7 +261,8 @@ def upload_tracks(trip: Trip, position: int) -> ResponseReturnValue:
     """
     leg = find.leg_at(trip, position)
     waypoints = request.form.get("waypoints") == "stops"
-    results = []
+    results: list[dict[str, Any]] = []
+    failures: list[TravelmapError] = []
     for name, data in uploaded_files():
         db.end_read_transaction()
         try:
@@ -265,10 +271,11 @@ def upload_tracks(trip: Trip, position: int) -> ResponseReturnValue:
             results.append({"name": name, "ok": True, "track": _uploaded(trip, track)})
         except TravelmapError as error:
             db.session().rollback()
+            failures.append(error)
             results.append({"name": name, "ok": False, "status": error.status, "message": error.message})
     if wants_json():
-        if len(results) == 1 and not results[0]["ok"]:
-            raise TravelmapError(results[0]["message"], status=results[0]["status"], field="file")
+        if len(results) == 1 and failures:
+            raise TravelmapError(failures[0].message, status=failures[0].status, code=failures[0].code, field="file")
         return jsonify(results[0]["track"] if len(results) == 1 else results), 201
     return page("author/upload_results.html", None, trip=trip, leg=leg, results=results)
 
@@ -321,8 +328,8 @@ def delete_track(trip: Trip, track_id: int) -> ResponseReturnValue:
 @owns_trip
 def photos(trip: Trip) -> ResponseReturnValue:
     """Upload photos and review them: thumbnail, time, place, how it was found, warnings."""
-    return page("author/photos.html", None, trip=trip, photos=list(trip.photos),
-                action=ActionForm())
+    return page("author/photos.html", None, trip=trip, photos=list(trip.photos), action=ActionForm(),
+                near=place_views.near_words)
 
 
 @bp.post("/author/trips/<slug>/photos")
@@ -367,8 +374,10 @@ def edit_photo(trip: Trip, photo_id: int) -> ResponseReturnValue:
     photo = find.photo_by_id(trip, photo_id)
     form = PhotoForm(caption=photo.caption, lat=str(photo.lat) if photo.lat is not None else "",
                      lon=str(photo.lon) if photo.lon is not None else "")
-    if request.method == "POST" and submit(form, lambda d: authoring.edit_photo(db.session(), photo, d,
-                                                                                  config.photo_settings(current_app.config))):
+    settings = config.photo_settings(current_app.config)
+    saved = request.method == "POST" and submit(
+        form, lambda d: authoring.edit_photo(db.session(), photo, d, settings)) is not None
+    if saved:
         flash("Photo saved.", "success")
         return redirect(url_for("author.photos", slug=trip.slug))
     m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links())
@@ -423,7 +432,7 @@ def new_stop(trip: Trip) -> ResponseReturnValue:
         flash("Add a leg first: every stop belongs to a leg.", "error")
         return redirect(url_for("author.new_leg", slug=trip.slug))
     form = _stop_form(trip, None)
-    if request.method == "POST" and submit(form, lambda d: authoring.add_stop(db.session(), trip, d)):
+    if request.method == "POST" and submit(form, lambda d: authoring.add_stop(db.session(), trip, d)) is not None:
         flash("Stop added.", "success")
         return redirect(url_for("author.trip", slug=trip.slug))
     return page("author/stop_form.html", form, trip=trip, stop=None, map=_picker(trip))
@@ -436,7 +445,7 @@ def edit_stop(trip: Trip, stop_id: int) -> ResponseReturnValue:
     """Edit a stop: name, place, times, post, or move it to another leg."""
     stop = find.stop_by_key(trip, stop_id)
     form = _stop_form(trip, stop)
-    if request.method == "POST" and submit(form, lambda d: authoring.update_stop(db.session(), stop, d)):
+    if request.method == "POST" and submit(form, lambda d: authoring.update_stop(db.session(), stop, d)) is not None:
         flash("Stop saved.", "success")
         return redirect(url_for("author.trip", slug=trip.slug))
     return page("author/stop_form.html", form, trip=trip, stop=stop, map=_picker(trip))
@@ -511,8 +520,8 @@ def new_post() -> ResponseReturnValue:
     """Write a post (Markdown) or link an external one."""
     form = _post_form(None)
     if request.method == "POST" and (post := submit(form, lambda d: _save_post(None, d))) is not None:
-        flash(f"Post “{post.title}” saved.", "success")  # type: ignore[attr-defined]
-        return redirect(url_for("author.edit_post", post_slug=post.slug))  # type: ignore[attr-defined]
+        flash(f"Post “{post.title}” saved.", "success")
+        return redirect(url_for("author.edit_post", post_slug=post.slug))
     return page("author/post_form.html", form, post=None)
 
 
@@ -555,7 +564,7 @@ def tokens() -> ResponseReturnValue:
     if request.method == "POST":
         result = submit(form, lambda d: accounts.create_token(db.session(), current_user, d["name"]))
         if result is not None:
-            new_token = result[1]  # type: ignore[index]
+            new_token = result[1]
     return page("author/tokens.html", form, tokens=accounts.live_tokens(db.session(), current_user),
                 new_token=new_token, action=ActionForm())
 
@@ -568,3 +577,19 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
     db.commit()
     flash("Token revoked.", "success")
     return redirect(url_for("author.tokens"))
+
+
+# ---------------------------------------------------------------- places by name (the forms' search box)
+
+@bp.get("/author/places")
+@author_required
+def search_places() -> ResponseReturnValue:
+    """Answer the stop and photo forms' place search: the API's /api/places, for a logged-in author."""
+    return jsonify(place_views.search_answer(request.args))
+
+
+@bp.get("/author/places/nearest")
+@author_required
+def nearest_place() -> ResponseReturnValue:
+    """Suggest the town nearest the point the author clicked: the API's /api/places/nearest."""
+    return jsonify(place_views.nearest_answer(request.args))

@@ -41,7 +41,7 @@ def track(trip: Trip, track_id: int) -> ResponseReturnValue:
     item = find.track_by_id(trip, track_id)
     form = TrackForm(name=item.name, leg=str(item.leg.position))
     form.leg.choices = choices([(str(leg.position), f"{leg.position}. {leg.name}") for leg in trip.legs])
-    if request.method == "POST" and submit(form, lambda d: trackedit.update_track(db.session(), item, d)):
+    if request.method == "POST" and submit(form, lambda d: trackedit.update_track(db.session(), item, d)) is not None:
         flash(f"Track “{item.name}” saved.", "success")
         return redirect(_editor_url(trip, item))
     return _editor_page(trip, item, form=form)

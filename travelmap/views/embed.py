@@ -106,10 +106,10 @@ def _resolve(url: str) -> tuple[Trip, dict, str, str]:
 
 def _dimension(name: str) -> int | None:
     value = request.args.get(name)
-    if value in (None, ""):
+    if not value:
         return None
     try:
-        number = int(value)  # type: ignore[arg-type]
+        number = int(value)
     except ValueError:
         raise InvalidInput(f"{name} must be a whole number of pixels.", field=name) from None
     if number < 1:
