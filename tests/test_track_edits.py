@@ -441,3 +441,38 @@ def test_the_track_edits_migration_goes_down_and_up_again(app):
 
             columns = {c["name"] for c in inspect(connection).get_columns("tracks")}
     assert {"part", "keep_from", "keep_to", "edits"} <= columns
+
+
+@pytest.mark.parametrize("keep", [{"keep_from": 5, "keep_to": 10**9}, {"keep_from": 40, "keep_to": 5},
+                                  {"keep_from": "5", "keep_to": 30}, {"keep_from": None, "keep_to": 30}])
+def test_a_backup_whose_points_range_is_impossible_is_refused_and_stores_nothing(seeded_app, token, tmp_path, keep):
+    import json
+    import zipfile
+
+    from travelmap.services.archive import export_trip, import_trip
+
+    client = seeded_app.test_client()
+    track = upload(client, token, gpx_document([straight_track(90)], name="Backed up"), "backup.gpx")
+    client.post(f"{API}/tracks/{track['id']}/trim", json={"start": 5, "end": 84}, headers=bearer(token))
+    media = Path(seeded_app.config["MEDIA_DIR"])
+    with seeded_app.app_context():
+        s = db.session()
+        trip = s.scalar(select(Trip).where(Trip.slug == DEMO_SLUG))
+        export_trip(s, trip, media, tmp_path / "trip.zip")
+        with zipfile.ZipFile(tmp_path / "trip.zip") as source, \
+                zipfile.ZipFile(tmp_path / "bad.zip", "w") as target:
+            for info in source.infolist():
+                data = source.read(info)
+                if info.filename == "trip.json":
+                    doc = json.loads(data)
+                    entry = next(t for leg in doc["legs"] for t in leg["tracks"] if t["name"] == "Backed up")
+                    entry.update(keep)
+                    data = json.dumps(doc).encode()
+                target.writestr(info, data)
+        rows = count_rows(s)
+        with pytest.raises(Exception) as refused:
+            import_trip(s, tmp_path / "bad.zip", media, trip.owner, slug="copy")
+        s.rollback()
+        assert "keep_from and keep_to must be point numbers" in str(refused.value)
+        assert getattr(refused.value, "status", None) == 400
+        assert count_rows(s) == rows
