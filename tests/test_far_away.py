@@ -13,6 +13,7 @@ from travelmap.services.faraway import message
 from .authoring_helpers import bearer, csrf_token, login, make_author
 from .conftest import DEMO_SLUG
 from .gpxfactory import gpx_document, straight_track
+from .multipart import multipart
 
 PARIS, BEIJING = (48.8566, 2.3522), (39.9042, 116.4074)
 
@@ -50,8 +51,7 @@ def token(seeded_app):  # type: ignore[no-untyped-def]
 
 
 def upload(client, token, data: bytes, name: str, trip: str = DEMO_SLUG):  # type: ignore[no-untyped-def]
-    return client.post(f"/api/trips/{trip}/legs/1/tracks", data={"file": (io.BytesIO(data), name)},
-                       headers=bearer(token), content_type="multipart/form-data")
+    return client.post(f"/api/trips/{trip}/legs/1/tracks", headers=bearer(token), **multipart(data, name))
 
 
 def test_a_stray_track_from_another_continent_gets_a_warning_with_its_distance(seeded_app, token, require_corpus):

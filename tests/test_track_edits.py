@@ -18,6 +18,7 @@ from travelmap.models import Track, TrackSegment, Trip
 from .authoring_helpers import bearer, csrf_token, login, make_author
 from .conftest import DEMO_SLUG, count_rows, media_files
 from .gpxfactory import gpx_document, straight_track
+from .multipart import multipart
 
 API = f"/api/trips/{DEMO_SLUG}"
 STATS = ("points", "distance_m", "ascent_m", "descent_m", "duration_s", "moving_time_s", "started_at", "ended_at",
@@ -30,8 +31,7 @@ def token(seeded_app):  # type: ignore[no-untyped-def]
 
 
 def upload(client, token, data: bytes, name: str = "track.gpx", leg: int = 1):  # type: ignore[no-untyped-def]
-    response = client.post(f"{API}/legs/{leg}/tracks", data={"file": (io.BytesIO(data), name)}, headers=bearer(token),
-                           content_type="multipart/form-data")
+    response = client.post(f"{API}/legs/{leg}/tracks", headers=bearer(token), **multipart(data, name))
     assert response.status_code == 201, response.get_data(as_text=True)
     return response.json
 
@@ -199,13 +199,14 @@ def test_exports_pages_and_downloads_follow_every_edit(seeded_app, token):
         walks = [t for t in gpx.tracks if t.name.startswith("Exported walk")]
         geojson = reader.get(f"/trips/{DEMO_SLUG}/legs/2.geojson").json
         leg = next(f for f in geojson["features"] if f["properties"]["kind"] == "leg")
-        download = reader.get(f"/trips/{DEMO_SLUG}/tracks/{track['id']}.gpx")
+        with reader.get(f"/trips/{DEMO_SLUG}/tracks/{track['id']}.gpx") as download:
+            points = sum(len(s.points) for t in gpxpy.parse(download.get_data(as_text=True)).tracks
+                         for s in t.segments)
         return {"gpx": sorted(len(s.points) for t in walks for s in t.segments),
                 "geojson_m": leg["properties"]["distance_m"],
                 "lines": reader.get(f"/trips/{DEMO_SLUG}/legs/2/lines.json").get_data(as_text=True),
                 "page": reader.get(f"/trips/{DEMO_SLUG}/legs/2").get_data(as_text=True).count("Exported walk"),
-                "download": sum(len(s.points) for t in gpxpy.parse(download.get_data(as_text=True)).tracks
-                                for s in t.segments)}
+                "download": points}
 
     first = outputs()
     assert first["gpx"] == [200] and first["download"] == 200
@@ -221,7 +222,8 @@ def test_exports_pages_and_downloads_follow_every_edit(seeded_app, token):
     restored = outputs()
     assert restored == first
     # Readers get the edited points; the untouched file stays the author's.
-    assert reader.get(f"/trips/{DEMO_SLUG}/tracks/{track['id']}.gpx").data.startswith(b'<?xml version="1.0"')
+    with reader.get(f"/trips/{DEMO_SLUG}/tracks/{track['id']}.gpx") as download:
+        assert download.data.startswith(b'<?xml version="1.0"')
 
 
 def test_a_reader_never_gets_the_points_a_trim_cut_away(seeded_app, token):
@@ -237,7 +239,8 @@ def test_a_reader_never_gets_the_points_a_trim_cut_away(seeded_app, token):
     reader = seeded_app.test_client()
     for url in (f"/trips/{DEMO_SLUG}/tracks/{track['id']}.gpx", f"/trips/{DEMO_SLUG}.gpx",
                 f"/trips/{DEMO_SLUG}/legs/2.gpx"):
-        gpx = gpxpy.parse(reader.get(url).get_data(as_text=True))
+        with reader.get(url) as response:
+            gpx = gpxpy.parse(response.get_data(as_text=True))
         places = [(p.latitude, p.longitude) for t in gpx.tracks for seg in t.segments for p in seg.points]
         assert places and not any(near_home(lat, lon) for lat, lon in places), url
     geojson = reader.get(f"/trips/{DEMO_SLUG}.geojson").json
@@ -247,8 +250,8 @@ def test_a_reader_never_gets_the_points_a_trim_cut_away(seeded_app, token):
     assert coords and not any(near_home(lat, lon) for lon, lat in coords)
     # The owner still has the file as uploaded.
     login(client, "demo")
-    original = client.get(f"/author/trips/{DEMO_SLUG}/tracks/{track['id']}/original")
-    assert original.status_code == 200 and original.data == data
+    with client.get(f"/author/trips/{DEMO_SLUG}/tracks/{track['id']}/original") as original:
+        assert original.status_code == 200 and original.data == data
 
 
 # ---------------------------------------------------------------- hostile requests: a clear 4xx, nothing changed

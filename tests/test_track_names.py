@@ -13,6 +13,7 @@ from travelmap.trackname import is_generic, track_name
 from .authoring_helpers import bearer, make_author
 from .conftest import DEMO_SLUG
 from .gpxfactory import gpx_document, straight_track
+from .multipart import multipart
 
 # What each real file is called when uploaded under its own name, and under a name that says nothing (Track_001.gpx).
 CORPUS_NAMES = {
@@ -47,7 +48,7 @@ def test_a_real_file_gets_the_best_name_it_offers(seeded_app, token, require_cor
     names = []
     for trip, upload_name in ((DEMO_SLUG, file), (other, "Track_001.gpx")):
         response = client.post(f"/api/trips/{trip}/legs/1/tracks", headers=bearer(token),
-                               data={"file": (io.BytesIO(data), upload_name)}, content_type="multipart/form-data")
+                               **multipart(data, upload_name))
         assert response.status_code == 201, response.json
         names.append(response.json["name"])
     assert tuple(names) == CORPUS_NAMES[file]

@@ -14,6 +14,7 @@ time where the track starts).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -121,7 +122,7 @@ def point(data: dict, field: str, now: Current, *, latest: bool = False) -> int 
                 raise InvalidInput(f"No point of this track was recorded {side} {text[:40]} ({field}).", field=field)
             return found
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")) or value != int(value):
+        if not math.isfinite(value) or value != int(value):
             raise InvalidInput(f"{field} must be a whole point number ({span}).", field=field)
         value = int(value)
     if not 0 <= value < now.count:
