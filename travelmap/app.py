@@ -14,7 +14,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import access, assets, cache, cli, config, csp, db, filters, hosts
-from .views import api, author, embed, exports, maplinks, public
+from .views import (
+    api,
+    author,
+    author_tracks,  # noqa: F401  (adds the track editor's routes to author.bp)
+    embed,
+    exports,
+    maplinks,
+    public,
+)
 from .views import errors as web_errors
 
 csrf = CSRFProtect()

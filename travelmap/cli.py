@@ -180,6 +180,7 @@ def _read_upload(path: Path) -> bytes:
 def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: int, waypoints_as_stops: bool) -> None:
     """Import GPX files into a leg, each in its own transaction; report each file's result."""
     from .errors import TravelmapError
+    from .services.faraway import far_away_note
     from .services.find import leg_at
     from .services.tracks import import_track
     from .services.trips import trip_by_slug
@@ -214,9 +215,11 @@ def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: in
                 track = import_track(s, leg, data, name, media_root, waypoints_as_stops=waypoints_as_stops,
                                      limits=config.parse_limits(current_app.config))
                 s.commit()
+                far = far_away_note(leg.trip, track)
+                warnings = [*track.warnings, *([far[1]] if far else [])]
                 lines.append(
                     f"ok      {name}: {track.distance_m / 1000:.1f} km, {track.point_count} points, "
-                    f"track {track.id}" + "".join(f"\n        warning: {w}" for w in track.warnings)
+                    f"track {track.id}" + "".join(f"\n        warning: {w}" for w in warnings)
                 )
             except TravelmapError as error:
                 s.rollback()

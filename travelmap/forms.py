@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .models import TRANSPORTS, VISIBILITIES
-from .validate import MAX_LABEL, MAX_NAME, MAX_SLUG, MAX_SUMMARY, MAX_TITLE
+from .validate import MAX_FILE_NAME, MAX_LABEL, MAX_NAME, MAX_SLUG, MAX_SUMMARY, MAX_TITLE
 
 
 def choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
@@ -130,6 +130,31 @@ class ZoneForm(FlaskForm):
     lon = StringField("Longitude", render_kw={"inputmode": "decimal", "required": True})
     radius_m = StringField("Radius in metres", description="100 to 5,000 m. Choose one that takes in a few streets.",
                            render_kw={"type": "number", "min": 100, "max": 5000, "step": 50, "required": True})
+
+
+class TrackForm(FlaskForm):
+    """Rename a track or move it to another leg."""
+
+    name = StringField("Name", render_kw={"maxlength": MAX_FILE_NAME, "required": True})
+    leg = SelectField("Leg")
+
+
+_POINT = {"inputmode": "numeric", "autocomplete": "off"}
+
+
+class TrimForm(FlaskForm):
+    """Keep a track's points from one to another (numbers from 0, or times)."""
+
+    start = StringField("Start at point", render_kw=_POINT)
+    end = StringField("End at point", render_kw=_POINT)
+
+
+class SplitForm(FlaskForm):
+    """Split a track in two at a point, which both parts keep."""
+
+    at = StringField("Split at point", render_kw=_POINT)
+    name = StringField("Name of the second part", description="Left empty, it is the track's name with (2).",
+                       render_kw={"maxlength": MAX_FILE_NAME})
 
 
 class TokenForm(FlaskForm):

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 from geographiclib.geodesic import Geodesic
 from simplification.cutil import simplify_coords_idx
 
@@ -320,6 +321,47 @@ def _zone_finder() -> TimezoneFinder:
     from timezonefinder import TimezoneFinder
 
     return TimezoneFinder()
+
+
+# The regions the first part of an IANA zone name stands for (America/… covers both Americas; Atlantic/, Indian/
+# and Etc/ zones are islands or open sea, which belong to no continent).
+_CONTINENTS = {"Africa": "Africa", "America": "the Americas", "Antarctica": "Antarctica", "Arctic": "Europe",
+               "Asia": "Asia", "Australia": "Australia", "Europe": "Europe", "Pacific": "Oceania"}
+
+
+def continent_at(lat: float, lon: float) -> str | None:
+    """Return the continent of a place from its offline time zone ('Asia', 'the Americas' …); None at sea."""
+    zone = zone_at(lat, lon)
+    return _CONTINENTS.get(zone.split("/", 1)[0]) if zone else None
+
+
+FAR_KM = 300.0  # a track or photo this far from everything else of its trip is probably in the wrong trip
+
+
+def _unit_vectors(points: Sequence[LatLon]) -> np.ndarray:
+    """Return the points as unit vectors on the sphere (n × 3), so that a dot product is the cosine of their angle."""
+    radians = np.radians(np.asarray(points, dtype=float).reshape(-1, 2))
+    lat, lon = radians[:, 0], radians[:, 1]
+    return np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)))
+
+
+def far_from(points: Sequence[LatLon], others: Sequence[LatLon], km: float = FAR_KM) -> float | None:
+    """Return how far in km the nearest pair of a point and an other lies when that is more than km apart, else None.
+
+    None too when either list is empty (nothing to be far from). Great-circle distance on the mean sphere, over
+    every pair (numpy, in blocks of a few million pairs): callers thin long lines first (see services/faraway.py).
+    """
+    if not len(points) or not len(others):
+        return None
+    mine, theirs = _unit_vectors(points), _unit_vectors(others)
+    # Most lines are near the rest somewhere along them: a few spread points usually settle it at once.
+    probe = mine[np.linspace(0, len(mine) - 1, min(len(mine), 16)).astype(int)]
+    if float((probe @ theirs.T).max()) >= math.cos(km * 1000 / EARTH_RADIUS_M):
+        return None
+    rows = max(1, 4_000_000 // len(theirs))
+    closest = max(float((mine[i:i + rows] @ theirs.T).max()) for i in range(0, len(mine), rows))
+    distance_km = math.acos(max(-1.0, min(1.0, closest))) * EARTH_RADIUS_M / 1000
+    return distance_km if distance_km > km else None
 
 
 def blur(lat: float, lon: float) -> tuple[float, float]:

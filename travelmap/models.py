@@ -268,10 +268,15 @@ class Stop(Base):
 
 
 class Track(Base):
-    """An imported GPX track: the original file, every point, a display geometry and stats."""
+    """An imported GPX track: the original file, every point, a display geometry and stats.
+
+    An edited track (trimmed, or one part of a split) keeps its original file: `keep_from`..`keep_to` say which
+    of the file's points it holds, and everything else (stats, lines, profile, segments) is recomputed from the
+    file through the import's own code. The parts of a split share the file and its sha256; `part` tells them apart.
+    """
 
     __tablename__ = "tracks"
-    __table_args__ = (UniqueConstraint("trip_id", "sha256"),)
+    __table_args__ = (UniqueConstraint("trip_id", "sha256", "part"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trip_id: Mapped[int] = mapped_column(ForeignKey("trips.id", ondelete="CASCADE"), index=True)
@@ -309,6 +314,14 @@ class Track(Base):
     profile: Mapped[list] = mapped_column(JSON, default=list, deferred=True)
     warnings: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # 0 for the track an upload made; a split adds parts 1, 2 … of the same file.
+    part: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The file's points this track holds, first and last (0-based, inclusive), counted over the points an edit
+    # counts (trackcut.editable); both None while the track is the whole file, as uploaded.
+    keep_from: Mapped[int | None] = mapped_column(Integer)
+    keep_to: Mapped[int | None] = mapped_column(Integer)
+    # The record of edits, oldest first: [{"op": "trim" | "split" | "restore" | "rename" | "move", "at": ISO time, …}].
+    edits: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
     leg: Mapped[Leg] = relationship(back_populates="tracks")
     segments: Mapped[list[TrackSegment]] = relationship(
@@ -319,6 +332,11 @@ class Track(Base):
     def bbox(self) -> tuple[float, float, float, float]:
         """Return (min_lon, min_lat, max_lon, max_lat), the GeoJSON order."""
         return (self.min_lon, self.min_lat, self.max_lon, self.max_lat)
+
+    @property
+    def edited(self) -> bool:
+        """Tell whether the track holds less than its whole original file (trimmed, or a part of a split)."""
+        return self.keep_from is not None
 
 
 class TrackSegment(Base):

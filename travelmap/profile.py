@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from .models import Leg
+from .models import Leg, Track
 from .redaction import TrackView
 from .text import safe_colour
 
@@ -67,9 +67,20 @@ def leg_profile(leg: Leg, tracks: list[TrackView]) -> Profile | None:
             continue
         points.extend([d + offset, e, lat, lon] for d, e, lat, lon in track.profile)
         offset += track.distance_m
+    return draw(points, leg.colour)
+
+
+def track_profile(track: Track, colour: str) -> Profile | None:
+    """Draw one track's profile over its whole distance (the track editor's); None without elevations."""
+    return draw([list(p) for p in track.profile or []], colour, total=track.distance_m)
+
+
+def draw(points: list[list[float]], colour: str, *, total: float | None = None) -> Profile | None:
+    """Draw profile points [distance_m, elevation_m, lat, lon] as SVG; x spans `total` metres (the last point's
+    distance by default). None with fewer than two points."""
     if len(points) < 2:
         return None
-    total = max(points[-1][0], 1.0)
+    total = max(total or points[-1][0], points[-1][0], 1.0)
     low = min(p[1] for p in points)
     high = max(p[1] for p in points)
     y0, y1, step_y = _elevation_axis(low, high)
@@ -83,7 +94,7 @@ def leg_profile(leg: Leg, tracks: list[TrackView]) -> Profile | None:
 
     line = " ".join(f"{x(d):.1f},{y(e):.1f}" for d, e, _, _ in points)
     area = f"{x(0):.1f},{y(y0):.1f} {line} {x(points[-1][0]):.1f},{y(y0):.1f}"
-    colour = safe_colour(leg.colour)
+    colour = safe_colour(colour)
     parts = [
         f'<svg class="tm-profile-svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'data-total="{total:.1f}" data-left="{PAD_LEFT}" data-right="{PAD_RIGHT}" '

@@ -23,7 +23,8 @@ def track_json(track: Track) -> dict[str, Any]:
         "ascent_m": _round(track.ascent_m), "descent_m": _round(track.descent_m),
         "duration_s": _round(track.duration_s), "moving_time_s": _round(track.moving_time_s),
         "started_at": iso(track.started_at), "ended_at": iso(track.ended_at), "bbox": list(track.bbox),
-        "warnings": list(track.warnings or []),
+        "warnings": list(track.warnings or []), "leg": track.leg.position if track.leg else None,
+        "file": track.original_name, "edited": track.edited, "edits": list(track.edits or []),
     }
 
 

@@ -22,15 +22,15 @@ from typing import IO, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import media, validate
+from .. import media, sandbox, validate
 from ..config import PhotoSettings
 from ..errors import Conflict, InvalidInput, NotFound, TravelmapError
-from ..models import LOCATION_SOURCES, Author, Leg, Photo, Post, Stop, Trip
+from ..models import LOCATION_SOURCES, Author, Leg, Photo, Post, Stop, Track, Trip
 from ..version import __version__
-from . import authoring, slugs, zones
+from . import authoring, slugs, trackedit, zones
 from .photos import prepare, store
 from .posts import create_post
-from .tracks import import_track
+from .tracks import import_track, read_track_file
 
 FORMAT = "travelmap-trip"
 VERSION = 1
@@ -78,7 +78,10 @@ def trip_document(session: Session, trip: Trip) -> dict:
                 "points": track.point_count, "segments": track.segment_count, "distance_m": track.distance_m,
                 "ascent_m": track.ascent_m, "descent_m": track.descent_m, "duration_s": track.duration_s,
                 "moving_time_s": track.moving_time_s, "started_at": _iso(track.started_at),
-                "ended_at": _iso(track.ended_at), "media_path": track.gpx_path})
+                "ended_at": _iso(track.ended_at), "media_path": track.gpx_path,
+                # An edited track: which of its file's points it holds, which part of a split it is, and how.
+                "part": track.part, "keep_from": track.keep_from, "keep_to": track.keep_to,
+                "edits": list(track.edits or [])})
         legs.append({"position": leg.position, "name": leg.name, "colour": leg.colour, "transport": leg.transport,
                      "stops": stops, "tracks": tracks})
     photo_entries = []
@@ -339,6 +342,7 @@ def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: 
         trip.demo = meta.get("demo") is True
     stops_by_slug: dict[str, Stop] = {}
     legs_by_position: dict[int, Leg] = {}
+    by_file: dict[str, list[Track]] = {}  # sha256 -> the tracks made from that file (the parts of a split)
     if len({_position(e) for e in legs}) != len(legs):
         raise InvalidInput("trip.json: every leg needs its own position (1, 2, 3 …).", code="invalid_archive")
     for n, leg_entry in enumerate(sorted(legs, key=_position), start=1):
@@ -367,7 +371,8 @@ def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: 
                     raise InvalidInput("the file does not match its sha256 in trip.json: the archive is damaged.")
                 original = (validate.text(track_entry, "original_name", max_length=validate.MAX_FILE_NAME)
                             or Path(name).name)
-                track = import_track(session, leg, data, original, media_root, limits=settings.parse_limits)
+                track = _restore_track(session, leg, data, original, track_entry, by_file, media_root,
+                                       settings.parse_limits)
                 if track_entry.get("name"):
                     track.name = validate.text(track_entry, "name", max_length=validate.MAX_FILE_NAME)
     session.flush()
@@ -422,6 +427,29 @@ def _restore_old_slugs(session: Session, doc: dict, trip: Trip, post_slugs: dict
                              f"post {post.slug!r}.")
             else:
                 slugs.remember(session, post, old, owner)
+
+
+def _restore_track(session: Session, leg: Leg, data: bytes, original: str, entry: dict,
+                   by_file: dict[str, list[Track]], media_root: Path, limits: sandbox.Limits) -> Track:
+    """Import a track's file, or add another part of a split whose file came earlier; hold the points it held."""
+    digest = media.sha256(data)
+    parts = by_file.setdefault(digest, [])
+    wanted = entry.get("part")
+    used = {t.part for t in parts}
+    if not isinstance(wanted, int) or isinstance(wanted, bool) or wanted < 0 or wanted in used:
+        wanted = max(used, default=-1) + 1
+    if not parts:
+        track = import_track(session, leg, data, original, media_root, limits=limits)
+    else:
+        track = trackedit.new_part(parts[0], wanted, "")
+        leg.tracks.append(track)
+    track.part = wanted
+    if entry.get("keep_from") is not None or entry.get("keep_to") is not None or parts:
+        trackedit.hold(track, read_track_file(data, limits), entry.get("keep_from"), entry.get("keep_to"))
+    track.edits = trackedit.record_from(entry.get("edits"))
+    parts.append(track)
+    session.flush()
+    return track
 
 
 def _position(entry: dict) -> int:

@@ -121,8 +121,11 @@ def post_privacy(session: Session, stops: list[Stop], photos: list[Photo]) -> tu
 
 def track_download(session: Session, trip: Trip, track: Track, media_root: Path) -> bytes | None:
     """Return what a reader downloads for a track's original file: None for the file as uploaded, or GPX of what
-    readers see of the track while a privacy zone touches it (a recorded point, or a waypoint of the file)."""
+    readers see of the track when it was edited (the points it holds now) or while a privacy zone touches it (a
+    recorded point, or a waypoint of the file)."""
     view = reader_view(session, trip.owner_id)
+    if track.edited:
+        return track_gpx(view.track(track)).encode("utf-8")
     if not view.circles:
         return None
     seen = view.track(track)

@@ -13,6 +13,7 @@ from ..geo import zone_at
 from ..gpx import ParsedGpx, parse_gpx
 from ..models import Leg, Stop, Track, TrackSegment
 from ..text import slugify
+from ..trackname import track_name
 from ..trackstats import DETAIL_TOLERANCE_M, compute_stats, display_geometry, encoded_lines
 from . import slugs
 from .trips import touch
@@ -29,40 +30,29 @@ def _waypoint_stops(session: Session, leg: Leg, parsed: ParsedGpx) -> list[Stop]
             for n, (wpt, name, slug) in enumerate(zip(parsed.waypoints, names, free))]
 
 
-def import_track(session: Session, leg: Leg, data: bytes, original_name: str, media_root: Path, *,
-                 waypoints_as_stops: bool = False, limits: sandbox.Limits = sandbox.Limits()) -> Track:
-    """Validate GPX bytes and add them to the leg as a track; the original file is kept for download.
+def read_track_file(data: bytes, limits: sandbox.Limits = sandbox.Limits()) -> ParsedGpx:
+    """Read and validate a track file: what an upload goes through, and what an edit re-reads the original with.
 
-    With waypoints_as_stops, the file's <wpt> elements become stops of the leg. The file is parsed in a
-    child process under `limits`, so a crash or runaway in the parser refuses the file and nothing else.
+    The file is parsed in a child process under `limits`, so a crash or runaway in the parser refuses the file
+    and nothing else."""
+    return sandbox.run(limits, parse_gpx, data)
+
+
+def fill(track: Track, parsed: ParsedGpx) -> Track:
+    """Set everything a track derives from its points (counts, stats, lines, profile, stored segments) from parsed.
+
+    Import and every edit go through here, so an edited track is measured and drawn exactly as an upload of
+    the same points would be.
     """
-    digest = media.sha256(data)
-    # Parsed before the first query, so a caller that ended its read transaction parses with none open.
-    parsed = sandbox.run(limits, parse_gpx, data)
-    existing = session.scalar(select(Track.id).where(Track.trip_id == leg.trip_id, Track.sha256 == digest))
-    if existing is not None:
-        raise Conflict(f"This GPX file is already in the trip (track {existing}).", code="duplicate",
-                       details={"existing_id": existing})
-    # Made before the track: a Track given its leg joins the session at once, and the next query would
-    # flush it, opening the write transaction early.
-    stops = _waypoint_stops(session, leg, parsed) if waypoints_as_stops else []
     stats = compute_stats(parsed)
-    track = Track(
-        trip_id=leg.trip_id,
-        leg=leg,
-        name=(parsed.name or Path(original_name).stem)[: validate.MAX_FILE_NAME],  # a longer <name> is shortened
-        original_name=original_name,
-        sha256=digest,
-        gpx_path=media.content_path("gpx", digest, ".gpx"),
-        point_count=parsed.point_count,
-        segment_count=parsed.file_segments,
-        waypoint_count=len(parsed.waypoints),
-        display_geometry=(display := display_geometry(parsed)),
-        detail_geometry=display_geometry(parsed, DETAIL_TOLERANCE_M),
-        lines=encoded_lines(parsed, display),
-        warnings=parsed.warnings,
-        **stats,
-    )
+    display = display_geometry(parsed)
+    for key, value in stats.items():
+        setattr(track, key, value)
+    track.point_count = parsed.point_count
+    track.segment_count = parsed.file_segments
+    track.display_geometry = display
+    track.detail_geometry = display_geometry(parsed, DETAIL_TOLERANCE_M)
+    track.lines = encoded_lines(parsed, display)
     track.segments = [
         TrackSegment(
             position=n,
@@ -72,9 +62,37 @@ def import_track(session: Session, leg: Leg, data: bytes, original_name: str, me
         )
         for n, seg in enumerate(parsed.segments)
     ]
+    return track
+
+
+def import_track(session: Session, leg: Leg, data: bytes, original_name: str, media_root: Path, *,
+                 waypoints_as_stops: bool = False, limits: sandbox.Limits = sandbox.Limits()) -> Track:
+    """Validate GPX bytes and add them to the leg as a track; the original file is kept for download.
+
+    With waypoints_as_stops, the file's <wpt> elements become stops of the leg. The track's name follows
+    trackname.track_name: the file's own name, else the file name, never a device's stock label. The file is
+    parsed in a child process under `limits` (read_track_file).
+    """
+    digest = media.sha256(data)
+    # Parsed before the first query, so a caller that ended its read transaction parses with none open.
+    parsed = read_track_file(data, limits)
+    existing = session.scalar(select(Track.id).where(Track.trip_id == leg.trip_id, Track.sha256 == digest)
+                              .order_by(Track.part).limit(1))
+    if existing is not None:
+        raise Conflict(f"This GPX file is already in the trip (track {existing}).", code="duplicate",
+                       details={"existing_id": existing})
+    # Made before the track: a Track given its leg joins the session at once, and the next query would
+    # flush it, opening the write transaction early.
+    stops = _waypoint_stops(session, leg, parsed) if waypoints_as_stops else []
+    track = fill(Track(trip_id=leg.trip_id, original_name=original_name, sha256=digest,
+                       gpx_path=media.content_path("gpx", digest, ".gpx"), waypoint_count=len(parsed.waypoints),
+                       warnings=parsed.warnings, part=0, edits=[]), parsed)
+    first = next(((seg.lats[0], seg.lons[0]) for seg in parsed.segments if len(seg)), None)
+    track.name = track_name(parsed.name, original_name, track.started_at, first)
     # Everything above only reads; the file is written (and synced) before the first write too, so the
     # write transaction below is one flush and a commit, however many points and waypoints the file has.
     media.stage(session, media_root, track.gpx_path, data)
+    track.leg = leg
     session.add(track)
     leg.stops.extend(stops)
     touch(leg.trip)

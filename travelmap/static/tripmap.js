@@ -53,6 +53,8 @@
     origin = data.origin === undefined ? null : data.origin;
     map.travelmapOrigin = origin;  // for the elevation profile's marker
     var drawn = data.legs.map(function (leg, i) { return drawLines(leg, groups[i]); });
+    // For the workspace's scripts: a new upload is drawn into its leg's layer without a reload.
+    map.travelmapLegs = { groups: groups, draw: function (i, leg) { return drawLines(leg, groups[i]); } };
     data.stops.forEach(function (row) { groups[row[9]].addLayer(stopMarker(row)); });
     var loaded = {};
     function loadDetail() {

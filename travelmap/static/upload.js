@@ -18,6 +18,57 @@
     return { li: li, bar: bar, text: text };
   }
 
+  // The new track joins its leg's list (with its far-away warning) and the workspace map, without a reload.
+  function addTrack(form, body) {
+    var leg = form.closest(".tm-workleg");
+    var list = leg && leg.querySelector(".tm-worktracks");
+    if (list && body.edit_url) {
+      var li = document.createElement("li");
+      li.className = "tm-worktrack tm-new";
+      li.setAttribute("data-track", body.id);
+      var row = document.createElement("div");
+      row.className = "tm-row";
+      var label = document.createElement("span");
+      var name = document.createElement("a");
+      name.className = "tm-worktrack-name";
+      name.href = body.edit_url;
+      name.textContent = body.name;
+      var meta = document.createElement("small");
+      meta.className = "tm-help";
+      meta.textContent = km(body.distance_m) + " · " + body.points.toLocaleString("en") + " points";
+      label.append(name, " ", meta);
+      var actions = document.createElement("span");
+      actions.className = "tm-actions";
+      [["Edit", body.edit_url, "tm-small"], ["Delete", body.delete_url, "tm-small tm-danger"]].forEach(function (a) {
+        var link = document.createElement("a");
+        link.className = a[2]; link.href = a[1]; link.textContent = a[0];
+        actions.appendChild(link);
+      });
+      row.append(label, actions);
+      li.appendChild(row);
+      if (body.far_away) {
+        var warning = document.createElement("p");
+        warning.className = "tm-warning";
+        warning.setAttribute("role", "note");
+        warning.textContent = "⚠ " + body.far_away;
+        li.appendChild(warning);
+      }
+      list.appendChild(li);
+      var count = leg.querySelector(".tm-trackcount");
+      var n = list.querySelectorAll(".tm-worktrack").length;
+      if (count) count.textContent = n + (n === 1 ? " track" : " tracks");
+    }
+    var map = window.travelmapMap;
+    if (map && map.travelmapLegs && list && body.lines && body.lines.length) {
+      var index = parseInt(list.getAttribute("data-leg-index"), 10);
+      var drawn = map.travelmapLegs.draw(index, { name: body.name, colour: body.colour, dash: false,
+                                                   lines: body.lines, planned: body.planned });
+      var box = L.latLngBounds([]);
+      drawn.forEach(function (line) { box.extend(line.getBounds()); });
+      if (box.isValid()) map.fitBounds(box.extend(map.getBounds()), { padding: [16, 16] });
+    }
+  }
+
   function send(form, file, ui) {
     return new Promise(function (done) {
       var data = new FormData();
@@ -40,6 +91,8 @@
           ui.li.className = "tm-ok";
           ui.text.textContent = km(body.distance_m) + ", " + (body.ascent_m == null ? "no heights" : "↑ " + metres(body.ascent_m)) + ", " + body.points + " points" +
             (body.warnings && body.warnings.length ? " — " + body.warnings.join(" ") : "");
+          if (body.far_away) { ui.li.classList.add("tm-far"); }
+          addTrack(form, body);
         } else {
           ui.li.className = "tm-failed";
           ui.text.textContent = body && body.error ? body.error.message : "The upload failed (HTTP " + xhr.status + ").";
@@ -66,10 +119,10 @@
       });
       chain.then(function (ok) {
         var li = document.createElement("li");
-        var link = document.createElement("a");
-        link.href = window.location.pathname;
-        link.textContent = ok ? "Reload to see the new tracks" : "Nothing was added";
-        li.appendChild(link);
+        li.className = "tm-upload-done";
+        li.textContent = ok ? (ok === 1 ? "1 track added to the leg's list and the map above."
+                                        : ok + " tracks added to the leg's list and the map above.")
+                            : "Nothing was added.";
         list.appendChild(li);
         input.value = "";
       });

@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from .. import config, db, validate
 from ..access import acting_author, owns_post, owns_trip, token_required
-from ..errors import InvalidInput, TravelmapError, UnsupportedType
-from ..models import Photo, Post, Trip
+from ..errors import InvalidInput, NotFound, TravelmapError, UnsupportedType
+from ..models import Photo, Post, Track, Trip
 from ..serialize import leg_json, photo_json, post_json, stop_json, track_json, trip_json, zone_json
-from ..services import authoring, find, posts, zones
+from ..services import authoring, find, posts, trackedit, zones
 from ..services.authoring import edit_photo
+from ..services.faraway import far_away_note
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
 from ..services.trips import photo_count
@@ -143,7 +144,81 @@ def upload_track(trip: Trip, position: int) -> ResponseReturnValue:
                          waypoints_as_stops=request.args.get("waypoints") == "stops",
                          limits=config.parse_limits(current_app.config))
     db.commit()
-    return jsonify(track_json(track)), 201
+    return jsonify(upload_json(trip, track)), 201
+
+
+def upload_json(trip: Trip, track: Track) -> dict[str, Any]:
+    """Describe a new track with the warnings of its upload, a far-away one included."""
+    far = far_away_note(trip, track)
+    body = track_json(track)
+    body["far_away_km"] = None if far is None else round(far[0], 1)
+    if far is not None:
+        body["warnings"].append(far[1])
+    return body
+
+
+def _track(trip: Trip, key: str) -> Track:
+    """Return the trip's track named by an address's id; anything that is no id of ours is a plain 404.
+
+    The id is read here rather than by an <int:…> converter: past the converter's bound, Werkzeug answers a
+    misleading 405 for these addresses instead of a 404."""
+    if not key.isascii() or not key.isdigit() or len(key) > 10:
+        raise NotFound("This trip has no such track.")
+    return find.track_by_id(trip, int(key))
+
+
+@bp.get("/trips/<slug>/tracks/<track_id>")
+@token_required
+@owns_trip
+def get_track(trip: Trip, track_id: str) -> ResponseReturnValue:
+    """Describe one track, with its record of edits."""
+    return jsonify(track_json(_track(trip, track_id)))
+
+
+@bp.patch("/trips/<slug>/tracks/<track_id>")
+@token_required
+@owns_trip
+def patch_track(trip: Trip, track_id: str) -> ResponseReturnValue:
+    """Rename a track or move it to another leg: {name?, leg?}."""
+    track = trackedit.update_track(db.session(), _track(trip, track_id), body())
+    db.commit()
+    return jsonify(track_json(track))
+
+
+@bp.post("/trips/<slug>/tracks/<track_id>/trim")
+@token_required
+@owns_trip
+def trim_track(trip: Trip, track_id: str) -> ResponseReturnValue:
+    """Keep a track's points from `start` to `end` (point numbers from 0, or ISO 8601 times): {start?, end?}."""
+    track, data = _track(trip, track_id), body()
+    db.end_read_transaction()  # the original file is read and measured with no transaction open
+    track = trackedit.trim_track(db.session(), track, data, media_root())
+    db.commit()
+    return jsonify(track_json(track))
+
+
+@bp.post("/trips/<slug>/tracks/<track_id>/split")
+@token_required
+@owns_trip
+def split_track(trip: Trip, track_id: str) -> ResponseReturnValue:
+    """Split a track in two at point `at` (a number or a time), which both parts keep: {at, name?} → 201."""
+    track, data = _track(trip, track_id), body()
+    db.end_read_transaction()
+    second = trackedit.split_track(db.session(), track, data, media_root())
+    db.commit()
+    return jsonify({"first": track_json(track), "second": track_json(second)}), 201
+
+
+@bp.post("/trips/<slug>/tracks/<track_id>/restore")
+@token_required
+@owns_trip
+def restore_track(trip: Trip, track_id: str) -> ResponseReturnValue:
+    """Make a track its whole uploaded file again, undoing trims and removing the other parts of a split."""
+    track = _track(trip, track_id)
+    db.end_read_transaction()
+    removed = trackedit.restore_track(db.session(), track, media_root())
+    db.commit()
+    return jsonify({**track_json(track), "removed": removed})
 
 
 @bp.delete("/trips/<slug>/tracks/<int:track_id>")

@@ -48,12 +48,13 @@ from ..models import Leg, Photo, Post, Stop, Track, Trip
 from ..redaction import EVERYTHING
 from ..serialize import track_json
 from ..services import accounts, authoring, find, posts, zones
+from ..services.faraway import far_away_note, far_away_notes
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
 from ..text import palette_colour
 from . import places as place_views
 from .errors import wants_json
-from .maplinks import links, tiles
+from .maplinks import detail_url, links, tiles
 from .uploads import uploaded_files
 
 bp = Blueprint("author", __name__)
@@ -214,7 +215,11 @@ def trip(trip: Trip) -> ResponseReturnValue:
         if submit(form, lambda data: authoring.update_trip(db.session(), trip, data)) is not None:
             flash("Trip saved.", "success")
             return redirect(url_for("author.trip", slug=trip.slug))
-    return page("author/trip.html", form, trip=trip, action=ActionForm(), marks=zones.marks(db.session(), trip))
+    m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(trip), detail_url=detail_url(trip),
+                            view=EVERYTHING)
+    return page("author/trip.html", form, trip=trip, action=ActionForm(), map=maps.render_parts(m),
+                marks=zones.marks(db.session(), trip),
+                far={track_id: note for track_id, (_, note) in far_away_notes(trip).items()})
 
 
 @bp.route("/author/trips/<slug>/delete", methods=["GET", "POST"])
@@ -318,8 +323,8 @@ def delete_leg(trip: Trip, position: int) -> ResponseReturnValue:
 def upload_tracks(trip: Trip, position: int) -> ResponseReturnValue:
     """Import GPX files into a leg, each in its own transaction, so one bad file spoils nothing else.
 
-    The page's script sends one file per request and shows its progress and result (JSON);
-    without script, the form sends them all and gets a results page.
+    The page's script sends one file per request and shows its progress and result (JSON), then adds the new
+    track to the leg's list and map; without script, the form sends them all and gets a results page.
     """
     leg = find.leg_at(trip, position)
     waypoints = request.form.get("waypoints") == "stops"
@@ -331,7 +336,7 @@ def upload_tracks(trip: Trip, position: int) -> ResponseReturnValue:
             track = import_track(db.session(), leg, data, name, media_root(), waypoints_as_stops=waypoints,
                                  limits=config.parse_limits(current_app.config))
             db.commit()
-            results.append({"name": name, "ok": True, "track": track_json(track)})
+            results.append({"name": name, "ok": True, "track": _uploaded(trip, track)})
         except TravelmapError as error:
             db.session().rollback()
             failures.append(error)
@@ -343,17 +348,45 @@ def upload_tracks(trip: Trip, position: int) -> ResponseReturnValue:
     return page("author/upload_results.html", None, trip=trip, leg=leg, results=results)
 
 
-@bp.post("/author/trips/<slug>/tracks/<int:track_id>/delete")
+def _uploaded(trip: Trip, track: Track) -> dict:
+    """Describe a new track for the upload's result and the page's script: its stats and warnings (a far-away
+    one included), where to edit or delete it, and its lines to draw on the workspace map."""
+    far = far_away_note(trip, track)
+    body = track_json(track)
+    if far is not None:
+        body["warnings"].append(far[1])
+    body.update(
+        far_away=far[1] if far else None,
+        far_away_km=round(far[0], 1) if far else None,
+        edit_url=url_for("author.track", slug=trip.slug, track_id=track.id),
+        delete_url=url_for("author.delete_track", slug=trip.slug, track_id=track.id),
+        colour=track.leg.colour,
+        lines=[part["line"] for part in (track.lines or {}).get("display", [])],
+        planned=[bool(part["planned"]) for part in (track.lines or {}).get("display", [])],
+    )
+    return body
+
+
+@bp.route("/author/trips/<slug>/tracks/<int:track_id>/delete", methods=["GET", "POST"])
 @author_required
 @owns_trip
 def delete_track(trip: Trip, track_id: int) -> ResponseReturnValue:
-    """Delete a track of the trip."""
+    """Confirm, then delete a track of the trip (its original file goes too, unless something else uses it)."""
     track = find.track_by_id(trip, track_id)
-    name = track.name
-    authoring.delete_track(db.session(), track, media_root())
-    db.commit()
-    flash(f"Track “{name}” deleted.", "success")
-    return redirect(url_for("author.trip", slug=trip.slug))
+    form = ActionForm()
+    if request.method == "POST":
+        name = track.name
+        authoring.delete_track(db.session(), track, media_root())
+        db.commit()
+        flash(f"Track “{name}” deleted.", "success")
+        return redirect(url_for("author.trip", slug=trip.slug))
+    shared = " The other parts of its split stay." if any(
+        t.sha256 == track.sha256 and t is not track for leg in trip.legs for t in leg.tracks) else ""
+    return page("author/confirm.html", form, title=f"Delete the track “{track.name}”?",
+                message=f"This deletes its {track.point_count:,} points ({track.distance_m / 1000:,.1f} km) from "
+                        f"leg {track.leg.position}, “{track.leg.name}”, with its original file.{shared} "
+                        "This cannot be undone.",
+                cancel=url_for("author.track", slug=trip.slug, track_id=track.id), button="Delete the track")
 
 
 # ---------------------------------------------------------------- photos

@@ -117,11 +117,14 @@ def _photo_headers(response: Response, shown: str) -> Response:
 
 @bp.get("/trips/<slug>/tracks/<int:track_id>.gpx")
 def track_file(slug: str, track_id: int) -> ResponseReturnValue:
-    """Download a track's original GPX file, as it was uploaded; while a privacy zone touches it (a recorded point
-    or a waypoint of the file), what readers see of the track instead."""
+    """Download a track's original GPX file, as it was uploaded; for an edited track (trimmed, or a part of a
+    split) the points it holds now, so what an author cut away is not handed out; while a privacy zone touches it
+    (a recorded point or a waypoint of the file), what readers see of the track instead."""
     trip = get_trip_or_404(slug)
     track = find.track_by_id(trip, track_id)
     name = track.original_name or f"track-{track.id}.gpx"
+    if track.edited:
+        name = f"{name.rsplit('.', 1)[0]} (edited).gpx"
     filtered = pages.track_download(db.session(), trip, track, Path(current_app.config["MEDIA_DIR"]))
     if filtered is not None:
         response = send_file(io.BytesIO(filtered), mimetype="application/gpx+xml", as_attachment=True,
