@@ -18,7 +18,7 @@ from . import geo
 from .geo import Bounds, decode_polyline, encode_polyline
 from .localtime import local_time, photo_local_time
 from .models import Leg, Photo, Post, Stop, Trip
-from .text import html_text, safe_colour
+from .text import html_text, safe_colour, text_colour
 
 STOP_ZOOM_RADIUS_M = 3_000
 
@@ -37,6 +37,8 @@ class Assets:
     kit_js: str = ""
     gesture_js: str = ""
     gesture_css: str = ""
+    story_js: str = ""
+    lightbox_js: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ class Links:
     thumb: Callable[[Photo], str]
     stop: Callable[[Stop], str]
     display: Callable[[Photo], str]
-    # {"thumb": [before id, after id], "details": URL}: where the photo layer finds thumbnails and popup text.
+    # {"thumb": [before id, after id], "display": [before id, after id], "details": URL}: where the photo layer
+    # finds thumbnails, larger copies and the lightbox's text.
     photo_data: Callable[[], dict] | None = None
 
 
@@ -219,7 +222,8 @@ class TripData(JSCSSMixin, folium.elements.MacroElement):
 
     data = {"legs": [{"lines": [encoded…], "planned": [bool…], "dash": bool, "colour", "name",
                       "detail": URL of the 10 m lines or null}],
-            "stops": [[lat, lon, number, name, colour, arrival text, arrival ISO, post URL, stop slug, leg index]],
+            "stops": [[lat, lon, number, name, colour, arrival text, arrival ISO, post URL, stop slug, leg index,
+                       number colour (black or white, whichever reads better on the leg's colour)]],
             "detailZoom": zoom from which legs swap to their detailed lines}
     """
 
@@ -253,6 +257,7 @@ def stop_row(stop: Stop, number: int, leg_index: int, links: Links) -> list:
         links.post(stop.post) if stop.post else "",
         stop.slug,
         leg_index,
+        text_colour(stop.leg.colour),
     ]
 
 
@@ -283,7 +288,8 @@ class PhotoLayer(JSCSSMixin, folium.elements.MacroElement):
     """All photos as one clustered layer built in the browser from compact data (no folium object per photo).
 
     data = {"points": encoded polyline of the photos' places, "ids": [photo ids],
-            "thumb": [URL before the id, URL after it], "details": URL of the popups' text (fetched on first use)}
+            "thumb": [URL before the id, URL after it], "display": the same for the larger copy,
+            "details": URL of the lightbox's text (fetched on first use)}
     About 10 bytes a photo: 2,000 photos cost ~20 KB, where 2,000 folium Markers with Popups cost ~1.7 MB.
     """
 
@@ -301,6 +307,7 @@ class PhotoLayer(JSCSSMixin, folium.elements.MacroElement):
         self.default_js = [
             ("markercluster", assets.cluster_js),
             ("travelmap_kit", assets.kit_js),
+            ("travelmap_lightbox", assets.lightbox_js),
             ("travelmap_photos", assets.photos_js),
         ]
         self.default_css = [
@@ -432,8 +439,8 @@ def build_overview_map(trips: list[Trip], *, tiles: Tiles, assets: Assets, links
                 [first.lat, first.lon],
                 icon=folium.DivIcon(
                     html='<div class="tm-pin tm-pin-trip">★</div>',
-                    icon_size=(30, 30),
-                    icon_anchor=(15, 15),
+                    icon_size=(44, 44),
+                    icon_anchor=(22, 22),
                     class_name="tm-stop",
                 ),
             )
@@ -456,9 +463,10 @@ def build_stops_map(stops: list[Stop], *, tiles: Tiles, assets: Assets, links: L
         n = stop.leg.trip.stop_numbers()[stop.id]  # the same number as on the trip map
         colour = safe_colour(stop.leg.colour)
         icon = folium.DivIcon(
-            html=str(Markup('<div class="tm-pin" style="background:{}">{}</div>').format(colour, n)),
-            icon_size=(30, 30),
-            icon_anchor=(15, 15),
+            html=str(Markup('<div class="tm-pin" style="background:{};color:{}">{}</div>').format(
+                colour, text_colour(colour), n)),
+            icon_size=(44, 44),
+            icon_anchor=(22, 22),
             class_name="tm-stop",
         )
         marker = folium.Marker([stop.lat, stop.lon], icon=icon)  # no title: folium would pass it raw (see js_json)

@@ -4,12 +4,16 @@ trip's stamp, so a cached page never gets here)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
-from ..models import Leg, Photo, Stop, Trip
+from ..localtime import local_time
+from ..models import Leg, Photo, Post, Stop, Trip
 from ..profile import Profile, leg_profile
+from ..text import render_markdown, safe_url
 from ..trackstats import Totals, totals
 from .find import leg_at
 from .trips import listed_trips, trip_by_id, trip_photos
@@ -78,3 +82,74 @@ def stop_page(session: Session, trip_id: int, stop_slug: str) -> StopPage:
 def index_page(session: Session) -> list[tuple[Trip, Totals]]:
     """Return the listed trips with their totals, for the front page's cards and map."""
     return [(trip, totals(t for leg in trip.legs for t in leg.tracks)) for trip in listed_trips(session)]
+
+
+@dataclass
+class StoryStop:
+    """A stop as the story tells it: when, the post's text (or where it was told already), its photos."""
+
+    stop: Stop
+    number: int
+    arrived: datetime | None
+    departed: datetime | None
+    post: Post | None
+    # The post's text is told at the first stop that links to it; later stops point back to that one.
+    body: Markup | None
+    external_url: str | None
+    told_at: Stop | None
+    photos: list[Photo]
+
+
+@dataclass
+class StoryLeg:
+    """A leg as the story tells it: its stops in order and the photos of the leg that belong to no stop."""
+
+    leg: Leg
+    stops: list[StoryStop]
+    photos: list[Photo]
+
+
+@dataclass
+class StoryPage:
+    """A whole trip told in order, leg by leg and stop by stop, with the photos that belong to no leg."""
+
+    trip: TripPage
+    legs: list[StoryLeg]
+    photos: list[Photo]
+
+
+def story_page(session: Session, trip_id: int) -> StoryPage:
+    """Load a trip for its story view: every leg and stop in route order with its text and photos."""
+    page = trip_page(session, trip_id)
+    by_stop: dict[int, list[Photo]] = {}
+    by_leg: dict[int, list[Photo]] = {}
+    loose: list[Photo] = []
+    for photo in page.photos:
+        if photo.stop_id is not None:
+            by_stop.setdefault(photo.stop_id, []).append(photo)
+        elif photo.leg_id is not None:
+            by_leg.setdefault(photo.leg_id, []).append(photo)
+        else:
+            loose.append(photo)
+    told: dict[int, Stop] = {}
+    legs = []
+    for leg in page.trip.legs:
+        stops = []
+        for stop in leg.stops:
+            post = stop.post
+            told_at = told.get(post.id) if post is not None else None
+            if post is not None and told_at is None:
+                told[post.id] = stop
+            stops.append(StoryStop(
+                stop=stop, number=page.numbers[stop.id],
+                arrived=local_time(stop.arrived_at, stop.timezone),
+                departed=local_time(stop.departed_at, stop.timezone),
+                post=post,
+                body=render_markdown(post.body) if post is not None and post.body and told_at is None else None,
+                external_url=safe_url(post.url) if post is not None else None,
+                told_at=told_at, photos=by_stop.pop(stop.id, []),
+            ))
+        legs.append(StoryLeg(leg=leg, stops=stops, photos=by_leg.pop(leg.id, [])))
+    # Photos of a stop or leg that is not drawn (none today, but a filter may hide some) still belong to the trip.
+    loose += [p for photos in (*by_stop.values(), *by_leg.values()) for p in photos]
+    return StoryPage(trip=page, legs=legs, photos=loose)
