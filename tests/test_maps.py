@@ -57,9 +57,10 @@ def test_every_stop_is_a_numbered_row_whose_popup_links_to_its_post(trip_map):
     rows = trip_data(m)["stops"]
     assert len(rows) == len(trip.stops()) == 8
     for n, (row, stop) in enumerate(zip(rows, trip.stops()), start=1):
-        lat, lon, number, name, colour, when, iso, post_url, slug, leg_index = row
+        lat, lon, number, name, colour, when, iso, post_url, slug, leg_index, ink = row
         assert (lat, lon, number, name, slug) == (stop.lat, stop.lon, n, stop.name, stop.slug)
         assert post_url == f"/posts/{stop.post.slug}" and colour == stop.leg.colour
+        assert ink == "#ffffff"  # the demo's legs are dark enough for white numbers
         assert trip.legs[leg_index] is stop.leg
 
 

@@ -193,7 +193,7 @@ def test_popups_made_from_html_strings_and_other_pages_show_payloads_as_text(
     screenshot(page, f"payload-{path}-page-popup")
     if path == "stop":  # the photo gallery's lightbox captions its photo with the text
         page.locator(".tm-gallery-item").first.click()
-        caption = page.locator("dialog.tm-lightbox[open] figcaption")
+        caption = page.locator("dialog.tm-lightbox[open] .tm-lightbox-caption")
         caption.wait_for()
         assert caption.text_content() == TEXT
         assert page.locator("dialog.tm-lightbox img").get_attribute("alt") == TEXT

@@ -16,7 +16,7 @@ from ..profile import Profile, leg_profile
 from ..text import render_markdown, safe_url
 from ..trackstats import Totals, totals
 from .find import leg_at
-from .trips import listed_trips, trip_by_id, trip_photos
+from .trips import cover_photos, listed_trips, trip_by_id, trip_photos
 
 
 @dataclass
@@ -79,9 +79,39 @@ def stop_page(session: Session, trip_id: int, stop_slug: str) -> StopPage:
                     photos=[p for p in page.photos if p.stop_id == stop.id])
 
 
-def index_page(session: Session) -> list[tuple[Trip, Totals]]:
-    """Return the listed trips with their totals, for the front page's cards and map."""
-    return [(trip, totals(t for leg in trip.legs for t in leg.tracks)) for trip in listed_trips(session)]
+@dataclass
+class TripCard:
+    """A trip as the front page lists it: totals, the cover photo (None: show the route preview) and its dates."""
+
+    trip: Trip
+    totals: Totals
+    cover: Photo | None
+    starts: datetime | None
+    ends: datetime | None
+
+
+def trip_dates(trip: Trip) -> tuple[datetime | None, datetime | None]:
+    """Return when a trip began and ended, in local time: its stops' times, else its tracks' (None when unknown)."""
+    times = [(when, stop.timezone) for stop in trip.stops() for when in (stop.arrived_at, stop.departed_at) if when]
+    if not times:
+        times = [(when, trip.timezone) for leg in trip.legs for track in leg.tracks
+                 for when in (track.started_at, track.ended_at) if when]
+    if not times:
+        return None, None
+    first, last = min(times, key=lambda t: t[0]), max(times, key=lambda t: t[0])
+    return local_time(*first), local_time(*last)
+
+
+def index_page(session: Session) -> list[TripCard]:
+    """Return the listed trips with their totals, covers and dates, for the front page's cards and map."""
+    trips = listed_trips(session)
+    covers = cover_photos(session, [trip.id for trip in trips])
+    cards = []
+    for trip in trips:
+        starts, ends = trip_dates(trip)
+        cards.append(TripCard(trip=trip, totals=totals(t for leg in trip.legs for t in leg.tracks),
+                              cover=covers.get(trip.id), starts=starts, ends=ends))
+    return cards
 
 
 @dataclass

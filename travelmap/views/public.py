@@ -24,7 +24,7 @@ bp = Blueprint("public", __name__)
 def index() -> ResponseReturnValue:
     """List the public trips over an overview map."""
     cards = pages.index_page(db.session())
-    parts = maps.render_parts(maps.build_overview_map([trip for trip, _ in cards], tiles=tiles(),
+    parts = maps.render_parts(maps.build_overview_map([card.trip for card in cards], tiles=tiles(),
                                                       assets=map_assets(), links=links()))
     return render_template("public/index.html", cards=cards, map=parts)
 
