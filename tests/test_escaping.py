@@ -58,7 +58,7 @@ def test_a_hostile_stop_and_leg_name_never_becomes_markup(client, session):
     map_script = max(parser.scripts, key=len)
     # The whole map script survives in one piece: the name did not close the <script>.
     assert "L.map(" in map_script and "travelmapTrip(" in map_script and "travelmapPhotos(" in map_script
-    data = json.loads(re.search(r"travelmapTrip\([^,]+, \[[^\]]*\], (\{.*?\})\);\n", map_script).group(1))
+    data = json.loads(re.search(r"travelmapTrip\([^,]+,\s*\[[^\]]*\],\s*(\{.*?\})\);\n", map_script).group(1))
     assert len(data["stops"]) == 8 and NASTY in [row[3] for row in data["stops"]]  # the name, as plain data
     # Outside JSON string literals, no trace of the name: no backtick, no ${…} interpolation.
     code_only = re.sub(r'"(?:[^"\\\n]|\\.)*"', '""', map_script)
@@ -96,7 +96,7 @@ def test_template_syntax_in_user_text_is_shown_not_evaluated(client, session):
         page = response.get_data(as_text=True)
         assert ">49<" not in page and "7*7" in page.replace("\\u0025", "%")
     data = client.get(f"/trips/{DEMO_SLUG}").get_data(as_text=True)
-    rows = json.loads(re.search(r"travelmapTrip\([^,]+, \[[^\]]*\], (\{.*?\})\);\n", data).group(1))
+    rows = json.loads(re.search(r"travelmapTrip\([^,]+,\s*\[[^\]]*\],\s*(\{.*?\})\);\n", data).group(1))
     assert JINJA in [row[3] for row in rows["stops"]]
 
 
