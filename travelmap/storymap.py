@@ -14,8 +14,8 @@ from .geo import decode_polyline
 from .maps import Assets, js_json, leg_bounds, leg_entry
 from .models import Trip
 
-# The zoom a stop's section shows the map at: a town and the roads around it (a pixel is ~75 m).
-STORY_ZOOM = 11
+# The zoom a stop's section shows the map at: the stop with its neighbours some 20 km away (a pixel is ~150 m).
+STORY_ZOOM = 10
 # A stop is placed at the first vertex of its leg's line (after the previous stop's) that lies within this much
 # of the nearest one: a loop out of town and back passes the town twice, and the stop is the first pass.
 SAME_PLACE_M = 1_000.0

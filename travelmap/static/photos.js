@@ -19,8 +19,7 @@
     var img = el("img");
     img.src = src;
     img.alt = alt;
-    img.loading = "lazy";
-    img.decoding = "async";
+    img.decoding = "async";  // not lazy: the cluster layer only ever draws the photos in view
     img.draggable = false;
     return img;
   }
@@ -51,7 +50,7 @@
         var badge = el("span", "tm-photo-count", String(n));
         badge.appendChild(el("span", "tm-sr", n === 1 ? " photo" : " photos, zoom in to see them"));
         box.appendChild(badge);
-        return L.divIcon({ html: box, className: "tm-photo-marker", iconSize: [48, 48], iconAnchor: [-8, 56] });
+        return L.divIcon({ html: box, className: "tm-photo-marker tm-photo-cluster", iconSize: [48, 48], iconAnchor: [-8, 56] });
       }
     });
     var markers = places.map(function (place, i) {

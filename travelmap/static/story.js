@@ -141,8 +141,9 @@
       steering = section;
       activate(section);
       section.scrollIntoView({ behavior: still() ? "auto" : "smooth", block: "start" });
-      var heading = section.querySelector("h3 a, h3");
-      if (heading) heading.focus({ preventScroll: true });
+      // The keyboard goes on from the stop's text (a reader who pressed Enter on the marker reads on there).
+      var link = section.querySelector("h3 a");
+      if (link) link.focus({ preventScroll: true });
     }
 
     Object.keys(view.markers).forEach(function (slug) {
