@@ -164,4 +164,8 @@ def test_no_tiles_setting_still_builds_a_working_map(seeded_app):
         trip = trip_by_slug(db.session(), DEMO_SLUG, lines=True)
         m = maps.build_trip_map(trip, tiles=maps.Tiles("", ""), assets=map_assets(), links=links())
         assert not of_type(m, folium.TileLayer)
-        assert "travelmapTrip(" in maps.render_parts(m).script
+        script = maps.render_parts(m).script
+        assert "travelmapTrip(" in script
+        # Without a tile layer Leaflet knows no maximum zoom, and fitBounds throws "Map has no maxZoom specified"
+        # before a single stop is drawn: the map states its own.
+        assert '"maxZoom": 19' in script

@@ -204,6 +204,9 @@ def _new_map(tiles: Tiles, assets: Assets, *, scroll_zoom: bool = True) -> foliu
         control_scale=True,
         prefer_canvas=False,
         scrollWheelZoom=scroll_zoom,
+        # The map's own option (folium gives max_zoom to a tile layer only): with TRAVELMAP_TILES=none there is
+        # no tile layer, and Leaflet's fitBounds would throw "Map has no maxZoom specified".
+        maxZoom=19,
         width="100%",
         height="100%",
         font_size="12px",
