@@ -8,7 +8,8 @@
     var items = links.map(function (a) {
       return { src: a.getAttribute("href"), caption: a.getAttribute("data-caption") || "",
                when: a.getAttribute("data-when") || "", stopName: a.getAttribute("data-stop-name") || "",
-               stopUrl: a.getAttribute("data-stop-url") || "", target: a.getAttribute("target") || "" };
+               stopUrl: a.getAttribute("data-stop-url") || "", postUrl: a.getAttribute("data-post-url") || "",
+               target: a.getAttribute("target") || "" };
     });
     links.forEach(function (a, i) {
       a.addEventListener("click", function (event) {

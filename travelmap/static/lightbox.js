@@ -1,11 +1,11 @@
 // One lightbox for every photo a reader opens: from a gallery (gallery.js) or from a thumbnail on a map (photos.js).
-// A modal <dialog>: previous/next (buttons, arrow keys, a swipe on a phone), the caption, the local time and a link
-// to the photo's stop; Escape or the close button closes it and gives the focus back to what opened it. Built from
+// A modal <dialog>: previous/next (buttons, arrow keys, a swipe on a phone), the caption, the local time and links
+// to the photo's stop and post; Escape or the close button closes it and gives the focus back to what opened it. Built from
 // text nodes, never from HTML.
 (function () {
   "use strict";
   if (window.travelmapLightbox) return;  // a page may load it twice (the map's head and a gallery)
-  var dialog, img, caption, when, place, counter, prev, next, close;
+  var dialog, img, caption, when, place, post, counter, prev, next, close;
   var items = [], index = 0, opener = null, touchX = null;
 
   function node(tag, className, parent) {
@@ -34,6 +34,8 @@
     var meta = node("span", "tm-lightbox-meta", text);
     when = node("time", "tm-lightbox-when", meta);
     place = node("a", "tm-lightbox-stop", meta);
+    post = node("a", "tm-lightbox-post", meta);
+    post.textContent = "Read the post";
     counter = node("span", "tm-lightbox-count", meta);
     counter.setAttribute("aria-live", "polite");
     var bar = node("div", "tm-lightbox-bar", dialog);
@@ -89,12 +91,16 @@
     place.hidden = !item.stopName || !item.stopUrl || here;
     place.textContent = item.stopName ? "At " + item.stopName : "";
     if (item.stopUrl) place.href = item.stopUrl; else place.removeAttribute("href");
-    if (item.target) place.target = item.target;
+    if (item.target) place.target = post.target = item.target;
+    var postHere = item.postUrl && item.postUrl.split("#")[0] === window.location.pathname;
+    post.hidden = !item.postUrl || postHere;
+    if (item.postUrl) post.href = item.postUrl; else post.removeAttribute("href");
     counter.textContent = items.length > 1 ? "Photo " + (index + 1) + " of " + items.length : "";
     prev.hidden = next.hidden = items.length < 2;
   }
 
-  // items: [{src, caption, when, stopName, stopUrl, target}]; index: the one to show; from: what to focus on close.
+  // items: [{src, caption, when, stopName, stopUrl, postUrl, target}]; index: the one to show; from: what to focus
+  // on close.
   window.travelmapLightbox = {
     open: function (list, i, from) {
       if (!dialog) build();

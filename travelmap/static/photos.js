@@ -35,7 +35,8 @@
         var items = data.ids.map(function (id) {
           var row = all[String(id)] || [];
           return { src: display(id), caption: row[0] || "", when: row[1] || "",
-                   stopName: row[2] || "", stopUrl: local(row[3]) ? row[3] : "", target: embedded ? "_top" : "" };
+                   stopName: row[2] || "", stopUrl: local(row[3]) ? row[3] : "", postUrl: local(row[5]) ? row[5] : "",
+                   target: embedded ? "_top" : "" };
         });
         if (window.travelmapLightbox) window.travelmapLightbox.open(items, i, from);
       });

@@ -47,7 +47,7 @@
     var map = window.travelmapMap;
     if (map && window.L) {
       if (!map.getPane("tmProfile")) { map.createPane("tmProfile").style.zIndex = 650; }  // above stop pins
-      if (!marker) marker = L.circleMarker([p[2], p[3]], { pane: "tmProfile", radius: 7, color: "#111827", weight: 3, fillColor: "#fde047", fillOpacity: 1, className: "tm-profile-marker", interactive: false }).addTo(map);
+      if (!marker) marker = L.circleMarker([p[2], p[3]], { pane: "tmProfile", radius: 7, color: "#111827", weight: 3, fillColor: "#fde047", fillOpacity: 1, className: "tm-profile-marker" }).addTo(map);
       else marker.setLatLng([p[2], p[3]]);
     }
   }
