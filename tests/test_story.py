@@ -322,7 +322,8 @@ def test_a_stop_named_like_markup_is_text_in_the_story(sparse: tuple[Flask, str]
     app, slug = sparse
     build(app, slug, [{"name": "<b>leg</b>", "stops": [{"name": "<img src=x onerror=alert(1)>", "lat": 1, "lon": 2}]}])
     html = story(app, slug)
-    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html and "&lt;b&gt;leg&lt;/b&gt;" in html
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "&lt;b&gt;leg&lt;/b&gt;" in html
 
 
 # ---------------------------------------------------------------- the front page's cards

@@ -38,7 +38,8 @@ ACTIVE_JS = """() => {
   const s = document.querySelector('.tm-story-active');
   if (!s) return null;
   const r = s.getBoundingClientRect(), map = document.querySelector('.tm-story-map').getBoundingClientRect();
-  const top = map.width > innerWidth * 0.8 ? map.bottom : document.querySelector('.tm-header').getBoundingClientRect().bottom;
+  const header = document.querySelector('.tm-header').getBoundingClientRect();
+  const top = map.width > innerWidth * 0.8 ? map.bottom : header.bottom;
   return {stop: s.dataset.storyStop || null, inView: r.bottom > top && r.top < innerHeight};
 }"""
 
@@ -328,7 +329,8 @@ def test_swiping_the_lightbox_on_a_phone_steps_through_the_photos(live_server: A
     page.evaluate("""() => {
         const f = document.querySelector('dialog.tm-lightbox figure');
         const touch = x => new Touch({identifier: 1, target: f, clientX: x, clientY: 300});
-        f.dispatchEvent(new TouchEvent('touchstart', {touches: [touch(300)], changedTouches: [touch(300)], bubbles: true}));
+        f.dispatchEvent(new TouchEvent('touchstart', {touches: [touch(300)], changedTouches: [touch(300)],
+                                                      bubbles: true}));
         f.dispatchEvent(new TouchEvent('touchend', {touches: [], changedTouches: [touch(120)], bubbles: true}));
     }""")
     page.wait_for_function("t => document.querySelector('.tm-lightbox-caption').textContent !== t", arg=first)
