@@ -85,6 +85,26 @@ def seeded_copy(seeded_template: Path, root: Path, **overrides: object) -> Flask
     return make_app(root, **overrides)
 
 
+@pytest.fixture(scope="session")
+def reader_app(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One app for the whole run on a read-only copy of the seeded instance, for tests that only read pages:
+    pages are built once and served from its cache after that, and a test that writes fails at once."""
+    root = tmp_path_factory.mktemp("reader")
+    with databases.outliving_tests(root):
+        databases.copy_instance(seeded_template, root)
+        app = create_app({"TESTING": True, "HOME": str(root), "SECRET_KEY": "test", "TILES": "osm",
+                          "SQLALCHEMY_DATABASE_URI": databases.read_only_url(root), "MEDIA_DIR": str(root / "media")})
+        yield app
+        with app.app_context():
+            db.engine().dispose()
+
+
+@pytest.fixture
+def reader(reader_app: Flask) -> FlaskClient:
+    """A test client of the shared read-only seeded app (GET requests only)."""
+    return reader_app.test_client()
+
+
 @pytest.fixture
 def seeded_app(tmp_path: Path, seeded_template: Path) -> Flask:
     """An app whose database already holds the demo trip (a private copy per test)."""

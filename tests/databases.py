@@ -79,6 +79,15 @@ def url_for(root: Path) -> str:
     return f"sqlite:///{root / SQLITE_FILE}"
 
 
+def read_only_url(root: Path) -> str:
+    """The URL of root's database opened read-only: any write through it fails at once."""
+    if BACKEND == "postgresql":
+        url = make_url(postgres_url(postgres_name(root)))
+        return url.update_query_dict({"options": "-c default_transaction_read_only=on"}).render_as_string(
+            hide_password=False)
+    return f"sqlite:///file:{root / SQLITE_FILE}?mode=ro&uri=true"
+
+
 def copy_database(source_root: Path, target_root: Path) -> None:
     """Give target_root a copy of source_root's database (media folders are copied by the caller)."""
     if BACKEND == "postgresql":

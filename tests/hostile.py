@@ -128,9 +128,12 @@ def oversized_gpx(limit_bytes: int) -> bytes:
     return data.replace(b"<trk>", b"<!--" + b" " * (limit_bytes + 1024 - len(data)) + b"--><trk>", 1)
 
 
-def deeply_nested() -> bytes:
-    """A valid track whose extensions nest 5,000 elements deep (parsers that recurse can crash)."""
-    nested = b"<extensions>" + b"<a>" * 5000 + b"</a>" * 5000 + b"</extensions>"
+def deeply_nested(levels: int = 5000, closed: bool = True) -> bytes:
+    """A track whose extensions nest `levels` elements deep (parsers that recurse can crash; 200,000 crashed gpxpy).
+
+    Unclosed, the file stays under the hostile suite's upload limit however deep it goes.
+    """
+    nested = b"<extensions>" + b"<a>" * levels + (b"</a>" * levels + b"</extensions>" if closed else b"")
     return good_gpx("deep").replace(b"<trk>", nested + b"<trk>", 1)
 
 

@@ -116,14 +116,14 @@ PUBLIC_PAGES = ("/trips/{slug}", "/trips/{slug}/legs/1", "/trips/{slug}/legs/2",
 
 
 def published(app: Flask, slug: str = DEMO_SLUG) -> dict[str, str]:
-    """What readers get from the trip's pages and exports, with folium's random element ids and revisions masked."""
+    """What readers get from the trip's pages and exports, with the revision in cache-busting URLs masked (map
+    element ids are numbered, not random, so they compare as they are)."""
     client = app.test_client()
     pages = {}
     for pattern in PUBLIC_PAGES:
         response = client.get(pattern.format(slug=slug))
         assert response.status_code == 200, pattern
-        text = re.sub(r"_[0-9a-f]{32}", "_ID", response.get_data(as_text=True))
-        pages[pattern] = re.sub(r"([?&]v=)\d+", r"\g<1>N", text)
+        pages[pattern] = re.sub(r"([?&]v=)\d+", r"\g<1>N", response.get_data(as_text=True))
     return pages
 
 
@@ -458,6 +458,8 @@ def test_the_owner_downloads_a_backup_from_the_workspace_and_no_one_else_can(see
     assert response.status_code == 200 and response.mimetype == "application/zip"
     assert response.headers["Content-Disposition"] == f"attachment; filename={DEMO_SLUG}.zip"
     assert response.headers["Cache-Control"] == "no-store"
+    archive = response.data
+    response.close()  # a streamed file: closing the response closes the spooled zip, as a WSGI server does
     other = instance(tmp_path / "other")
-    restore(other, response.data)
+    restore(other, archive)
     assert dump(other) == dump(seeded_app)

@@ -15,15 +15,15 @@ from .conftest import DEMO_SLUG
 TRIP_URL = f"/trips/{DEMO_SLUG}"
 
 
-def test_the_front_page_lists_the_demo_trip_over_an_overview_map(client):
-    page = client.get("/").get_data(as_text=True)
+def test_the_front_page_lists_the_demo_trip_over_an_overview_map(reader):
+    page = reader.get("/").get_data(as_text=True)
     assert f'href="{TRIP_URL}"' in page
     assert "Inner Mongolia, Baotou and back to Beijing" in page
     assert 'class="folium-map"' in page and "L.map(" in page
 
 
-def test_the_trip_page_has_the_map_and_a_timeline_of_legs_and_stops_with_post_links(client):
-    page = client.get(TRIP_URL).get_data(as_text=True)
+def test_the_trip_page_has_the_map_and_a_timeline_of_legs_and_stops_with_post_links(reader):
+    page = reader.get(TRIP_URL).get_data(as_text=True)
     assert 'class="folium-map"' in page
     timeline = page[page.index('class="tm-timeline"'):]
     names = ["Beijing", "Hohhot", "Xilamuren", "Baotou", "Bayan Obo", "Tailings lake"]
@@ -34,27 +34,27 @@ def test_the_trip_page_has_the_map_and_a_timeline_of_legs_and_stops_with_post_li
         assert f'href="{TRIP_URL}/legs/{position}"' in timeline
 
 
-def test_the_trip_page_shows_trip_totals(client):
-    page = client.get(TRIP_URL).get_data(as_text=True)
+def test_the_trip_page_shows_trip_totals(reader):
+    page = reader.get(TRIP_URL).get_data(as_text=True)
     stats = page[page.index('class="tm-stats"'):page.index("</dl>")]
     assert "km" in stats and "Photos" in stats and ">8<" in stats
 
 
-def test_stops_show_their_local_arrival_time(client):
-    page = client.get(TRIP_URL).get_data(as_text=True)
+def test_stops_show_their_local_arrival_time(reader):
+    page = reader.get(TRIP_URL).get_data(as_text=True)
     # Baotou: arrived 02:51 UTC, 10:51 in Asia/Shanghai.
     assert 'datetime="2010-10-14T10:51:00+08:00"' in page
 
 
-def test_each_leg_has_its_own_page(client):
+def test_each_leg_has_its_own_page(reader):
     for position, name in ((1, "Inner Mongolia"), (2, "Baotou"), (3, "Beijing")):
-        response = client.get(f"{TRIP_URL}/legs/{position}")
+        response = reader.get(f"{TRIP_URL}/legs/{position}")
         assert response.status_code == 200 and name in response.get_data(as_text=True)
-    assert "Travelled by train" in client.get(f"{TRIP_URL}/legs/3").get_data(as_text=True)
+    assert "Travelled by train" in reader.get(f"{TRIP_URL}/legs/3").get_data(as_text=True)
 
 
-def test_the_external_post_shows_attribution_licence_and_the_original_link(client):
-    page = client.get("/posts/baotou-capital-of-rare-earths").get_data(as_text=True)
+def test_the_external_post_shows_attribution_licence_and_the_original_link(reader):
+    page = reader.get("/posts/baotou-capital-of-rare-earths").get_data(as_text=True)
     assert "Baotou, Inner Mongolia the &#39;Capital of Rare Earths&#39;" in page
     assert "Go Katayama" in page and "CC BY-SA 3.0 Unported" in page
     assert 'href="https://creativecommons.org/licenses/by-sa/3.0/"' in page
@@ -115,15 +115,15 @@ def test_an_edit_that_bumps_the_revision_shows_at_once(client, session):
     assert "Hohhot (Huhehaote)" in client.get(TRIP_URL).get_data(as_text=True)
 
 
-def test_unknown_trips_posts_and_legs_are_404_pages_a_person_can_read(client):
+def test_unknown_trips_posts_and_legs_are_404_pages_a_person_can_read(reader):
     for url in ("/trips/nowhere", "/posts/nothing", f"{TRIP_URL}/legs/9"):
-        response = client.get(url)
+        response = reader.get(url)
         assert response.status_code == 404
         assert "Not found" in response.get_data(as_text=True)
 
 
-def test_errors_are_json_for_clients_that_ask_for_json(client):
-    response = client.get("/trips/nowhere", headers={"Accept": "application/json"})
+def test_errors_are_json_for_clients_that_ask_for_json(reader):
+    response = reader.get("/trips/nowhere", headers={"Accept": "application/json"})
     assert response.status_code == 404
     assert response.json["error"]["code"] == "not_found"
 
@@ -183,8 +183,8 @@ def test_no_page_loads_a_script_or_stylesheet_from_another_host(client, session)
     assert any("leaflet.js" in a for a in seen) and any("markercluster" in a for a in seen)
 
 
-def test_the_only_outside_requests_are_map_tiles(client):
-    page = client.get(TRIP_URL).get_data(as_text=True)
+def test_the_only_outside_requests_are_map_tiles(reader):
+    page = reader.get(TRIP_URL).get_data(as_text=True)
     import re
 
     outside = set(re.findall(r'(?:src|href)=["\'](https?://[^"\']+)', page))

@@ -20,10 +20,10 @@ def test_demo_photos_carry_time_with_offset_and_gps_but_one_has_no_gps():
     infos = [
         photos.read_photo(p.read_bytes(), max_pixels=LIMIT)[1] for p in sorted((DATA_DIR / "photos").glob("*.jpg"))
     ]
-    assert len(infos) >= 5
+    assert len(infos) == 8
     assert all(i.taken_at is not None and i.utc_offset_min == 480 for i in infos)
-    assert sum(1 for i in infos if i.lat is None) >= 1
-    assert sum(1 for i in infos if i.lat is not None) >= 4
+    assert sum(1 for i in infos if i.lat is None) == 1  # placed from the track when imported
+    assert sum(1 for i in infos if i.lat is not None) == 7
 
 
 def test_derivatives_are_upright_small_and_carry_no_exif():

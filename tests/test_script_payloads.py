@@ -169,7 +169,7 @@ def build_site(root: Path, text: str) -> Site:
         "file": (not_a_photo, as_sent(text + ".jpg")), "csrf_token": csrf_token(site.author, f"{workspace}/photos")},
         follow_redirects=True)
     site.after_forms["photo-refused"] = (response.status_code, response.get_data(as_text=True))
-    response = post_form(site.author, "/author/tokens", {"name": text})
+    response = post_form(site.author, "/author/tokens", {"name": text[: validate.MAX_LABEL]})
     site.after_forms["new-token"] = (response.status_code, response.get_data(as_text=True))
     response = site.author.post("/author/trips/new", data={
         "title": text, "summary": text, "visibility": "private", "slug": "",

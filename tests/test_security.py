@@ -45,11 +45,11 @@ def check_policy(url: str, response) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("url", PUBLIC_PAGES)
-def test_every_public_page_allows_only_the_apps_scripts_and_its_own_inline_map_script(client, url):
-    first = client.get(url)
+def test_every_public_page_allows_only_the_apps_scripts_and_its_own_inline_map_script(reader, url):
+    first = reader.get(url)
     check_policy(url, first)
     # A cached page (served gzipped from the page cache) carries a policy that fits it too.
-    check_policy(url, client.get(url, headers={"Accept-Encoding": "gzip"}))
+    check_policy(url, reader.get(url, headers={"Accept-Encoding": "gzip"}))
 
 
 def test_every_workspace_page_has_the_policy_and_may_never_be_framed(seeded_app):
@@ -63,9 +63,9 @@ def test_every_workspace_page_has_the_policy_and_may_never_be_framed(seeded_app)
         assert directives(response.headers["Content-Security-Policy"])["frame-ancestors"] == ["'none'"]
 
 
-def test_json_and_files_carry_a_policy_too(client):
+def test_json_and_files_carry_a_policy_too(reader):
     for url in (f"{T}.geojson", f"{T}.gpx", f"{T}/feed.atom", "/static/travelmap.css"):
-        response = client.get(url)
+        response = reader.get(url)
         assert response.status_code == 200, url
         assert "script-src 'self'" in response.headers["Content-Security-Policy"], url
         assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -151,7 +151,7 @@ def test_an_inline_script_that_is_not_a_maps_own_gets_no_hash_in_the_policy(tmp_
     assert f"'sha256-{digest}'" not in response.headers["Content-Security-Policy"]
 
 
-def test_a_post_may_show_the_https_images_its_author_put_in_it_but_no_outside_scripts(client):
-    policy = directives(client.get("/posts/baotou-capital-of-rare-earths").headers["Content-Security-Policy"])
+def test_a_post_may_show_the_https_images_its_author_put_in_it_but_no_outside_scripts(reader):
+    policy = directives(reader.get("/posts/baotou-capital-of-rare-earths").headers["Content-Security-Policy"])
     assert policy["img-src"][-1] == "https:"
     assert all(s == "'self'" or s.startswith("'sha256-") for s in policy["script-src"])

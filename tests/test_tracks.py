@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import math
 import re
 from datetime import timedelta
@@ -12,8 +13,10 @@ from geographiclib.geodesic import Geodesic
 from sqlalchemy import select
 
 from travelmap import db, geo
+from travelmap.geo import decode_polyline
 from travelmap.gpx import parse_gpx
 from travelmap.models import Stop, Track
+from travelmap.services.trips import trip_by_slug
 from travelmap.trackstats import compute_stats
 
 from .authoring_helpers import bearer, login, make_author
@@ -359,23 +362,30 @@ def test_the_cli_imports_files_and_reports_each(seeded_app, tmp_path):
         assert db.session().scalar(select(Track.leg_id).where(Track.original_name == "good.gpx")) is not None
 
 
-def test_the_leg_page_has_a_profile_downloads_and_the_method(client):
-    page = client.get(f"/trips/{DEMO_SLUG}/legs/2").get_data(as_text=True)
+def test_the_leg_page_has_a_profile_downloads_and_the_method(reader):
+    page = reader.get(f"/trips/{DEMO_SLUG}/legs/2").get_data(as_text=True)
     assert 'class="tm-profile-svg"' in page and 'id="tm-profile-data"' in page
     assert "turning points" in page  # says how climb is counted
     links = re.findall(rf'href="(/trips/{DEMO_SLUG}/tracks/\d+\.gpx)"', page)
     assert len(links) == 3
-    response = client.get(links[0])
+    response = reader.get(links[0])
     assert response.status_code == 200 and response.data.startswith(b"<?xml")
     assert "attachment" in response.headers["Content-Disposition"]
 
 
-def test_the_leg_page_draws_the_detailed_geometry(seeded_app):
-    with seeded_app.app_context():
-        track = db.session().scalars(select(Track)).first()
-        detail = sum(len(p["coords"]) for p in track.detail_geometry)
-        display = sum(len(p["coords"]) for p in track.display_geometry)
-    assert detail > display
+def test_the_leg_page_draws_the_detailed_geometry(reader, reader_app):
+    page = reader.get(f"/trips/{DEMO_SLUG}/legs/1").get_data(as_text=True)
+    drawn = json.loads(re.search(r"travelmapTrip\([^,]+,\s*\[[^\]]*\],\s*(\{.*?\})\);\n", page).group(1))
+    with reader_app.app_context():
+        trip = trip_by_slug(db.session(), DEMO_SLUG, lines=True)
+        tracks = trip.legs[0].tracks
+        display = [part["line"] for t in tracks for part in t.lines["display"]]
+        overview = [part["line"] for t in tracks for part in t.lines["overview"]]
+    assert drawn["legs"][0]["lines"] == display  # the 10 m lines, from the start
+    assert sum(map(len, map(decode_polyline, display))) > sum(map(len, map(decode_polyline, overview)))
+    trip_page = reader.get(f"/trips/{DEMO_SLUG}").get_data(as_text=True)
+    on_trip = json.loads(re.search(r"travelmapTrip\([^,]+,\s*\[[^\]]*\],\s*(\{.*?\})\);\n", trip_page).group(1))
+    assert on_trip["legs"][0]["lines"] == overview and on_trip["legs"][0]["detail"]  # the trip map zooms into them
 
 
 def test_a_gpx_file_with_overlong_names_imports_with_the_names_shortened(seeded_app, token):

@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -60,6 +60,15 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _whole_static_files(response: Response) -> Response:
+    """Read a static asset into memory before Flask-Compress sees it: gzipped whole, and its file closed at once
+    (Flask-Compress's streaming path leaves the file open until garbage collection). Assets are small."""
+    if response.is_streamed and request.endpoint in {"static", "vendor.vendor"}:
+        response.direct_passthrough = False
+        response.make_sequence()
+    return response
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the travelmap app."""
     home = config.home_folder(test_config)
@@ -98,6 +107,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     access.init_app(app)
     csrf.init_app(app)
     compress.init_app(app)
+    app.after_request(_whole_static_files)  # registered after Flask-Compress's hook, so it runs before it
     app.register_blueprint(public.bp)
     app.register_blueprint(author.bp)
     app.register_blueprint(api.bp)

@@ -33,7 +33,6 @@ def vendor(package: str, filename: str) -> ResponseReturnValue:
         abort(404)
     response = send_from_directory(root, filename, max_age=31_536_000)
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    response.direct_passthrough = False  # let Flask-Compress gzip Leaflet (146 KB -> 42 KB)
     return response
 
 

@@ -250,6 +250,28 @@ def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+# True once the page has not scrolled and the map has not moved or animated since the previous poll.
+STILL_JS = """() => {
+  const pane = document.querySelector('.leaflet-map-pane');
+  const moving = !!document.querySelector('.leaflet-zoom-anim, .leaflet-pan-anim');
+  const key = [scrollX, scrollY, pane ? pane.style.transform : ''].join('|');
+  const still = window.__tmStill === key && !moving;
+  window.__tmStill = key;
+  return still;
+}"""
+
+
+def wait_until_still(page: Any) -> None:
+    """Wait (by watching, not by sleeping) until smooth scrolling, panning and zooming have come to rest."""
+    page.wait_for_function(STILL_JS, polling=100)
+
+
+def next_frames(page: Any, frames: int = 2) -> None:
+    """Wait for the browser to paint this many frames: whatever an event handler changed is on screen."""
+    page.evaluate("n => new Promise(r => { const f = k => k ? requestAnimationFrame(() => f(k - 1)) : r(); f(n); })",
+                  frames)
+
+
 @pytest.fixture
 def screenshot(screenshot_dir: Path) -> Any:
     """Save a screenshot: screenshot(page, name, full_page=False) -> path (printed, shown with -s or -rP)."""

@@ -18,7 +18,7 @@ import pytest
 
 from ..authoring_helpers import PASSWORD
 from ..test_script_payloads import EVERYTHING, Site, build_site
-from .conftest import LiveServer, serving
+from .conftest import LiveServer, next_frames, serving, wait_until_still
 from .test_sharing_and_uploads import settle, zoom_until_clickable
 from .test_trip_page import click_stop, reachable_point, wait_for_popup
 
@@ -130,8 +130,8 @@ def test_stop_and_photo_popups_tooltips_and_layer_names_show_payloads_as_text(
     title = popup.locator(".tm-popup-title")
     assert title.text_content() == f"1. {TEXT}"
     assert popup.get_by_role("link", name="Read the post").get_attribute("href") == f"/posts/{hostile.site.post}"
-    title.hover()  # a payload that made an onmouseover attribute would fire now
-    page.wait_for_timeout(200)
+    title.hover()  # a payload that made an onmouseover attribute fires during the hover itself
+    next_frames(page)
     shot = screenshot(page, "payload-stop-popup")
     assert shot.exists()
     assert_nothing_ran(b)
@@ -159,7 +159,7 @@ def test_stop_and_photo_popups_tooltips_and_layer_names_show_payloads_as_text(
     assert links.all_text_contents() == [f"At {TEXT}", "Read the post"]
     assert links.first.get_attribute("href") == f"/trips/{hostile.site.trip}/stops/{stop}"
     lightbox.locator(".tm-lightbox-caption").hover()
-    page.wait_for_timeout(200)
+    next_frames(page)
     screenshot(page, "payload-photo-popup")
     assert_nothing_ran(b)
     assert b.record.problems() == []
@@ -175,7 +175,7 @@ def test_popups_made_from_html_strings_and_other_pages_show_payloads_as_text(
            "stop": f"/trips/{site.trip}/stops/{site.stops[0]['slug']}"}[path]
     page.goto(hostile.url(url))
     page.wait_for_selector(".leaflet-marker-icon")
-    page.wait_for_timeout(300)
+    wait_until_still(page)
     marker = {"front": ".tm-pin-trip", "post": ".tm-map-small .tm-pin",
               "embed-leg-2": f'.tm-pin[data-stop="{site.stops[2]["slug"]}"]',
               "stop": f'.tm-pin[data-stop="{site.stops[0]["slug"]}"]'}[path]
@@ -188,7 +188,7 @@ def test_popups_made_from_html_strings_and_other_pages_show_payloads_as_text(
         assert page.locator("h1").text_content() == TEXT
         assert page.locator(".tm-author").text_content() == TEXT
     popup.locator(".tm-popup-title").hover()
-    page.wait_for_timeout(200)
+    next_frames(page)
     screenshot(page, f"payload-{path}-page-popup")
     if path == "stop":  # the photo gallery's lightbox captions its photo with the text
         page.locator(".tm-gallery-item").first.click()

@@ -13,7 +13,7 @@ from travelmap import db
 from travelmap.models import Stop, Trip
 
 from ..conftest import DEMO_SLUG
-from .conftest import PHONE
+from .conftest import PHONE, wait_until_still
 
 pytestmark = pytest.mark.browser
 
@@ -198,7 +198,7 @@ def test_the_trip_page_puts_the_map_above_the_timeline_on_a_phone(
     page.locator('[data-show-stop="hohhot"]').click()
     popup = wait_for_popup(page)
     assert "Hohhot" in popup.locator(".tm-popup-title").inner_text()
-    page.wait_for_timeout(400)  # let the smooth scroll and the popup's auto-pan settle for the picture
+    wait_until_still(page)  # the smooth scroll and the popup's auto-pan have settled for the picture
     screenshot(page, "phone-trip-hohhot-popup")
 
     assert_clean(b.record)
@@ -325,9 +325,7 @@ def test_showing_a_stop_from_the_timeline_keeps_the_map_below_the_header_on_a_ph
     wait_for_map(page)
     page.locator('[data-show-stop="hohhot"]').click()
     wait_for_popup(page)
-    page.wait_for_function(
-        "() => { const y = scrollY; return new Promise(r => setTimeout(() => r(scrollY === y), 150)); }"
-    )
+    wait_until_still(page)
     header = page.locator(".tm-header").bounding_box()
     map_box = page.locator(".tm-map-trip").bounding_box()
     assert header is not None and map_box is not None

@@ -119,7 +119,7 @@ def dashboard() -> ResponseReturnValue:
 
     def counts(model: type[Leg] | type[Stop] | type[Track] | type[Photo]) -> dict[int, int]:
         rows = s.execute(select(model.trip_id, func.count()).group_by(model.trip_id))
-        return dict(rows.tuples().all())
+        return {row[0]: row[1] for row in rows}
 
     tallies = {name: counts(model) for name, model in
                (("legs", Leg), ("stops", Stop), ("tracks", Track), ("photos", Photo))}
