@@ -38,9 +38,9 @@ class Focusables(HTMLParser):
 
 
 @pytest.mark.parametrize("path", READER_PAGES)
-def test_the_skip_link_is_the_first_thing_the_keyboard_reaches_and_its_target_exists(client: FlaskClient,
+def test_the_skip_link_is_the_first_thing_the_keyboard_reaches_and_its_target_exists(reader: FlaskClient,
                                                                                       path: str) -> None:
-    html = client.get(path).get_data(as_text=True)
+    html = reader.get(path).get_data(as_text=True)
     page = Focusables()
     page.feed(html)
     assert page.order[0]["class"] == "tm-skip" and page.order[0]["href"] == "#content"

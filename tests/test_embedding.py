@@ -212,6 +212,7 @@ def test_the_visibility_table(seeded_app, visibility, viewer, kind):
         response = client.get(url)
         expected = EXPECTED[visibility][viewer]
     assert response.status_code == expected
+    response.close()  # a photo is streamed from its file: close it, as a WSGI server does
     listed = DEMO_SLUG in client.get("/").get_data(as_text=True)
     assert listed == (visibility == "public")
     if visibility == "unlisted" and kind == "page":

@@ -48,8 +48,8 @@ def test_a_leg_with_no_lines_places_its_stops_at_its_start() -> None:
     assert storymap.leg_splits([], [(1.0, 2.0), (3.0, 4.0)]) == [(0, -1), (0, -1)]
 
 
-def test_the_demo_trips_stops_split_its_route_in_order(seeded_app: Flask) -> None:
-    with seeded_app.app_context():
+def test_the_demo_trips_stops_split_its_route_in_order(reader_app: Flask) -> None:
+    with reader_app.app_context():
         trip = db.session().scalars(select(Trip)).one()
         entries = [storymap.leg_entry(leg, "display", None) for leg in trip.legs]
         data = storymap.story_data(trip, entries)
@@ -140,8 +140,8 @@ def outline(html: str) -> Outline:
     return parser
 
 
-def test_the_story_tells_every_leg_and_stop_in_route_order_under_headings(client: FlaskClient) -> None:
-    response = client.get(f"{T}/story")
+def test_the_story_tells_every_leg_and_stop_in_route_order_under_headings(reader: FlaskClient) -> None:
+    response = reader.get(f"{T}/story")
     assert response.status_code == 200
     page = outline(response.get_data(as_text=True))
     assert page.headings[0] == (1, "Inner Mongolia, Baotou and back to Beijing")
@@ -155,8 +155,8 @@ def test_the_story_tells_every_leg_and_stop_in_route_order_under_headings(client
                              *[f"stop:{s}" for s in DEMO_STOPS[3:6]], "leg:2", *[f"stop:{s}" for s in DEMO_STOPS[6:]]]
 
 
-def test_each_stop_says_when_in_local_time_and_tells_its_post_once(client: FlaskClient) -> None:
-    html = client.get(f"{T}/story").get_data(as_text=True)
+def test_each_stop_says_when_in_local_time_and_tells_its_post_once(reader: FlaskClient) -> None:
+    html = reader.get(f"{T}/story").get_data(as_text=True)
     beijing = html.split('id="stop-beijing"', 1)[1].split('id="stop-hohhot"', 1)[0]
     assert '<time datetime="2010-10-11T09:30:00+08:00">Arrived 11 October 2010, 09:30</time>' in beijing
     # The Markdown body, rendered: its list and emphasis are HTML.
@@ -168,18 +168,18 @@ def test_each_stop_says_when_in_local_time_and_tells_its_post_once(client: Flask
     assert html.count("We left central Beijing at half past nine") == 1
 
 
-def test_an_external_post_shows_its_summary_and_a_clear_link_to_the_original(client: FlaskClient) -> None:
-    html = client.get(f"{T}/story").get_data(as_text=True)
+def test_an_external_post_shows_its_summary_and_a_clear_link_to_the_original(reader: FlaskClient) -> None:
+    html = reader.get(f"{T}/story").get_data(as_text=True)
     baotou = html.split('id="stop-baotou"', 1)[1].split('id="stop-bayan-obo"', 1)[0]
     assert "Baotou was the photojournalist&#39;s last stop" in baotou
     assert '<a class="tm-button" href="https://gokatayama.com/" rel="noopener nofollow">' \
            "Read the original post by Go Katayama ↗</a>" in baotou
 
 
-def test_each_stop_shows_its_own_photos(client: FlaskClient, seeded_app: Flask) -> None:
-    with seeded_app.app_context():
+def test_each_stop_shows_its_own_photos(reader: FlaskClient, reader_app: Flask) -> None:
+    with reader_app.app_context():
         thumb = db.session().scalars(select(Photo.thumb_path).join(Photo.stop).where(Photo.caption.like("Yurt%"))).one()
-    html = client.get(f"{T}/story").get_data(as_text=True)
+    html = reader.get(f"{T}/story").get_data(as_text=True)
     xilamuren = html.split('id="stop-xilamuren"', 1)[1].split('id="leg-2"', 1)[0]
     assert f'src="/media/{thumb}"' in xilamuren and 'alt="Yurt camp on the Xilamuren grassland."' in xilamuren
     assert 'data-stop-name="Xilamuren grassland"' in xilamuren
@@ -188,8 +188,8 @@ def test_each_stop_shows_its_own_photos(client: FlaskClient, seeded_app: Flask) 
     assert 'aria-label="Photos along Inner Mongolia"' in leg1
 
 
-def test_the_story_map_follows_the_text_from_a_static_script(client: FlaskClient) -> None:
-    response = client.get(f"{T}/story")
+def test_the_story_map_follows_the_text_from_a_static_script(reader: FlaskClient) -> None:
+    response = reader.get(f"{T}/story")
     html = response.get_data(as_text=True)
     assert '<script src="/static/story.js"></script>' in html
     data = json.loads(re.search(r"travelmapStory\(map_\w+, (\{.*?\})\);", html, re.S).group(1))  # type: ignore[union-attr]
@@ -212,16 +212,16 @@ def test_the_story_is_cached_per_revision_with_an_etag(seeded_app: Flask, client
     assert again.status_code == 200 and "A new title" in again.get_data(as_text=True)
 
 
-def test_the_trip_page_and_its_timeline_link_to_the_story(client: FlaskClient) -> None:
-    html = client.get(T).get_data(as_text=True)
+def test_the_trip_page_and_its_timeline_link_to_the_story(reader: FlaskClient) -> None:
+    html = reader.get(T).get_data(as_text=True)
     assert f'<a class="tm-button" href="{T}/story">Read the story</a>' in html
     for position in (1, 2, 3):
         assert f'href="{T}/story#leg-{position}"' in html
-    assert f'href="{T}/story#leg-2"' in client.get(f"{T}/legs/2").get_data(as_text=True)
+    assert f'href="{T}/story#leg-2"' in reader.get(f"{T}/legs/2").get_data(as_text=True)
 
 
-def test_the_story_embed_has_no_site_chrome_and_its_links_leave_the_frame(client: FlaskClient) -> None:
-    response = client.get(f"/embed{T}/story")
+def test_the_story_embed_has_no_site_chrome_and_its_links_leave_the_frame(reader: FlaskClient) -> None:
+    response = reader.get(f"/embed{T}/story")
     html = response.get_data(as_text=True)
     assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
     assert 'class="tm-header"' not in html and "travelmapStory(" in html and "gestureHandling.enable()" in html
@@ -329,12 +329,12 @@ def test_a_stop_named_like_markup_is_text_in_the_story(sparse: tuple[Flask, str]
 # ---------------------------------------------------------------- the front page's cards
 
 
-def test_a_trip_card_shows_the_first_placed_photo_and_the_trips_dates(seeded_app: Flask, client: FlaskClient) -> None:
-    with seeded_app.app_context():
+def test_a_trip_card_shows_the_first_placed_photo_and_the_trips_dates(reader_app: Flask, reader: FlaskClient) -> None:
+    with reader_app.app_context():
         first = db.session().scalars(select(Photo).where(Photo.lat.is_not(None)).order_by(Photo.taken_at)).first()
         assert first is not None
         first_id = first.id
-    html = client.get("/").get_data(as_text=True)
+    html = reader.get("/").get_data(as_text=True)
     assert f'<img class="tm-card-cover" src="{T}/photos/{first_id}/thumb.jpg" alt=""' in html
     assert '<time datetime="2010-10-11">11 October 2010</time> – <time datetime="2010-10-17">17 October 2010</time>' \
            in html
