@@ -51,6 +51,13 @@ def test_oembed_answers_for_trip_leg_stop_and_post_pages(reader, page, title, qu
     assert (body["thumbnail_width"], body["thumbnail_height"]) == (1200, 630)
 
 
+def test_oembed_for_the_story_embeds_the_story_not_the_map(reader):
+    body = oembed(reader, f"{T}/story", format="json").json
+    assert body["title"] == "Inner Mongolia, Baotou and back to Beijing: the story"
+    assert f'src="{HOST}/embed{T}/story"' in body["html"]
+    assert 'title="Story: Inner Mongolia, Baotou and back to Beijing"' in body["html"]
+
+
 def test_oembed_fits_the_iframe_and_thumbnail_within_maxwidth_and_maxheight(reader):
     body = oembed(reader, T, maxwidth=400, maxheight=200).json
     assert body["width"] <= 400 and body["height"] <= 200
@@ -91,7 +98,8 @@ def test_oembed_is_401_for_a_private_trip(seeded_app, client):
     assert oembed(client, "/posts/baotou-capital-of-rare-earths").status_code == 401
 
 
-@pytest.mark.parametrize("page", [T, f"{T}/legs/1", f"{T}/stops/hohhot", "/posts/baotou-capital-of-rare-earths"])
+@pytest.mark.parametrize("page", [T, f"{T}/legs/1", f"{T}/stops/hohhot", f"{T}/story",
+                                  "/posts/baotou-capital-of-rare-earths"])
 def test_every_shareable_page_has_oembed_discovery_and_a_link_preview(reader, page):
     html = reader.get(page).get_data(as_text=True)
     assert 'type="application/json+oembed"' in html and "/oembed?url=" in html
@@ -135,7 +143,9 @@ def test_embed_options_pick_a_leg_a_stop_and_leave_photos_out(reader):
 HEADER_TABLE = [
     # (kind, url, frame-ancestors, X-Frame-Options, cached with ETag)
     ("embed", f"/embed{T}", "*", None, True),
+    ("story embed", f"/embed{T}/story", "*", None, True),
     ("trip page", T, "'self'", None, True),
+    ("story", f"{T}/story", "'self'", None, True),
     ("leg page", f"{T}/legs/1", "'self'", None, True),
     ("post page", "/posts/baotou-capital-of-rare-earths", "'self'", None, False),
     ("geojson", f"{T}.geojson", "'self'", None, True),
@@ -157,7 +167,7 @@ def test_each_page_kind_sends_its_framing_and_caching_headers(reader, kind, url,
         assert response.headers.get("ETag") and "Cache-Control" in response.headers
         again = reader.get(url, headers={"If-None-Match": response.headers["ETag"]})
         assert again.status_code == 304
-    if kind in ("embed", "geojson", "gpx", "feed", "preview"):
+    if kind in ("embed", "story embed", "geojson", "gpx", "feed", "preview"):
         assert "Set-Cookie" not in response.headers
         assert "max-age=" in response.headers["Cache-Control"]
 
@@ -170,6 +180,7 @@ def test_geojson_may_be_read_from_any_site(reader):
 
 KINDS = {
     "page": T, "leg page": f"{T}/legs/1", "stop page": f"{T}/stops/baotou", "embed": f"/embed{T}",
+    "story": f"{T}/story", "story embed": f"/embed{T}/story",
     "geojson": f"{T}.geojson", "gpx": f"{T}.gpx", "feed": f"{T}/feed.atom", "preview": f"{T}/preview.png",
     "media": "MEDIA", "oembed": "OEMBED",
 }
@@ -201,6 +212,7 @@ def test_the_visibility_table(seeded_app, visibility, viewer, kind):
         response = client.get(url)
         expected = EXPECTED[visibility][viewer]
     assert response.status_code == expected
+    response.close()  # a photo is streamed from its file: close it, as a WSGI server does
     listed = DEMO_SLUG in client.get("/").get_data(as_text=True)
     assert listed == (visibility == "public")
     if visibility == "unlisted" and kind == "page":

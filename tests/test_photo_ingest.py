@@ -365,7 +365,7 @@ def test_a_trip_can_blur_photo_places_for_readers(seeded_app, token):
 
 def test_stop_and_post_pages_show_their_photos_as_a_gallery(reader):
     stop_page = reader.get(f"/trips/{DEMO_SLUG}/stops/baotou").get_data(as_text=True)
-    assert 'class="tm-gallery"' in stop_page and "/media/display/" in stop_page and "tm-lightbox" in stop_page
+    assert 'class="tm-gallery"' in stop_page and "/media/display/" in stop_page and "/static/lightbox.js" in stop_page
     post_page = reader.get("/posts/baotou-capital-of-rare-earths").get_data(as_text=True)
     assert 'class="tm-gallery"' in post_page
 

@@ -40,8 +40,11 @@ def html_points(html: str) -> list[LatLon]:
     html = FIT_BOUNDS.sub("fitBounds(", html)
     points = [(float(a), float(b)) for a, b in PAIR.findall(html)]
     decoder = json.JSONDecoder()
-    for call in re.finditer(r"travelmap(?:Trip|Photos)\(", html):
+    for call in re.finditer(r"travelmap(?:Trip|Photos|Story)\(", html):
         data, _ = decoder.raw_decode(html, html.index("{", call.end()))
+        if isinstance(data.get("stops"), dict):  # the story's stops: {slug: [leg index, lat, lon, line, vertex]}
+            points += [(row[1], row[2]) for row in data["stops"].values()]
+            continue
         for leg in data.get("legs", []):
             points += [tuple(p) for line in leg["lines"] for p in decode_polyline(line)]
         if "points" in data:
@@ -98,7 +101,8 @@ class Reader:
         found: dict[str, list[LatLon]] = {}
         pages = ["/", T, *[f"{T}/legs/{n}" for n in legs], *[f"{T}/stops/{s}" for s in stops],
                  *[f"/posts/{p}" for p in posts], f"/embed{T}", f"/embed{T}?photos=0",
-                 *[f"/embed{T}?leg={n}" for n in legs], *[f"/embed{T}?stop={s}" for s in stops]]
+                 *[f"/embed{T}?leg={n}" for n in legs], *[f"/embed{T}?stop={s}" for s in stops],
+                 f"{T}/story", f"/embed{T}/story"]
         for url in pages:
             found[url] = html_points(self.get(url).get_data(as_text=True))
         for n in legs:

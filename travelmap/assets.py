@@ -47,6 +47,8 @@ def map_assets() -> Assets:
         photos_js=url_for("static", filename="photos.js"),
         trip_js=url_for("static", filename="tripmap.js"),
         kit_js=url_for("static", filename="mapkit.js"),
+        story_js=url_for("static", filename="story.js"),
+        lightbox_js=url_for("static", filename="lightbox.js"),
         gesture_js=url_for("vendor.vendor", package=GESTURE, filename="leaflet-gesture-handling.min.js"),
         gesture_css=url_for("vendor.vendor", package=GESTURE, filename="leaflet-gesture-handling.min.css"),
     )

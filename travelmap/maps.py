@@ -19,7 +19,7 @@ from .geo import Bounds, decode_polyline, encode_polyline
 from .localtime import local_time, photo_local_time
 from .models import Leg, Photo, Post, PrivacyZone, Stop, Trip
 from .redaction import Redaction
-from .text import html_text, safe_colour
+from .text import html_text, safe_colour, text_colour
 
 STOP_ZOOM_RADIUS_M = 3_000
 
@@ -38,6 +38,8 @@ class Assets:
     kit_js: str = ""
     gesture_js: str = ""
     gesture_css: str = ""
+    story_js: str = ""
+    lightbox_js: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,8 @@ class Links:
     thumb: Callable[[Photo], str]
     stop: Callable[[Stop], str]
     display: Callable[[Photo], str]
-    # {"thumb": [before id, after id], "details": URL}: where the photo layer finds thumbnails and popup text.
+    # {"thumb": [before id, after id], "display": [before id, after id], "details": URL}: where the photo layer
+    # finds thumbnails, larger copies and the lightbox's text.
     photo_data: Callable[[], dict] | None = None
 
 
@@ -296,6 +299,9 @@ def _new_map(tiles: Tiles, assets: Assets, *, scroll_zoom: bool = True) -> foliu
         control_scale=True,
         prefer_canvas=False,
         scrollWheelZoom=scroll_zoom,
+        # The map's own option (folium gives max_zoom to a tile layer only): with TRAVELMAP_TILES=none there is
+        # no tile layer, and Leaflet's fitBounds would throw "Map has no maxZoom specified".
+        maxZoom=19,
         width="100%",
         height="100%",
         font_size="12px",
@@ -317,7 +323,8 @@ class TripData(JSCSSMixin, folium.elements.MacroElement):
 
     data = {"legs": [{"lines": [encoded…], "planned": [bool…], "dash": bool, "colour", "name",
                       "detail": URL of the 10 m lines or null}],
-            "stops": [[lat, lon, number, name, colour, arrival text, arrival ISO, post URL, stop slug, leg index]],
+            "stops": [[lat, lon, number, name, colour, arrival text, arrival ISO, post URL, stop slug, leg index,
+                       number colour (black or white, whichever reads better on the leg's colour)]],
             "detailZoom": zoom from which legs swap to their detailed lines}
     """
 
@@ -351,6 +358,7 @@ def stop_row(stop: Stop, place: tuple[float, float], number: int, leg_index: int
         links.post(stop.post) if stop.post else "",
         stop.slug,
         leg_index,
+        text_colour(stop.leg.colour),
     ]
 
 
@@ -381,7 +389,8 @@ class PhotoLayer(JSCSSMixin, folium.elements.MacroElement):
     """All photos as one clustered layer built in the browser from compact data (no folium object per photo).
 
     data = {"points": encoded polyline of the photos' places, "ids": [photo ids],
-            "thumb": [URL before the id, URL after it], "details": URL of the popups' text (fetched on first use)}
+            "thumb": [URL before the id, URL after it], "display": the same for the larger copy,
+            "details": URL of the lightbox's text (fetched on first use)}
     About 10 bytes a photo: 2,000 photos cost ~20 KB, where 2,000 folium Markers with Popups cost ~1.7 MB.
     """
 
@@ -399,6 +408,7 @@ class PhotoLayer(JSCSSMixin, folium.elements.MacroElement):
         self.default_js = [
             ("markercluster", assets.cluster_js),
             ("travelmap_kit", assets.kit_js),
+            ("travelmap_lightbox", assets.lightbox_js),
             ("travelmap_photos", assets.photos_js),
         ]
         self.default_css = [
@@ -548,8 +558,8 @@ def build_overview_map(trips: list[tuple[Trip, Redaction]], *, tiles: Tiles, ass
                 [lat, lon if origin is None else geo.shift_lon(lon, origin)],
                 icon=folium.DivIcon(
                     html='<div class="tm-pin tm-pin-trip">★</div>',
-                    icon_size=(30, 30),
-                    icon_anchor=(15, 15),
+                    icon_size=(44, 44),
+                    icon_anchor=(22, 22),
                     class_name="tm-stop",
                 ),
             )
@@ -578,9 +588,10 @@ def build_stops_map(stops: list[Stop], *, tiles: Tiles, assets: Assets, links: L
         n = stop.leg.trip.stop_numbers()[stop.id]  # the same number as on the trip map
         colour = safe_colour(stop.leg.colour)
         icon = folium.DivIcon(
-            html=str(Markup('<div class="tm-pin" style="background:{}">{}</div>').format(colour, n)),
-            icon_size=(30, 30),
-            icon_anchor=(15, 15),
+            html=str(Markup('<div class="tm-pin" style="background:{};color:{}">{}</div>').format(
+                colour, text_colour(colour), n)),
+            icon_size=(44, 44),
+            icon_anchor=(22, 22),
             class_name="tm-stop",
         )
         marker = folium.Marker([lat, lon if origin is None else geo.shift_lon(lon, origin)],

@@ -22,6 +22,9 @@ class Profile:
 
     points: list[list[float]]
     svg: Markup
+    # The leg's route in miniature with a dot for the place the reader points at: on a phone the page's map has
+    # scrolled away by the time the reader touches the profile, so the profile carries a map of its own.
+    mini: Markup = Markup("")
 
     def data_json(self) -> Markup:
         """Return the points as JSON safe inside a <script type="application/json">."""
@@ -124,4 +127,29 @@ def draw(points: list[list[float]], colour: str, *, total: float | None = None) 
         f'<line class="tm-cursor" x1="0" x2="0" y1="{PAD_TOP}" y2="{HEIGHT - PAD_BOTTOM}" visibility="hidden"/>'
     )
     parts.append("</svg>")
-    return Profile(points=points, svg=Markup("".join(parts)))
+    return Profile(points=points, svg=Markup("".join(parts)), mini=mini_map(points, colour))
+
+
+MINI, MINI_PAD = 100, 8
+
+
+def mini_map(points: list[list[float]], colour: str) -> Markup:
+    """Draw a route ([distance, elevation, lat, lon] points) as a small square SVG map, north up, with a hidden
+    dot the page's script moves; the data-* attributes say how a latitude and longitude map onto it."""
+    lats, lons = [p[2] for p in points], [p[3] for p in points]
+    south, north, west, east = min(lats), max(lats), min(lons), max(lons)
+    shrink = math.cos(math.radians((south + north) / 2))  # a degree of longitude is shorter away from the equator
+    span = max((east - west) * shrink, north - south, 1e-9)
+    scale = (MINI - 2 * MINI_PAD) / span
+    left = MINI_PAD + (MINI - 2 * MINI_PAD - (east - west) * shrink * scale) / 2
+    top = MINI_PAD + (MINI - 2 * MINI_PAD - (north - south) * scale) / 2
+    step = max(1, len(points) // 200)
+    line = " ".join(f"{left + (lon - west) * shrink * scale:.1f},{top + (north - lat) * scale:.1f}"
+                    for lat, lon in list(zip(lats, lons))[::step] + [(lats[-1], lons[-1])])
+    return Markup(
+        f'<svg class="tm-profile-mini" viewBox="0 0 {MINI} {MINI}" aria-hidden="true" focusable="false" '
+        f'data-west="{west:.6f}" data-north="{north:.6f}" data-left="{left:.2f}" data-top="{top:.2f}" '
+        f'data-kx="{shrink * scale:.4f}" data-ky="{scale:.4f}">'
+        f'<polyline class="tm-mini-route" points="{line}" stroke="{colour}"/>'
+        f'<circle class="tm-mini-dot" r="5" cx="0" cy="0" visibility="hidden"/></svg>'
+    )

@@ -76,6 +76,25 @@ def safe_colour(colour: str | None, default: str = DEFAULT_COLOUR) -> str:
     return colour if colour and COLOUR_RE.fullmatch(colour) else default
 
 
+def _luminance(colour: str) -> float:
+    """Return the WCAG relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """Return the WCAG contrast ratio (1 to 21) between two #rrggbb colours."""
+    light, dark = sorted((_luminance(safe_colour(first)), _luminance(safe_colour(second))), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def text_colour(background: str | None) -> str:
+    """Return black or white, whichever reads better on the colour an author picked (stop numbers, swatches)."""
+    colour = safe_colour(background)
+    return "#000000" if contrast_ratio(colour, "#000000") >= contrast_ratio(colour, "#ffffff") else "#ffffff"
+
+
 def clean_filename(name: str | None) -> str:
     """Return a display-safe file name: no folders, no control characters, at most 200 characters."""
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]

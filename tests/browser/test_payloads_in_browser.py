@@ -148,18 +148,17 @@ def test_stop_and_photo_popups_tooltips_and_layer_names_show_payloads_as_text(
     leg_tooltip.wait_for()
     assert leg_tooltip.text_content() == f"{TEXT} (by train)"
 
-    # The photo's popup: caption, stop link and post link, from photos.json, as text.
-    photo = page.locator(f'.tm-photo-marker:has(.tm-photo-pin[data-photo="{hostile.site.photo["id"]}"])')
+    # The photo's lightbox: caption, stop link and post link, from photos.json, as text.
+    photo = page.locator(f'.tm-photo-marker:has(.tm-photo-thumb[data-photo="{hostile.site.photo["id"]}"])')
     photo.click(position=zoom_until_clickable(page, page, photo, pin))
-    photo_popup = page.locator(".leaflet-popup-content .tm-popup.tm-photo")
-    photo_popup.locator(".tm-popup-caption").wait_for()
-    page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
-    assert photo_popup.locator(".tm-popup-caption").text_content() == TEXT
-    assert photo_popup.locator("img").get_attribute("alt") == TEXT
-    links = photo_popup.locator("a")
-    assert links.all_text_contents() == [TEXT, "Read the post"]
+    lightbox = page.locator("dialog.tm-lightbox[open]")
+    lightbox.locator(".tm-lightbox-caption").wait_for()
+    assert lightbox.locator(".tm-lightbox-caption").text_content() == TEXT
+    assert lightbox.locator("img").get_attribute("alt") == TEXT
+    links = lightbox.locator("a:not([hidden])")
+    assert links.all_text_contents() == [f"At {TEXT}", "Read the post"]
     assert links.first.get_attribute("href") == f"/trips/{hostile.site.trip}/stops/{stop}"
-    photo_popup.locator(".tm-popup-caption").hover()
+    lightbox.locator(".tm-lightbox-caption").hover()
     next_frames(page)
     screenshot(page, "payload-photo-popup")
     assert_nothing_ran(b)
@@ -193,7 +192,7 @@ def test_popups_made_from_html_strings_and_other_pages_show_payloads_as_text(
     screenshot(page, f"payload-{path}-page-popup")
     if path == "stop":  # the photo gallery's lightbox captions its photo with the text
         page.locator(".tm-gallery-item").first.click()
-        caption = page.locator("dialog.tm-lightbox[open] figcaption")
+        caption = page.locator("dialog.tm-lightbox[open] .tm-lightbox-caption")
         caption.wait_for()
         assert caption.text_content() == TEXT
         assert page.locator("dialog.tm-lightbox img").get_attribute("alt") == TEXT

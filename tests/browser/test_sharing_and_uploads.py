@@ -234,7 +234,7 @@ def test_a_blog_on_another_site_shows_the_embedded_map_scrolls_past_it_and_opens
 # ---------------------------------------------------------------- 2. the photo layer
 
 
-def test_a_reader_zooms_in_to_a_photo_and_its_popup_shows_the_thumbnail_time_and_stop(
+def test_a_reader_zooms_in_to_a_photo_and_its_lightbox_shows_the_photo_time_stop_and_post(
     live_server: Any, open_page: Any, screenshot: Any
 ) -> None:
     b = open_page()
@@ -243,31 +243,30 @@ def test_a_reader_zooms_in_to_a_photo_and_its_popup_shows_the_thumbnail_time_and
     settle(page, STOP_COUNT)
 
     # Every photo is drawn: alone or counted in a cluster.
-    clusters = [int(n) for n in page.locator(".marker-cluster").all_inner_texts()]
-    singles = page.locator(".tm-photo-marker").count()
+    clusters = [int(n.split()[0]) for n in page.locator(".tm-photo-cluster .tm-photo-count").all_inner_texts()]
+    singles = page.locator(".tm-photo-marker:not(.tm-photo-cluster)").count()
     assert sum(clusters) + singles == PHOTO_COUNT
 
     # The Bayan Obo photo sits 1.3 km from its stop: zoomed in far enough, it can be clicked.
     details = page.request.get(live_server(f"{TRIP_PATH}/photos.json")).json()
     photo_id = next(key for key, row in details.items() if row[0] == BAYAN_OBO_PHOTO)
-    photo = page.locator(f'.tm-photo-marker:has(.tm-photo-pin[data-photo="{photo_id}"])')
+    photo = page.locator(f'.tm-photo-marker:has(.tm-photo-thumb[data-photo="{photo_id}"])')
     stop = page.locator('.tm-pin[data-stop="bayan-obo"]')
+    assert (photo.locator("img").get_attribute("src") or "") == f"{TRIP_PATH}/photos/{photo_id}/thumb.jpg"
     photo.click(position=zoom_until_clickable(page, page, photo, stop))
-    popup = page.locator(".leaflet-popup-content .tm-popup.tm-photo")
-    popup.wait_for()
-    page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
+    lightbox = page.locator("dialog.tm-lightbox[open]")
+    lightbox.locator(".tm-lightbox-caption").wait_for()
 
-    img = popup.locator("img")
-    popup.locator(".tm-popup-caption").wait_for()
+    img = lightbox.locator("img")
     assert img.get_attribute("alt") == BAYAN_OBO_PHOTO
-    assert (img.get_attribute("src") or "") == f"{TRIP_PATH}/photos/{photo_id}/thumb.jpg"
+    assert (img.get_attribute("src") or "") == f"{TRIP_PATH}/photos/{photo_id}/display.jpg"
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
-    assert popup.locator(".tm-popup-caption").inner_text() == BAYAN_OBO_PHOTO
-    assert popup.locator(".tm-popup-when").inner_text() == "15 October 2010, 09:10"
-    stop_link = popup.get_by_role("link", name="Bayan Obo mining district")
+    assert lightbox.locator(".tm-lightbox-caption").inner_text() == BAYAN_OBO_PHOTO
+    assert lightbox.locator(".tm-lightbox-when").inner_text() == "15 October 2010, 09:10"
+    stop_link = lightbox.get_by_role("link", name="At Bayan Obo mining district")
     assert stop_link.get_attribute("href") == f"{TRIP_PATH}/stops/bayan-obo"
-    assert popup.get_by_role("link", name="Read the post").get_attribute("href") == "/posts/the-road-to-bayan-obo"
-    screenshot(page, "desktop-trip-photo-popup")
+    assert lightbox.get_by_role("link", name="Read the post").get_attribute("href") == "/posts/the-road-to-bayan-obo"
+    screenshot(page, "desktop-trip-photo-lightbox")
 
     stop_link.click()
     page.wait_for_url(live_server(f"{TRIP_PATH}/stops/bayan-obo"))
@@ -295,7 +294,7 @@ def test_hovering_the_leg_profile_shows_the_place_on_the_map_and_reads_out_dista
     assert sorted(page.locator(".tm-pin[data-stop]").evaluate_all("ps => ps.map(p => p.dataset.stop)")) == sorted(
         LEG2_STOPS
     )
-    svg = page.locator("#tm-profile svg")
+    svg = page.locator("#tm-profile .tm-profile-svg")
     box = svg.bounding_box()
     assert box is not None and box["width"] > 250 and box["height"] > 100
     assert page.locator(".tm-profile-marker").count() == 0
@@ -341,7 +340,7 @@ def test_touching_the_leg_profile_on_a_phone_shows_the_place_on_the_map(
     page.goto(live_server(f"{TRIP_PATH}/legs/2"))
     settle(page, len(LEG2_STOPS))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    svg = page.locator("#tm-profile svg")
+    svg = page.locator("#tm-profile .tm-profile-svg")
     svg.scroll_into_view_if_needed()
     box = svg.bounding_box()
     assert box is not None

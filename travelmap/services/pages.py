@@ -5,20 +5,24 @@ photos in a zone are already gone from `photos`, and outputs ask the redaction f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..exports import track_gpx
 from ..formats.read import read_track
 from ..geo import LatLon
-from ..models import Leg, Photo, Stop, Track, Trip
+from ..localtime import local_time
+from ..models import Leg, Photo, Post, Stop, Track, Trip
 from ..profile import Profile, leg_profile
 from ..redaction import Redaction, TrackView
+from ..text import render_markdown, safe_url
 from ..trackstats import Totals, totals
 from .find import leg_at
-from .trips import listed_trips, trip_by_id, trip_photos
+from .trips import cover_photos, listed_trips, trip_by_id, trip_photos
 from .zones import reader_view
 
 
@@ -89,21 +93,43 @@ def stop_page(session: Session, trip_id: int, stop_slug: str) -> StopPage:
 
 
 @dataclass
-class Card:
-    """A listed trip on the front page: its totals, and what readers see of it."""
+class TripCard:
+    """A trip as the front page lists it: totals, the cover photo (None: show the route preview) and its dates."""
 
     trip: Trip
     totals: Totals
-    view: Redaction
+    view: Redaction  # the owner's zones: what readers see of it
+    cover: Photo | None
+    starts: datetime | None
+    ends: datetime | None
 
 
-def index_page(session: Session) -> list[Card]:
-    """Return the listed trips with their totals, for the front page's cards and map."""
-    cards = []
+def trip_dates(trip: Trip) -> tuple[datetime | None, datetime | None]:
+    """Return when a trip began and ended, in local time: its stops' times, else its tracks' (None when unknown)."""
+    times = [(when, stop.timezone) for stop in trip.stops() for when in (stop.arrived_at, stop.departed_at) if when]
+    if not times:
+        times = [(when, trip.timezone) for leg in trip.legs for track in leg.tracks
+                 for when in (track.started_at, track.ended_at) if when]
+    if not times:
+        return None, None
+    first, last = min(times, key=lambda t: t[0]), max(times, key=lambda t: t[0])
+    return local_time(*first), local_time(*last)
+
+
+def index_page(session: Session) -> list[TripCard]:
+    """Return the listed trips with their totals (what readers see of them), covers and dates, for the front
+    page's cards and map."""
+    trips = listed_trips(session)
+    covers = cover_photos(session, [trip.id for trip in trips])
     views: dict[int, Redaction] = {}
-    for trip in listed_trips(session):
+    cards = []
+    for trip in trips:
         view = views.get(trip.owner_id) or views.setdefault(trip.owner_id, reader_view(session, trip.owner_id))
-        cards.append(Card(trip, totals(t for leg in trip.legs for t in view.tracks(leg)), view))
+        cover = covers.get(trip.id)
+        starts, ends = trip_dates(trip)
+        cards.append(TripCard(trip=trip, totals=totals(t for leg in trip.legs for t in view.tracks(leg)),
+                              view=view, cover=cover if cover is not None and view.shows_photo(cover) else None,
+                              starts=starts, ends=ends))
     return cards
 
 
@@ -136,3 +162,74 @@ def track_download(session: Session, trip: Trip, track: Track, media_root: Path)
     elif not seen.touched:
         return None
     return track_gpx(seen).encode("utf-8")
+
+
+@dataclass
+class StoryStop:
+    """A stop as the story tells it: when, the post's text (or where it was told already), its photos."""
+
+    stop: Stop
+    number: int
+    arrived: datetime | None
+    departed: datetime | None
+    post: Post | None
+    # The post's text is told at the first stop that links to it; later stops point back to that one.
+    body: Markup | None
+    external_url: str | None
+    told_at: Stop | None
+    photos: list[Photo]
+
+
+@dataclass
+class StoryLeg:
+    """A leg as the story tells it: its stops in order and the photos of the leg that belong to no stop."""
+
+    leg: Leg
+    stops: list[StoryStop]
+    photos: list[Photo]
+
+
+@dataclass
+class StoryPage:
+    """A whole trip told in order, leg by leg and stop by stop, with the photos that belong to no leg."""
+
+    trip: TripPage
+    legs: list[StoryLeg]
+    photos: list[Photo]
+
+
+def story_page(session: Session, trip_id: int) -> StoryPage:
+    """Load a trip for its story view: every leg and stop in route order with its text and photos."""
+    page = trip_page(session, trip_id)
+    by_stop: dict[int, list[Photo]] = {}
+    by_leg: dict[int, list[Photo]] = {}
+    loose: list[Photo] = []
+    for photo in page.photos:
+        if photo.stop_id is not None:
+            by_stop.setdefault(photo.stop_id, []).append(photo)
+        elif photo.leg_id is not None:
+            by_leg.setdefault(photo.leg_id, []).append(photo)
+        else:
+            loose.append(photo)
+    told: dict[int, Stop] = {}
+    legs = []
+    for leg in page.trip.legs:
+        stops = []
+        for stop in leg.stops:
+            post = stop.post
+            told_at = told.get(post.id) if post is not None else None
+            if post is not None and told_at is None:
+                told[post.id] = stop
+            stops.append(StoryStop(
+                stop=stop, number=page.numbers[stop.id],
+                arrived=local_time(stop.arrived_at, stop.timezone),
+                departed=local_time(stop.departed_at, stop.timezone),
+                post=post,
+                body=render_markdown(post.body) if post is not None and post.body and told_at is None else None,
+                external_url=safe_url(post.url) if post is not None else None,
+                told_at=told_at, photos=by_stop.pop(stop.id, []),
+            ))
+        legs.append(StoryLeg(leg=leg, stops=stops, photos=by_leg.pop(leg.id, [])))
+    # Photos of a stop or leg that is not drawn (none today, but a filter may hide some) still belong to the trip.
+    loose += [p for photos in (*by_stop.values(), *by_leg.values()) for p in photos]
+    return StoryPage(trip=page, legs=legs, photos=loose)

@@ -10,12 +10,17 @@
     return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   }
   function update() {
-    var query = [what.value, photos.checked ? "" : "photos=0"].filter(Boolean).join("&");
-    var src = panel.getAttribute("data-embed") + (query ? "?" + query : "");
+    var option = what.options[what.selectedIndex];
+    // The story has an embed of its own (text and map); the others are the map embed with a query.
+    var own = option.getAttribute("data-embed");
+    photos.disabled = !!own;
+    var query = own ? "" : [what.value, photos.checked ? "" : "photos=0"].filter(Boolean).join("&");
+    var src = (own || panel.getAttribute("data-embed")) + (query ? "?" + query : "");
     var parts = size.value.split("x"), width = parts[0], height = parts[1];
-    var label = what.options[what.selectedIndex].textContent.trim();
+    var label = option.getAttribute("data-title") || option.textContent.trim();
     snippet.value = '<iframe src="' + escape(src) + '" width="' + width + '" height="' + height +
-      '" style="border:0;max-width:100%" loading="lazy" allowfullscreen title="Map: ' + escape(label) + '"></iframe>';
+      '" style="border:0;max-width:100%" loading="lazy" allowfullscreen title="' + (own ? "Story: " : "Map: ") +
+      escape(label) + '"></iframe>';
     page.value = what.options[what.selectedIndex].getAttribute("data-page");
     preview.style.width = width.indexOf("%") >= 0 ? width : width + "px";
     preview.style.height = height + "px";

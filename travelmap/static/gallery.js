@@ -1,28 +1,21 @@
-// A lightbox for photo galleries: click a thumbnail for the larger copy; arrows and Escape work.
+// Photo galleries: a click (or Enter) on a thumbnail opens the lightbox (lightbox.js) at that photo, with the
+// gallery's other photos a step away; without script the link opens the larger copy itself.
 (function () {
   "use strict";
+  if (!window.travelmapLightbox) return;
   document.querySelectorAll(".tm-gallery-wrap").forEach(function (wrap) {
-    var items = Array.prototype.slice.call(wrap.querySelectorAll(".tm-gallery-item"));
-    var dialog = wrap.querySelector(".tm-lightbox");
-    if (!dialog || !dialog.showModal) return;
-    var img = dialog.querySelector("img"), caption = dialog.querySelector("figcaption"), index = 0;
-    function show(i) {
-      index = (i + items.length) % items.length;
-      img.src = items[index].getAttribute("href");
-      img.alt = items[index].getAttribute("data-caption") || "Photo";
-      caption.textContent = items[index].getAttribute("data-caption") || "";
-    }
-    items.forEach(function (item, i) {
-      item.addEventListener("click", function (event) { event.preventDefault(); show(i); dialog.showModal(); });
+    var links = Array.prototype.slice.call(wrap.querySelectorAll(".tm-gallery-item"));
+    var items = links.map(function (a) {
+      return { src: a.getAttribute("href"), caption: a.getAttribute("data-caption") || "",
+               when: a.getAttribute("data-when") || "", stopName: a.getAttribute("data-stop-name") || "",
+               stopUrl: a.getAttribute("data-stop-url") || "", postUrl: a.getAttribute("data-post-url") || "",
+               target: a.getAttribute("target") || "" };
     });
-    dialog.addEventListener("click", function (event) {
-      var step = event.target.getAttribute("data-step");
-      if (step) show(index + parseInt(step, 10));
-      else if (event.target.hasAttribute("data-close") || event.target === dialog) dialog.close();
-    });
-    dialog.addEventListener("keydown", function (event) {
-      if (event.key === "ArrowRight") show(index + 1);
-      if (event.key === "ArrowLeft") show(index - 1);
+    links.forEach(function (a, i) {
+      a.addEventListener("click", function (event) {
+        if (event.ctrlKey || event.metaKey || event.shiftKey) return;  // a new tab, as the reader asked
+        if (window.travelmapLightbox.open(items, i, a)) event.preventDefault();
+      });
     });
   });
 })();

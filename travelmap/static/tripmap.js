@@ -6,6 +6,14 @@
 
   function tooltip(text) { return el("span", "", text); }  // a node, so Leaflet never parses it as HTML
 
+  // A line's tooltip makes Chromium put the SVG path in the tab order (it has focus listeners): an invisible,
+  // nameless stop for keyboard users. The stops and the timeline carry what the line's tooltip says.
+  function unfocusable(layer) {
+    function fix() { var path = layer.getElement(); if (path) path.setAttribute("tabindex", "-1"); }
+    layer.on("add", fix);
+    fix();
+  }
+
   function drawLines(leg, group) {
     return leg.lines.map(function (line, i) {
       var polyline = L.polyline(kit.unwrap(decode(line), origin), {
@@ -14,6 +22,7 @@
       });
       polyline.bindTooltip(tooltip(leg.name), { sticky: true });
       group.addLayer(polyline);
+      unfocusable(polyline);
       return polyline;
     });
   }
@@ -40,12 +49,13 @@
     var pin = el("div", "tm-pin", String(row[2]));
     pin.setAttribute("data-stop", row[8]);
     pin.style.background = row[4];
+    pin.style.color = row[10] || "#ffffff";  // black or white, whichever reads better on the leg's colour
     var marker = L.marker([row[0], kit.shift(row[1], origin)], {
-      icon: L.divIcon({ html: pin, className: "tm-stop", iconSize: [30, 30], iconAnchor: [15, 15] }),
+      icon: L.divIcon({ html: pin, className: "tm-stop", iconSize: [44, 44], iconAnchor: [22, 22] }),
       title: row[3], alt: row[3], zIndexOffset: 1000
     });
     marker.bindPopup(function () { return stopPopup(row); }, { maxWidth: 280 });
-    marker.bindTooltip(tooltip(row[2] + ". " + row[3]), { direction: "top", offset: [0, -14] });
+    marker.bindTooltip(tooltip(row[2] + ". " + row[3]), { direction: "top", offset: [0, -16] });
     return marker;
   }
 
@@ -55,7 +65,14 @@
     var drawn = data.legs.map(function (leg, i) { return drawLines(leg, groups[i]); });
     // For the workspace's scripts: a new upload is drawn into its leg's layer without a reload.
     map.travelmapLegs = { groups: groups, draw: function (i, leg) { return drawLines(leg, groups[i]); } };
-    data.stops.forEach(function (row) { groups[row[9]].addLayer(stopMarker(row)); });
+    var markers = {};
+    data.stops.forEach(function (row) {
+      var marker = stopMarker(row);
+      markers[row[8]] = marker;
+      groups[row[9]].addLayer(marker);
+    });
+    // For page scripts that steer the map (story.js): each leg's drawn lines, each stop's marker by slug.
+    map.travelmapTrip = { lines: drawn, markers: markers };
     var loaded = {};
     function loadDetail() {
       if (map.getZoom() < data.detailZoom) return;

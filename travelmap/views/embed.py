@@ -17,6 +17,7 @@ from ..models import Leg, Stop, Trip
 from ..services import find, pages, reading, slugs
 from ..services.trips import trip_by_slug
 from ..text import html_text
+from . import public
 from .lookup import follow_old_stop, stamp_or_404
 from .maplinks import config_fingerprint, detail_url, links, tiles
 
@@ -71,11 +72,27 @@ def trip(slug: str) -> ResponseReturnValue:
         raise
 
 
-def _resolve(url: str) -> tuple[Trip, dict, str, str]:
-    """Map a page URL of this site to (trip, embed query, title, author); 404 for anything else. Never fetched."""
+@bp.get("/embed/trips/<slug>/story")
+def story(slug: str) -> ResponseReturnValue:
+    """Serve a trip's story (text beside a map that follows it) with no site chrome; frameable anywhere."""
+    row = stamp_or_404(slug)
+
+    def build() -> str:
+        page = pages.story_page(db.session(), row.id)
+        parts = public.story_map(page, embed=True)
+        return render_template("embed/story.html", page=page, trip=page.trip.trip, map=parts,
+                               full_url=url_for("public.story", slug=page.trip.trip.slug))
+
+    return cached_response(("embed-story", row.id, row.revision, config_fingerprint()), build,
+                           max_age=EMBED_MAX_AGE)
+
+
+def _resolve(url: str) -> tuple[Trip, str, dict, str, str]:
+    """Map a page URL of this site to (trip, embed endpoint, embed query, title, author); 404 for anything else.
+    Never fetched."""
     route = page_route(url)  # this site is its public address, whatever the request's Host says
     if route is None:
-        raise NotFound("oEmbed answers only for trip, leg, stop and post pages of this site.")
+        raise NotFound("oEmbed answers only for trip, leg, stop, story and post pages of this site.")
     endpoint, args = route
     session = db.session()
     if endpoint == "public.post":
@@ -92,9 +109,9 @@ def _resolve(url: str) -> tuple[Trip, dict, str, str]:
         if not page.stops:
             raise NotFound("This post shows no place at this address, so there is no map to embed.")
         stop = page.stops[0]
-        return stop.leg.trip, {"stop": stop.slug}, page.post.title, page.post.author_name
-    if endpoint not in {"public.trip", "public.leg", "public.stop"}:
-        raise NotFound("oEmbed answers only for trip, leg, stop and post pages of this site.")
+        return stop.leg.trip, "embed.trip", {"stop": stop.slug}, page.post.title, page.post.author_name
+    if endpoint not in {"public.trip", "public.leg", "public.stop", "public.story"}:
+        raise NotFound("oEmbed answers only for trip, leg, stop, story and post pages of this site.")
     trip = trip_by_slug(session, args["slug"]) or slugs.trip_by_old_slug(session, args["slug"])
     if trip is None:
         raise NotFound("There is no trip at this address.")
@@ -103,12 +120,14 @@ def _resolve(url: str) -> tuple[Trip, dict, str, str]:
     author = trip.owner.display_name or trip.owner.username
     if endpoint == "public.leg":
         leg = find.leg_at(trip, args["position"])
-        return trip, {"leg": leg.position}, f"{leg.name} · {trip.title}", author
+        return trip, "embed.trip", {"leg": leg.position}, f"{leg.name} · {trip.title}", author
     if endpoint == "public.stop":
         renamed = slugs.stop_slug_for(session, trip.id, args["stop_slug"])
         stop = find.stop_by_key(trip, args["stop_slug"] if renamed is None else renamed)
-        return trip, {"stop": stop.slug}, f"{stop.name} · {trip.title}", author
-    return trip, {}, trip.title, author
+        return trip, "embed.trip", {"stop": stop.slug}, f"{stop.name} · {trip.title}", author
+    if endpoint == "public.story":
+        return trip, "embed.story", {}, f"{trip.title}: the story", author
+    return trip, "embed.trip", {}, trip.title, author
 
 
 def _dimension(name: str) -> int | None:
@@ -132,16 +151,17 @@ def oembed() -> ResponseReturnValue:
         raise InvalidInput("Give the page's address as ?url=…", field="url")
     if request.args.get("format", "json") != "json":
         raise TravelmapError("Only format=json is implemented.", status=501, code="not_implemented")
-    trip, query, title, author = _resolve(url)
+    trip, embed_endpoint, query, title, author = _resolve(url)
     max_w, max_h = _dimension("maxwidth"), _dimension("maxheight")
     width, height = DEFAULT_SIZE
     if max_w and width > max_w:
         width, height = max_w, round(height * max_w / width)
     if max_h and height > max_h:
         width, height = round(width * max_h / height), max_h
-    src = external_url("embed.trip", slug=trip.slug, **query)
+    src = external_url(embed_endpoint, slug=trip.slug, **query)
+    label = f"Story: {trip.title}" if embed_endpoint == "embed.story" else f"Map: {title}"
     html = Markup('<iframe src="{}" width="{}" height="{}" style="border:0;max-width:100%" loading="lazy" '
-                  'allowfullscreen title="{}"></iframe>').format(src, width, height, html_text(f"Map: {title}"))
+                  'allowfullscreen title="{}"></iframe>').format(src, width, height, html_text(label))
     thumb_w = min(1200, max_w or 1200)
     body = {
         "version": "1.0", "type": "rich", "title": title, "author_name": author,

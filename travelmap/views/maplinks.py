@@ -26,7 +26,8 @@ def links(trip: Trip | None = None) -> Links:
         details = url_for("public.photo_details", slug=trip.slug, v=trip.revision)
 
         def photo_data() -> dict[str, object]:
-            return {"thumb": [before + "/", "/" + after], "details": details}
+            return {"thumb": [before + "/", "/" + after], "display": [before + "/", "/display.jpg"],
+                    "details": details}
 
     return Links(
         photo_data=photo_data,

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from .. import db, geo, maps
+from .. import db, geo, maps, storymap
 from ..assets import map_assets
 from ..cache import cached_response
 from ..errors import NotFound
@@ -77,6 +77,30 @@ def stop(slug: str, stop_slug: str) -> ResponseReturnValue:
     except NotFound:
         follow_old_stop(row.id)
         raise
+
+
+def story_map(page: pages.StoryPage, *, embed: bool = False) -> maps.MapParts:
+    """Render the story's map: the whole trip with its 10 m lines and photos, steered by the text."""
+    trip = page.trip.trip
+    m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(trip), photos=page.trip.photos,
+                            detail=True, embed=embed, view=page.trip.view)
+    if embed:
+        maps.add_gesture_handling(m, map_assets())
+    storymap.add_story(m, trip, map_assets(), page.trip.view)
+    return maps.render_parts(m)
+
+
+@bp.get("/trips/<slug>/story")
+def story(slug: str) -> ResponseReturnValue:
+    """Tell the trip in order, leg by leg and stop by stop, beside a map that follows the text; cached per
+    revision."""
+    row = stamp_or_404(slug)
+
+    def build() -> str:
+        page = pages.story_page(db.session(), row.id)
+        return render_template("public/story.html", page=page, trip=page.trip.trip, map=story_map(page))
+
+    return cached_response(("story", row.id, row.revision, config_fingerprint()), build)
 
 
 @bp.get("/trips/<slug>/photos.json")
