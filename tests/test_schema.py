@@ -104,3 +104,25 @@ def test_the_readme_lists_every_setting():
 
     readme = (PROJECT_ROOT / "README.md").read_text()
     assert [s.env for s in SETTINGS if f"`{s.env}`" not in readme] == []
+
+
+def test_going_down_to_the_first_migration_and_up_again_keeps_every_row(seeded_app):
+    # SQLite alters a table by copying and dropping it: with foreign keys enforced, the DROP would cascade and
+    # delete the rows pointing at it (a track's points, a leg's stops).
+    first = ("authors", "trips", "legs", "stops", "tracks", "track_segments", "photos", "posts", "api_tokens")
+    with seeded_app.app_context():
+        engine = db.engine()
+
+        def counts() -> dict[str, int]:
+            with engine.connect() as connection:
+                return {t: connection.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one() for t in first}
+
+        before = counts()
+        assert before["track_segments"] > 0 and before["stops"] > 0
+        db.migrate(engine, "0001", down=True)
+        assert counts() == before
+        db.upgrade_schema(engine)
+        assert counts() == before
+        with engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import gpxpy
 import pytest
-from alembic import command
 from sqlalchemy import select
 
 from travelmap import db
@@ -434,10 +433,7 @@ def test_a_backup_keeps_trims_and_splits(seeded_app, token, tmp_path):
 
 def test_the_track_edits_migration_goes_down_and_up_again(app):
     with app.app_context():
-        config = db.alembic_config()
-        with db.engine().begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0001")
+        db.migrate(db.engine(), "0001", down=True)
         db.upgrade_schema(db.engine())
         with db.engine().connect() as connection:
             from sqlalchemy import inspect

@@ -18,7 +18,7 @@ from .media import discard_pending
 from .orm import Base
 
 __all__ = ["Base", "commit", "end_read_transaction", "engine", "init_app", "make_engine", "schema_is_empty",
-           "session", "upgrade_schema"]
+           "migrate", "session", "upgrade_schema"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -45,10 +45,35 @@ def alembic_config() -> Config:
 
 def upgrade_schema(engine: Engine) -> None:
     """Bring the database schema to the newest migration."""
+    migrate(engine, "head")
+
+
+def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
+    """Upgrade (or with down, downgrade) the schema to a revision, in one transaction.
+
+    On SQLite, Alembic alters a table by copying it and dropping the old one; with foreign keys enforced that
+    DROP TABLE would cascade and delete every row that points at the table (a track's points, a leg's stops). So
+    foreign keys are off while the migrations run (SQLite's own recipe for altering a table), checked with
+    PRAGMA foreign_key_check before the commit, and on again afterwards.
+    """
     config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # outside any transaction: SQLite ignores this pragma inside one
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                (command.downgrade if down else command.upgrade)(config, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def schema_is_empty(engine: Engine) -> bool:

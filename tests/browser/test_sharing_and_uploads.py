@@ -575,7 +575,8 @@ def test_the_embed_panel_gives_a_snippet_for_a_leg_without_photos_and_previews_i
     # Copying keeps the button's name; a status line beside it says it worked.
     copy = panel.get_by_role("button", name="Copy the snippet")
     copy.click()
-    page.wait_for_function("() => document.querySelector('[data-copied-for=\"embed-snippet\"]').textContent === 'Copied.'")
+    page.wait_for_function(
+        "() => document.querySelector('[data-copied-for=\"embed-snippet\"]').textContent === 'Copied.'")
     assert copy.inner_text() == "Copy the snippet"
     panel.locator("h2").scroll_into_view_if_needed()
     page.evaluate("window.scrollBy(0, -60)")  # below the sticky header
