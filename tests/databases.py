@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine, make_url
 
 SQLITE_FILE = "travelmap.sqlite3"
 POSTGRES_URL = os.environ.get("TRAVELMAP_TEST_POSTGRES_URL", "")
@@ -26,6 +28,21 @@ if BACKEND == "postgresql" and not POSTGRES_URL:
     raise RuntimeError("TRAVELMAP_TEST_BACKEND=postgresql needs TRAVELMAP_TEST_POSTGRES_URL")
 
 _created: list[str] = []  # PostgreSQL databases made since the last cleanup
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()  # every engine that has connected, to close its pool
+
+
+@event.listens_for(Engine, "engine_connect")
+def _remember_engine(connection: Connection) -> None:
+    _engines.add(connection.engine)
+
+
+def close_pools() -> None:
+    """Close the PostgreSQL connections the tests' engines keep in their pools, before their databases are
+    dropped: a connection the server closed under it would otherwise be left for the garbage collector, which
+    warns (and warnings are errors). An engine used again just connects anew."""
+    for engine in list(_engines):
+        if engine.dialect.name == "postgresql":
+            engine.dispose()
 _kept: set[str] = set()  # databases of instances shared beyond one test (see outliving_tests)
 
 
@@ -54,6 +71,7 @@ def create_postgres(name: str, template: str | None = None) -> str:
         if not exists:
             if template:
                 # CREATE DATABASE ... TEMPLATE needs the template to have no open connections.
+                close_pools()
                 conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
                              (template,))
                 conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
@@ -67,6 +85,7 @@ def drop_postgres(names: list[str]) -> None:
     """Drop databases, closing whatever connections the test left open."""
     if not names:
         return
+    close_pools()
     with _admin() as conn:
         for name in names:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
