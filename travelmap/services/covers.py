@@ -63,7 +63,7 @@ def reader_covers(session: Session, trips: list[Trip], view: Callable[[Trip], Re
     covers: dict[int, Photo] = {}
     chosen = session.execute(select(TripCover.trip_id, Photo).join(Photo, Photo.id == TripCover.photo_id)
                              .where(TripCover.trip_id.in_(ids)))
-    for trip_id, photo in chosen.tuples():
+    for trip_id, photo in chosen:
         if photo.lat is not None and views[trip_id].shows_photo(photo):
             covers[trip_id] = photo
     rest = [trip_id for trip_id in ids if trip_id not in covers]

@@ -76,7 +76,7 @@ class Outcome:
     """What a bulk action did, in words for the author and in numbers for the API."""
 
     action: str
-    count: int
+    ids: list[int]
     message: str
 
 
@@ -84,17 +84,17 @@ def apply(session: Session, trip: Trip, data: dict, media_root: Path, settings: 
     """Run one bulk action {ids, action, …} on the trip's photos: the one entry point of the form and the API."""
     action = validate.choice(data, "action", ACTIONS)
     photos = selected(trip, data.get("ids"))
-    n = len(photos)
+    n, ids = len(photos), [photo.id for photo in photos]
     them = f"{n} photo{'s' if n != 1 else ''}"
     if action == "place":
         place_photos(session, trip, photos, data, settings)
-        return Outcome(action, n, f"{them} placed at {photos[0].lat:.5f}, {photos[0].lon:.5f}.")
+        return Outcome(action, ids, f"{them} placed at {photos[0].lat:.5f}, {photos[0].lon:.5f}.")
     if action == "caption":
         caption_photos(session, trip, photos, data)
-        return Outcome(action, n, f"{them} captioned." if photos[0].caption else f"Caption cleared on {them}.")
+        return Outcome(action, ids, f"{them} captioned." if photos[0].caption else f"Caption cleared on {them}.")
     if action == "stop":
         attach_photos(session, trip, photos, data)
         stop = photos[0].stop
-        return Outcome(action, n, f"{them} attached to “{stop.name}”." if stop else f"{them} detached from their stop.")
+        return Outcome(action, ids, f"{them} attached to “{stop.name}”." if stop else f"{them} detached from their stop.")
     delete_photos(session, photos, media_root)
-    return Outcome(action, n, f"{them} deleted.")
+    return Outcome(action, ids, f"{them} deleted.")
