@@ -43,7 +43,8 @@ def eve(seeded_app):  # type: ignore[no-untyped-def]
     """Another author with a trip holding one photo: (token, trip slug, photo id)."""
     token = make_author(seeded_app, "eve")
     client = seeded_app.test_client()
-    slug = client.post("/api/trips", json={"title": "Eve's", "visibility": "public"}, headers=bearer(token)).json["slug"]
+    slug = client.post("/api/trips", json={"title": "Eve's", "visibility": "public"},
+                       headers=bearer(token)).json["slug"]
     photo = upload(client, token, slug, jpeg(lat=48.85, lon=2.35, colour=(1, 2, 3)))
     return token, slug, photo["id"]
 

@@ -69,7 +69,9 @@ def reader_covers(session: Session, trips: list[Trip], view: Callable[[Trip], Re
     rest = [trip_id for trip_id in ids if trip_id not in covers]
     if rest:
         rows = session.scalars(select(Photo).where(Photo.trip_id.in_(rest), Photo.lat.is_not(None),
-                                                   Photo.lon.is_not(None)).order_by(Photo.taken_at, Photo.id))
+                                                   Photo.lon.is_not(None))
+                                # Photos without a time last, on every database (SQLite sorts NULL first).
+                                .order_by(Photo.taken_at.is_(None), Photo.taken_at, Photo.id))
         for photo in rows:
             if photo.trip_id not in covers and views[photo.trip_id].shows_photo(photo):
                 covers[photo.trip_id] = photo

@@ -95,6 +95,7 @@ def apply(session: Session, trip: Trip, data: dict, media_root: Path, settings: 
     if action == "stop":
         attach_photos(session, trip, photos, data)
         stop = photos[0].stop
-        return Outcome(action, ids, f"{them} attached to “{stop.name}”." if stop else f"{them} detached from their stop.")
+        told = f"{them} attached to “{stop.name}”." if stop else f"{them} detached from their stop."
+        return Outcome(action, ids, told)
     delete_photos(session, photos, media_root)
     return Outcome(action, ids, f"{them} deleted.")
