@@ -11,6 +11,8 @@
   var place = form.querySelector("[data-place]");
   var last = null;
 
+  form.classList.add("tm-bulk-js");  // on a phone the count and "select all" then ride along at the bottom
+  form.querySelector(".tm-bulk-jump").hidden = false;
   all.parentNode.hidden = false;
   form.querySelector("[data-noscript]").hidden = true;
   form.querySelector(".tm-bulk-tip").hidden = false;
