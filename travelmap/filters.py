@@ -8,7 +8,7 @@ from flask import Flask
 
 from .localtime import local_time, photo_local_time
 from .models import Photo
-from .text import text_colour
+from .text import counted, text_colour
 
 
 def km(metres: float | None) -> str:
@@ -55,6 +55,6 @@ def utc_offset(value: datetime | None) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the filters."""
-    for f in (km, metres, hours, day, clock, photo_time, utc_offset, text_colour):
+    for f in (km, metres, hours, day, clock, photo_time, utc_offset, text_colour, counted):
         app.add_template_filter(f)
     app.add_template_global(local_time)
