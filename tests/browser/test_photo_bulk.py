@@ -94,7 +94,7 @@ def test_an_author_places_captions_deletes_and_chooses_a_cover_for_many_photos_a
 
     # The second photo made the cover: the front page's card shows it.
     row = page.locator(".tm-review-item").nth(1)
-    photo_id = row.get_attribute("id").removeprefix("photo-")  # type: ignore[union-attr]
+    photo_id = row.locator('input[name="ids"]').get_attribute("value")
     row.get_by_role("button", name="Make cover").click()
     page.wait_for_url(re.compile(r"/photos$"))
     assert "cover now" in flash(page)
