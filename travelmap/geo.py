@@ -364,6 +364,36 @@ def far_from(points: Sequence[LatLon], others: Sequence[LatLon], km: float = FAR
     return distance_km if distance_km > km else None
 
 
+def far_each(points: Sequence[LatLon], others: Sequence[LatLon], km: float = FAR_KM) -> list[float | None]:
+    """Return, for each point, far_from's answer against the others and every other one of the points.
+
+    One matrix product for all of them (in blocks), not one far_from call each: a trip's few hundred photos are
+    each measured against the rest of the trip in a few milliseconds. Points at the same place are near each other.
+    """
+    if not len(points):
+        return []
+    mine = _unit_vectors(points)
+    theirs = _unit_vectors(others) if len(others) else np.empty((0, 3))
+    closest = np.full(len(mine), -2.0)  # below any cosine: nothing to be near
+    rows = max(1, 4_000_000 // max(1, len(theirs) + len(mine)))
+    for start in range(0, len(mine), rows):
+        block = mine[start:start + rows]
+        if len(theirs):
+            closest[start:start + rows] = (block @ theirs.T).max(axis=1)
+        among = block @ mine.T
+        among[np.arange(len(block)), np.arange(start, start + len(block))] = -2.0  # a point is not its own neighbour
+        if among.shape[1] > 1:
+            closest[start:start + rows] = np.maximum(closest[start:start + rows], among.max(axis=1))
+    out: list[float | None] = []
+    for cosine in closest.tolist():
+        if cosine < -1.5:  # nothing else at all
+            out.append(None)
+            continue
+        distance_km = math.acos(max(-1.0, min(1.0, cosine))) * EARTH_RADIUS_M / 1000
+        out.append(distance_km if distance_km > km else None)
+    return out
+
+
 def blur(lat: float, lon: float) -> tuple[float, float]:
     """Round a place to a ~1 km grid (what readers see when a trip blurs its photo places)."""
     step_lat = 0.01

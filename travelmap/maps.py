@@ -15,7 +15,7 @@ from folium.utilities import JsCode
 from markupsafe import Markup
 
 from . import geo
-from .geo import Bounds, decode_polyline, encode_polyline
+from .geo import Bounds, LatLon, decode_polyline, encode_polyline
 from .localtime import local_time, photo_local_time
 from .models import Leg, Photo, Post, PrivacyZone, Stop, Trip
 from .redaction import Redaction
@@ -479,12 +479,14 @@ def build_trip_map(
     detail: bool = False,
     detail_url: Callable[[Leg], str] | None = None,
     view: Redaction,
+    focus: LatLon | None = None,
 ) -> folium.Map:
     """Build a trip's map: a layer per leg, numbered stops with post links, photo clusters, fitted to what is shown.
 
     With detail (leg and stop pages), legs are drawn with their 10 m lines from the start; otherwise with
     the 100 m overview, and `detail_url` tells the browser where each leg's 10 m lines are when it zooms in.
-    `view` says what readers see (the owner's privacy zones applied); the workspace passes EVERYTHING.
+    `view` says what readers see (the owner's privacy zones applied); the workspace passes EVERYTHING. `focus`
+    centres the map on one place (a photo being moved in the workspace) instead of fitting the whole trip.
     """
     m = _new_map(tiles, assets, scroll_zoom=not embed)
     numbers = trip.stop_numbers()
@@ -511,6 +513,8 @@ def build_trip_map(
     place = view.place(stop) if stop is not None else None
     if place is not None:  # a stop in a privacy zone is not centred on: the map shows the whole trip
         bounds = Bounds(*place, *place).padded(STOP_ZOOM_RADIUS_M)
+    if focus is not None:
+        bounds = Bounds(*focus, *focus).padded(STOP_ZOOM_RADIUS_M)
     if bounds is not None and bounds.south == bounds.north and bounds.west == bounds.east:
         bounds = bounds.padded(STOP_ZOOM_RADIUS_M)
     origin = map_origin(bounds)

@@ -415,6 +415,20 @@ class Photo(Base):
     stop: Mapped[Stop | None] = relationship(back_populates="photos")
 
 
+class TripCover(Base):
+    """The photo an author chose for a trip's card and link preview (no row: the first photo readers see).
+
+    A table of its own, not a column of trips: photos already name their trip, and a reference back would make
+    a cycle that SQLite can only add by copying the trips table. Deleting the photo (or the trip) deletes the
+    row, so the choice is cleared on every way a photo can go.
+    """
+
+    __tablename__ = "trip_covers"
+
+    trip_id: Mapped[int] = mapped_column(ForeignKey("trips.id", ondelete="CASCADE"), primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), unique=True)
+
+
 class OldSlug(Base):
     """An address a trip, stop or post had before it was renamed: it redirects to the thing's new address and
     stays reserved for the thing's owner. It goes when the thing is deleted."""

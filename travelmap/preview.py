@@ -6,7 +6,7 @@ import io
 import math
 from collections.abc import Callable
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .geo import MERCATOR_MAX_LAT, decode_polyline, lon_span, shift_lon, unwrap
 from .models import Trip
@@ -14,6 +14,7 @@ from .redaction import Redaction
 from .text import safe_colour
 
 WIDTH, HEIGHT, BAND = 1200, 630, 120
+COVER_WIDTH = 460  # the cover photo's share of the picture, left of the route (a 9:10 portrait-ish crop)
 
 
 XY = tuple[float, float]
@@ -61,10 +62,28 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
     return ImageFont.load_default(size=size)
 
 
-def trip_preview(trip: Trip, width: int = WIDTH, *, view: Redaction) -> bytes:
+def _cover(data: bytes | None) -> Image.Image | None:
+    """Decode the cover photo's display copy (our own re-encoded JPEG) cropped to its place; None if it fails."""
+    if not data:
+        return None
+    try:
+        with Image.open(io.BytesIO(data)) as photo:
+            photo.draft("RGB", (COVER_WIDTH * 2, (HEIGHT - BAND) * 2))  # JPEG: decode at a fraction of its size
+            return ImageOps.fit(photo.convert("RGB"), (COVER_WIDTH, HEIGHT - BAND), Image.Resampling.LANCZOS)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None  # a damaged file costs the preview its photo, not the preview
+
+
+def trip_preview(trip: Trip, width: int = WIDTH, *, view: Redaction, cover: bytes | None = None) -> bytes:
     """Draw the trip as readers see it: legs in their colours (dashed for untracked legs), numbered stops (those
-    readers may place), the title below."""
+    readers may place), the title below; with a cover photo (its display copy's bytes), the photo on the left
+    and the route beside it."""
     image = Image.new("RGB", (WIDTH, HEIGHT), (238, 242, 246))
+    photo = _cover(cover)
+    left = 0
+    if photo is not None:
+        image.paste(photo, (0, 0))
+        left = COVER_WIDTH
     draw = ImageDraw.Draw(image)
     styles: list[tuple[str, bool]] = []  # (colour, dashed) of each line
     coords: list[list[tuple[float, float]]] = []
@@ -87,12 +106,12 @@ def trip_preview(trip: Trip, width: int = WIDTH, *, view: Redaction) -> bytes:
         xs, ys = [p[0] for p in points], [p[1] for p in points]
         span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-4)
         pad = 60
-        scale = min((WIDTH - 2 * pad) / max(max(xs) - min(xs), span * 0.05),
+        scale = min((WIDTH - left - 2 * pad) / max(max(xs) - min(xs), span * 0.05),
                     (HEIGHT - BAND - 2 * pad) / max(max(ys) - min(ys), span * 0.05))
         cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
 
         def px(p: tuple[float, float]) -> tuple[float, float]:
-            return WIDTH / 2 + (p[0] - cx) * scale, (HEIGHT - BAND) / 2 - (p[1] - cy) * scale
+            return left + (WIDTH - left) / 2 + (p[0] - cx) * scale, (HEIGHT - BAND) / 2 - (p[1] - cy) * scale
 
         for colour, line, dashed in lines:
             xy = [px(p) for p in line]

@@ -56,8 +56,8 @@ def leg_json(leg: Leg) -> dict[str, Any]:
     }
 
 
-def trip_json(trip: Trip, photo_count: int, *, detail: bool = True) -> dict[str, Any]:
-    """Describe a trip (with its legs when detail is asked)."""
+def trip_json(trip: Trip, photo_count: int, *, detail: bool = True, cover_photo: int | None = None) -> dict[str, Any]:
+    """Describe a trip (with its legs when detail is asked) and the id of the cover photo its author chose."""
     body: dict[str, Any] = {
         "slug": trip.slug,
         "title": trip.title,
@@ -69,6 +69,7 @@ def trip_json(trip: Trip, photo_count: int, *, detail: bool = True) -> dict[str,
         "created_at": iso(trip.created_at),
         "updated_at": iso(trip.updated_at),
         "photos": photo_count,
+        "cover_photo": cover_photo,
     }
     if detail:
         body["legs"] = [leg_json(leg) for leg in trip.legs]

@@ -27,7 +27,7 @@ from ..config import PhotoSettings
 from ..errors import Conflict, InvalidInput, NotFound, TravelmapError
 from ..models import LOCATION_SOURCES, Author, Leg, Photo, Post, Stop, Track, Trip
 from ..version import __version__
-from . import authoring, slugs, trackedit, zones
+from . import authoring, covers, slugs, trackedit, zones
 from .photos import prepare, store
 from .posts import create_post
 from .tracks import import_track, read_track_file
@@ -57,6 +57,7 @@ def trip_document(session: Session, trip: Trip) -> dict:
     photos = sorted(session.scalars(select(Photo).where(Photo.trip_id == trip.id)),
                     key=lambda p: (p.taken_at is None, p.taken_at or datetime.min.replace(tzinfo=timezone.utc), p.id))
     leg_position = {leg.id: leg.position for leg in trip.legs}
+    cover_id = covers.chosen_cover_id(session, trip)
     stop_slugs = slugs.old_slugs(session, Stop, [stop.id for stop in trip.stops()])
     posts: dict[str, Post] = {}
     legs, files = [], 0
@@ -103,6 +104,8 @@ def trip_document(session: Session, trip: Trip) -> dict:
         "trip": {"slug": trip.slug, "title": trip.title, "summary": trip.summary, "visibility": trip.visibility,
                  "timezone": trip.timezone, "demo": trip.demo, "blur_photo_locations": trip.blur_photo_locations,
                  "owner": trip.owner.username, "created_at": _iso(trip.created_at),
+                 # The chosen cover, by its photo's sha256 (unique within a trip); null: the first photo readers see.
+                 "cover_photo": next((p.sha256 for p in photos if p.id == cover_id), None),
                  # Addresses the trip had before (they redirect); kept so links survive a move to another site.
                  "old_slugs": slugs.old_slugs(session, Trip, [trip.id]).get(trip.id, [])},
         "posts": [{"slug": p.slug, "title": p.title, "author": p.author_name, "published": _iso(p.published),
@@ -389,8 +392,24 @@ def import_trip(session: Session, zip_file: str | Path | IO[bytes], media_root: 
             for key, value in fields.items():
                 setattr(photo, key, value)
     session.flush()
+    _restore_cover(session, trip, meta.get("cover_photo"), notes)
     _restore_old_slugs(session, doc, trip, post_slugs, stops_by_slug, notes)
     return trip
+
+
+def _restore_cover(session: Session, trip: Trip, sha: object, notes: list[str]) -> None:
+    """Choose the cover trip.json names by its photo's sha256 again, under the reader rules of this site: a photo
+    readers may not see here is left out with a note, and the card shows the first photo readers see."""
+    if sha is None:
+        return
+    photo = next((p for p in trip.photos if p.sha256 == sha), None) if isinstance(sha, str) else None
+    if photo is None:
+        raise InvalidInput(f"trip.json names a cover photo ({str(sha)[:64]!r}) that is not among its photos.",
+                           code="invalid_archive")
+    try:
+        covers.set_cover(session, trip, photo.id)
+    except InvalidInput as error:
+        notes.append(f"The cover photo was not restored: {error.message}")
 
 
 def _old_slugs(entry: dict, where: str) -> list[str]:

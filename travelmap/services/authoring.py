@@ -40,9 +40,13 @@ def create_trip(session: Session, owner: Author, data: dict) -> Trip:
 
 
 def update_trip(session: Session, trip: Trip, data: dict) -> Trip:
-    """Change the fields present in data (title, slug, summary, visibility, timezone)."""
+    """Change the fields present in data (title, slug, summary, visibility, timezone, cover_photo)."""
     with session.no_autoflush:  # the slug check reads before any change is written
         _update_trip(session, trip, data)
+    if "cover_photo" in data:
+        from .covers import set_cover  # covers reads zones, which read trips: imported when asked
+
+        set_cover(session, trip, data["cover_photo"])
     touch(trip)
     return trip
 
@@ -219,12 +223,23 @@ def edit_photo(session: Session, photo: Photo, data: dict, settings: PhotoSettin
 
 def delete_photo(session: Session, photo: Photo, media_root: Path) -> None:
     """Delete a photo; its files go once that commits (unless another trip holds the same photo)."""
-    trip = photo.trip
-    photos = trip.photos
-    freed = _freed_files(session, [photo.original_path, photo.display_path, photo.thumb_path],
-                         tracks_staying=true(), photos_staying=Photo.id != photo.id)
+    delete_photos(session, [photo], media_root)
+
+
+def delete_photos(session: Session, photos: list[Photo], media_root: Path) -> None:
+    """Delete photos of one trip with one revision bump; their files go once that commits (unless another photo
+    holds the same file). A deleted cover photo stops being the cover (the database's cascade)."""
+    if not photos:
+        return
+    trip = photos[0].trip
+    assert all(photo.trip is trip for photo in photos), "photos of one trip at a time"
+    ids = [photo.id for photo in photos]
+    paths = [path for photo in photos for path in (photo.original_path, photo.display_path, photo.thumb_path)]
+    freed = _freed_files(session, paths, tracks_staying=true(), photos_staying=Photo.id.not_in(ids))
+    siblings = trip.photos
     with session.no_autoflush:
-        _delete_child(session, photos, photo)
+        for photo in photos:
+            _delete_child(session, siblings, photo)
         touch(trip)
     session.flush()
     media.remove_after_commit(session, media_root, freed)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from .. import geo
 from ..geo import LatLon
-from ..models import Track, Trip
+from ..models import Photo, Track, Trip
 
 COARSE_M = 1_000.0  # tolerance of the simplified lines the check compares
 CONTINENT_SAMPLES = 3  # places per track whose continent is looked up (start, middle, end)
@@ -51,9 +51,9 @@ def _km(distance: float) -> str:
     return f"{round(distance, -1 if distance >= 1_000 else 0):,.0f} km"
 
 
-def message(distance_km: float, mine: set[str], rest: set[str]) -> str:
-    """Return the warning for a track this far from the rest of its trip."""
-    text = f"This track lies {_km(distance_km)} from the rest of the trip"
+def message(distance_km: float, mine: set[str], rest: set[str], what: str = "track") -> str:
+    """Return the warning for a track (or photo) this far from the rest of its trip."""
+    text = f"This {what} lies {_km(distance_km)} from the rest of the trip"
     if mine and rest and not mine & rest:
         text += f", in {' and '.join(sorted(mine))}, while the rest of the trip is in {' and '.join(sorted(rest))}"
     return text + ". Is it in the right trip?"
@@ -80,3 +80,23 @@ def far_away_notes(trip: Trip, only: Track | None = None) -> dict[int, tuple[flo
 def far_away_note(trip: Trip, track: Track) -> tuple[float, str] | None:
     """Return (km, warning) when the track lies far from the rest of its trip, else None."""
     return far_away_notes(trip, only=track).get(track.id)
+
+
+def far_away_photos(trip: Trip, photos: Iterable[Photo] | None = None) -> dict[int, tuple[float, str]]:
+    """Return {photo id: (km, warning)} for the trip's placed photos (or those of `photos`) that lie far from the
+    rest of it: every track, stop and other placed photo. The same rule as for tracks (geo.FAR_KM, continents)."""
+    placed = [(p, (p.lat, p.lon)) for p in trip.photos if p.lat is not None and p.lon is not None]
+    asked = {p.id for p in (trip.photos if photos is None else photos)}
+    if not placed or not asked:
+        return {}
+    lines = [p for leg in trip.legs for t in leg.tracks for p in coarse_points(t)]
+    stops = [(s.lat, s.lon) for s in trip.stops()]
+    places: list[LatLon] = [place for _, place in placed]
+    notes: dict[int, tuple[float, str]] = {}
+    far = geo.far_each(places, stops + lines)
+    for (photo, place), distance in zip(placed, far):
+        if distance is None or photo.id not in asked:
+            continue
+        rest = _continents(stops[:20] + _spread(lines, 20) + _spread([q for q in places if q != place], 20))
+        notes[photo.id] = (distance, message(distance, _continents([place]), rest, what="photo"))
+    return notes

@@ -21,8 +21,9 @@ from ..profile import Profile, leg_profile
 from ..redaction import Redaction, TrackView
 from ..text import render_markdown, safe_url
 from ..trackstats import Totals, totals
+from .covers import reader_covers
 from .find import leg_at
-from .trips import cover_photos, listed_trips, trip_by_id, trip_photos
+from .trips import listed_trips, trip_by_id, trip_photos
 from .zones import reader_view
 
 
@@ -120,16 +121,18 @@ def index_page(session: Session) -> list[TripCard]:
     """Return the listed trips with their totals (what readers see of them), covers and dates, for the front
     page's cards and map."""
     trips = listed_trips(session)
-    covers = cover_photos(session, [trip.id for trip in trips])
     views: dict[int, Redaction] = {}
+
+    def view_of(trip: Trip) -> Redaction:
+        return views.get(trip.owner_id) or views.setdefault(trip.owner_id, reader_view(session, trip.owner_id))
+
+    covers = reader_covers(session, trips, view_of)
     cards = []
     for trip in trips:
-        view = views.get(trip.owner_id) or views.setdefault(trip.owner_id, reader_view(session, trip.owner_id))
-        cover = covers.get(trip.id)
+        view = view_of(trip)
         starts, ends = trip_dates(trip)
         cards.append(TripCard(trip=trip, totals=totals(t for leg in trip.legs for t in view.tracks(leg)),
-                              view=view, cover=cover if cover is not None and view.shows_photo(cover) else None,
-                              starts=starts, ends=ends))
+                              view=view, cover=covers.get(trip.id), starts=starts, ends=ends))
     return cards
 
 

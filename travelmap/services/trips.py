@@ -76,19 +76,3 @@ def listed_trips(session: Session) -> list[Trip]:
 def photo_count(session: Session, trip: Trip) -> int:
     """Count the trip's photos."""
     return session.scalar(select(func.count(Photo.id)).where(Photo.trip_id == trip.id)) or 0
-
-
-def cover_photos(session: Session, trip_ids: list[int]) -> dict[int, Photo]:
-    """Return each trip's cover photo by trip id: its first photo with a place (a trip without one has none).
-
-    Until authors can choose a cover, the first placed photo stands for the trip: placed photos are the ones the
-    trip's map shows, and a trip's first one is usually where it set out.
-    """
-    if not trip_ids:
-        return {}
-    covers: dict[int, Photo] = {}
-    rows = session.scalars(select(Photo).where(Photo.trip_id.in_(trip_ids), Photo.lat.is_not(None),
-                                               Photo.lon.is_not(None)).order_by(Photo.taken_at, Photo.id))
-    for photo in rows:
-        covers.setdefault(photo.trip_id, photo)
-    return covers

@@ -15,9 +15,9 @@ from ..access import acting_author, owns_post, owns_trip, token_required
 from ..errors import InvalidInput, NotFound, TravelmapError, UnsupportedType
 from ..models import Photo, Post, Track, Trip
 from ..serialize import leg_json, photo_json, post_json, stop_json, track_json, trip_json, zone_json
-from ..services import authoring, find, posts, trackedit, zones
+from ..services import authoring, covers, find, photobulk, posts, trackedit, zones
 from ..services.authoring import edit_photo
-from ..services.faraway import far_away_note
+from ..services.faraway import far_away_note, far_away_photos
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
 from ..services.trips import photo_count
@@ -52,7 +52,7 @@ def photo_json_for(photo: Photo) -> dict[str, Any]:
 
 
 def trip_detail(trip: Trip) -> dict[str, Any]:
-    return trip_json(trip, photo_count(db.session(), trip))
+    return trip_json(trip, photo_count(db.session(), trip), cover_photo=covers.chosen_cover_id(db.session(), trip))
 
 
 @bp.get("/trips")
@@ -60,7 +60,8 @@ def trip_detail(trip: Trip) -> dict[str, Any]:
 def list_trips() -> ResponseReturnValue:
     """List the author's trips."""
     trips = db.session().scalars(select(Trip).where(Trip.owner_id == acting_author().id).order_by(Trip.created_at))
-    return jsonify([trip_json(t, photo_count(db.session(), t), detail=False) for t in trips])
+    return jsonify([trip_json(t, photo_count(db.session(), t), detail=False,
+                              cover_photo=covers.chosen_cover_id(db.session(), t)) for t in trips])
 
 
 @bp.post("/trips")
@@ -84,7 +85,7 @@ def get_trip(trip: Trip) -> ResponseReturnValue:
 @token_required
 @owns_trip
 def patch_trip(trip: Trip) -> ResponseReturnValue:
-    """Change any of title, slug, summary, visibility, timezone."""
+    """Change any of title, slug, summary, visibility, timezone, cover_photo (a photo id, or null)."""
     authoring.update_trip(db.session(), trip, body())
     db.commit()
     return jsonify(trip_detail(trip))
@@ -252,7 +253,15 @@ def upload_photos(trip: Trip) -> ResponseReturnValue:
             raise
     stored, skipped = store_batch(db.session(), trip, batch, media_root(), settings, clock_offset_s=offset)
     db.commit()
-    results = [photo_json_for(p) for p in stored]
+    far = far_away_photos(trip, stored)
+    results = []
+    for photo in stored:
+        result = photo_json_for(photo)
+        km, note = far.get(photo.id, (None, None))
+        result["far_away_km"] = round(km, 1) if km is not None else None
+        if note is not None:
+            result["warnings"].append(note)
+        results.append(result)
     results += [{"skipped": True, "warnings": [note]} for note in skipped]
     return jsonify(results), 201
 
@@ -277,6 +286,18 @@ def delete_photo(trip: Trip, photo_id: int) -> ResponseReturnValue:
     authoring.delete_photo(db.session(), find.photo_by_id(trip, photo_id), media_root())
     db.commit()
     return "", 204
+
+
+@bp.post("/trips/<slug>/photos/bulk")
+@token_required
+@owns_trip
+def bulk_photos(trip: Trip) -> ResponseReturnValue:
+    """Act on many photos at once: {ids: [...], action: place|caption|stop|delete, lat, lon | caption | stop}."""
+    data = body()
+    outcome = photobulk.apply(db.session(), trip, data, media_root(), config.photo_settings(current_app.config))
+    db.commit()
+    changed = [photo_json_for(p) for p in trip.photos if p.id in outcome.ids] if outcome.action != "delete" else []
+    return jsonify({"action": outcome.action, "ids": outcome.ids, "message": outcome.message, "photos": changed})
 
 
 @bp.post("/trips/<slug>/stops")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -47,8 +47,8 @@ from ..localtime import input_value, local_time
 from ..models import Leg, Photo, Post, Stop, Track, Trip
 from ..redaction import EVERYTHING
 from ..serialize import track_json
-from ..services import accounts, authoring, find, posts, zones
-from ..services.faraway import far_away_note, far_away_notes
+from ..services import accounts, authoring, covers, find, photobulk, posts, zones
+from ..services.faraway import far_away_note, far_away_notes, far_away_photos
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
 from ..text import counted, palette_colour
@@ -398,12 +398,24 @@ def delete_track(trip: Trip, track_id: int) -> ResponseReturnValue:
 @author_required
 @owns_trip
 def photos(trip: Trip) -> ResponseReturnValue:
-    """Upload photos and review them: thumbnail, time, place, how it was found, warnings."""
+    """Upload photos and review them: thumbnail, time, place, how it was found, warnings; act on many at once."""
+    chosen = {photo.id for photo in trip.photos} if request.args.get("select") == "all" else set()
+    return _photos_page(trip, chosen=chosen)
+
+
+def _photos_page(trip: Trip, *, chosen: Collection[int] = (), error: TravelmapError | None = None,
+                 values: dict[str, str] | None = None) -> ResponseReturnValue:
+    """Render the review list with its bulk panel; a failed bulk action keeps the selection, the values typed and
+    its 4xx status, with the message in the panel."""
     photos = list(trip.photos)
-    return page("author/photos.html", None, trip=trip, photos=photos, action=ActionForm(),
-                near=place_views.near_words, marks=zones.marks(db.session(), trip, photos))
-
-
+    m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(), view=EVERYTHING)
+    maps.ZoneLayer(zones.zones_of(db.session(), trip.owner_id)).add_to(m)
+    maps.ClickToFill("lat", "lon").add_to(m)
+    body = render_template("author/photos.html", trip=trip, photos=photos, action=ActionForm(),
+                           near=place_views.near_words, marks=zones.marks(db.session(), trip, photos),
+                           far=far_away_photos(trip), cover_id=covers.chosen_cover_id(db.session(), trip),
+                           map=maps.render_parts(m), chosen=chosen, error=error, values=values or {})
+    return body, error.status if error is not None else 200
 @bp.post("/author/trips/<slug>/photos")
 @author_required
 @owns_trip
@@ -434,10 +446,64 @@ def upload_photos(trip: Trip) -> ResponseReturnValue:
     flash(message + ".", "success" if stored else "info")
     for note in skipped + refused:
         flash(note, "error" if note in refused else "info")
+    far = far_away_photos(trip, stored)
+    for photo in stored:
+        if photo.id in far:
+            flash(f"{photo.original_name}: {far[photo.id][1]}", "warning")
     target = url_for("author.photos", slug=trip.slug)
     if wants_json():
         return jsonify({"redirect": target, "added": len(stored), "skipped": skipped, "refused": refused}), 201
     return redirect(target)
+
+
+def _bulk_data() -> dict[str, Any]:
+    """Read the review list's bulk form: the ticked photos and the panel's fields, as the API's body names them."""
+    data: dict[str, Any] = {name: request.form.get(name, "") for name in ("action", "lat", "lon", "caption", "stop")}
+    data["ids"] = request.form.getlist("ids")
+    return data
+
+
+@bp.post("/author/trips/<slug>/photos/bulk")
+@author_required
+@owns_trip
+def bulk_photos(trip: Trip) -> ResponseReturnValue:
+    """Place, caption, attach or delete the photos ticked in the review list; deleting asks first, listing them."""
+    data = _bulk_data()
+    chosen = {int(value) for value in data["ids"] if value.isdigit()}
+    try:
+        if data["action"] == "delete" and request.form.get("confirm") != "yes":
+            doomed = photobulk.selected(trip, data["ids"])
+            return page("author/confirm_photos.html", ActionForm(), trip=trip, photos=doomed,
+                        cover_id=covers.chosen_cover_id(db.session(), trip))
+        outcome = photobulk.apply(db.session(), trip, data, media_root(), config.photo_settings(current_app.config))
+        db.commit()
+    except TravelmapError as error:
+        db.session().rollback()
+        if wants_json():
+            raise
+        return _photos_page(trip, chosen=chosen, error=error,
+                            values={k: v for k, v in data.items() if isinstance(v, str)})
+    if wants_json():
+        return jsonify({"action": outcome.action, "ids": outcome.ids, "message": outcome.message})
+    flash(outcome.message, "success")
+    return redirect(url_for("author.photos", slug=trip.slug))
+
+
+@bp.post("/author/trips/<slug>/cover")
+@author_required
+@owns_trip
+def choose_cover(trip: Trip) -> ResponseReturnValue:
+    """Make a photo the trip's cover (its card on the front page and its link preview), or clear the choice."""
+    photo_id = request.form.get("photo", "")
+    try:
+        photo = covers.set_cover(db.session(), trip, photo_id)
+        db.commit()
+    except TravelmapError as error:
+        db.session().rollback()
+        return _photos_page(trip, error=error)
+    flash(f"“{photo.caption or photo.original_name}” is the trip's cover now." if photo is not None else
+          "The cover is chosen for you again: the trip's first photo readers see.", "success")
+    return redirect(url_for("author.photos", slug=trip.slug))
 
 
 @bp.route("/author/trips/<slug>/photos/<int:photo_id>", methods=["GET", "POST"])
@@ -454,10 +520,13 @@ def edit_photo(trip: Trip, photo_id: int) -> ResponseReturnValue:
     if saved:
         flash("Photo saved.", "success")
         return redirect(url_for("author.photos", slug=trip.slug))
-    m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(), view=EVERYTHING)
+    # Centred on where the photo is now (its marker is the click-to-fill one), else on the whole trip.
+    here = (photo.lat, photo.lon) if photo.lat is not None and photo.lon is not None else None
+    m = maps.build_trip_map(trip, tiles=tiles(), assets=map_assets(), links=links(), view=EVERYTHING, focus=here)
     maps.ZoneLayer(zones.zones_of(db.session(), trip.owner_id)).add_to(m)
     maps.ClickToFill("lat", "lon").add_to(m)
-    return page("author/photo_form.html", form, trip=trip, photo=photo, map=maps.render_parts(m))
+    return page("author/photo_form.html", form, trip=trip, photo=photo, map=maps.render_parts(m),
+                far=far_away_photos(trip, [photo]).get(photo.id))
 
 
 @bp.post("/author/trips/<slug>/photos/<int:photo_id>/delete")

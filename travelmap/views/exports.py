@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
 
 from .. import db, exports
@@ -13,7 +14,7 @@ from ..errors import InvalidInput
 from ..hosts import external_url
 from ..models import Trip
 from ..preview import trip_preview
-from ..services import find, pages
+from ..services import covers, find, pages
 from .lookup import stamp_or_404
 from .maplinks import config_fingerprint, post_context
 
@@ -135,6 +136,13 @@ def preview(slug: str) -> ResponseReturnValue:
 
     def build() -> bytes:
         page = pages.trip_page(db.session(), row.id, photos=False)
-        return trip_preview(page.trip, width, view=page.view)
+        photo = covers.reader_cover(db.session(), page.trip, page.view)
+        cover = None
+        if photo is not None:
+            try:
+                cover = (Path(current_app.config["MEDIA_DIR"]) / photo.display_path).read_bytes()
+            except OSError:
+                cover = None  # a missing file: the route alone, as for a trip without photos
+        return trip_preview(page.trip, width, view=page.view, cover=cover)
 
     return cached_response(key, build, mimetype="image/png", max_age=MAX_AGE)
