@@ -15,8 +15,10 @@ from collections.abc import Iterable
 from .. import geo
 from ..geo import LatLon
 from ..models import Track, Trip
+from ..notes import Note
 
 COARSE_M = 1_000.0  # tolerance of the simplified lines the check compares
+FAR_AWAY = "far_away"  # the warning's code (notes.CODES)
 CONTINENT_SAMPLES = 3  # places per track whose continent is looked up (start, middle, end)
 
 
@@ -80,3 +82,9 @@ def far_away_notes(trip: Trip, only: Track | None = None) -> dict[int, tuple[flo
 def far_away_note(trip: Trip, track: Track) -> tuple[float, str] | None:
     """Return (km, warning) when the track lies far from the rest of its trip, else None."""
     return far_away_notes(trip, only=track).get(track.id)
+
+
+def far_away_warning(trip: Trip, track: Track) -> tuple[float, Note] | None:
+    """Return (km, coded warning) when the track lies far from the rest of its trip, else None."""
+    far = far_away_note(trip, track)
+    return None if far is None else (far[0], Note(FAR_AWAY, far[1]))
