@@ -351,7 +351,7 @@ def test_a_hostile_archive_is_refused_with_a_clear_message_and_changes_nothing(
 
 
 def test_a_file_over_the_upload_limit_is_refused(seeded_app: Flask, demo_archive: bytes) -> None:
-    with pytest.raises(InvalidInput, match=r"gpx/001-.*over the 0.1 MB upload limit"):
+    with pytest.raises(InvalidInput, match=r"tracks/001-.*over the 0.1 MB upload limit"):
         restore(seeded_app, demo_archive, slug="restored", max_file_bytes=100 * 1024)
 
 

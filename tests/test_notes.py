@@ -94,7 +94,7 @@ def test_the_workspace_and_the_cli_show_the_message_not_the_code(seeded_app, tok
     client = seeded_app.test_client()
     login(client, "demo")
     response = client.post(f"/api/trips/{DEMO_SLUG}/photos", headers=bearer(token),
-                           data={"file": (io.BytesIO(jpeg(taken=datetime(2010, 10, 14, 10, 0))), "nogps.jpg")},
+                           data={"file": (io.BytesIO(jpeg(taken=datetime(2001, 1, 1, 10, 0))), "nogps.jpg")},
                            content_type="multipart/form-data")
     assert response.status_code == 201
     codes = [w["code"] for w in response.json[0]["warnings"]]
@@ -106,7 +106,7 @@ def test_the_workspace_and_the_cli_show_the_message_not_the_code(seeded_app, tok
 def test_placing_a_photo_by_hand_drops_its_needs_place_warning_by_code_whatever_its_wording(seeded_app, token):
     client = seeded_app.test_client()
     response = client.post(f"/api/trips/{DEMO_SLUG}/photos", headers=bearer(token),
-                           data={"file": (io.BytesIO(jpeg(taken=datetime(2010, 10, 14, 10, 0))), "nogps.jpg")},
+                           data={"file": (io.BytesIO(jpeg(taken=datetime(2001, 1, 1, 10, 0))), "nogps.jpg")},
                            content_type="multipart/form-data")
     photo_id = response.json[0]["id"]
     with seeded_app.app_context():

@@ -24,6 +24,9 @@ CODES: dict[str, str] = {
     "waypoint_left_out": "A placemark or waypoint off the Earth was left out.",
     "waypoint_times_unreadable": "Some placemark times could not be read; those waypoints have no time.",
     "line_times_unusable": "A GeoJSON line's coordTimes could not be used; the line has no times.",
+    # Tracks in a trip
+    "far_away": "The track lies far (over 300 km) from the rest of its trip; the message says how far. Computed "
+                "when shown, never stored.",
     # Track files and photos
     "wrong_suffix": "The file's name says one format but its content is another; it was read by its content.",
     # Photos

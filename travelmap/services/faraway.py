@@ -18,7 +18,6 @@ from ..models import Track, Trip
 from ..notes import Note
 
 COARSE_M = 1_000.0  # tolerance of the simplified lines the check compares
-FAR_AWAY = "far_away"  # the warning's code (notes.CODES)
 CONTINENT_SAMPLES = 3  # places per track whose continent is looked up (start, middle, end)
 
 
@@ -87,4 +86,4 @@ def far_away_note(trip: Trip, track: Track) -> tuple[float, str] | None:
 def far_away_warning(trip: Trip, track: Track) -> tuple[float, Note] | None:
     """Return (km, coded warning) when the track lies far from the rest of its trip, else None."""
     far = far_away_note(trip, track)
-    return None if far is None else (far[0], Note(FAR_AWAY, far[1]))
+    return None if far is None else (far[0], Note("far_away", far[1]))
