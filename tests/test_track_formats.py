@@ -13,7 +13,7 @@ import gpxpy
 import pytest
 from sqlalchemy import select
 
-from travelmap import db
+from travelmap import db, geo
 from travelmap.models import Stop, Track, Trip
 
 from .authoring_helpers import bearer, csrf_token, login, make_author
@@ -195,3 +195,84 @@ def test_a_refused_file_of_a_new_format_leaves_nothing_behind(seeded_app):
     assert "The FIT file is truncated" in response.get_json()["error"]["message"]
     with seeded_app.app_context():
         assert (count_rows(db.session()), media_files(seeded_app)) == before
+
+
+# ---------------------------------------------------------------- edits and privacy zones over any original
+
+
+def points_of(gpx_text: str) -> list[tuple[float, float]]:
+    parsed = gpxpy.parse(gpx_text)
+    return [(p.latitude, p.longitude) for t in parsed.tracks for s in t.segments for p in s.points] + [
+        (p.latitude, p.longitude) for r in parsed.routes for p in r.points]
+
+
+@pytest.mark.parametrize("fmt", ["fit", "kml"])
+def test_a_track_of_another_format_is_trimmed_split_and_restored_over_its_original(seeded_app, fmt):
+    token = make_author(seeded_app, "demo")
+    client = seeded_app.test_client()
+    data = sample(fmt)
+    track = upload(seeded_app, token, data, f"edit{SUFFIX[fmt]}").get_json()
+    api = f"/api/trips/{DEMO_SLUG}/tracks/{track['id']}"
+    trimmed = client.post(f"{api}/trim", json={"start": 5, "end": 34}, headers=bearer(token))
+    assert trimmed.status_code == 200, trimmed.get_json()
+    assert trimmed.get_json()["points"] == 30 and trimmed.get_json()["format"] == fmt
+    # An edited track never hands out its whole original: both addresses give GPX of the points it holds now.
+    for url in (f"/trips/{DEMO_SLUG}/tracks/{track['id']}/original", f"/trips/{DEMO_SLUG}/tracks/{track['id']}.gpx"):
+        download = client.get(url)
+        assert download.mimetype == "application/gpx+xml" and download.data != data
+        assert 'filename="edit (edited).gpx"' in download.headers["Content-Disposition"]
+        kept = [c for p in points_of(download.get_data(as_text=True)) for c in p]
+        assert kept == pytest.approx([c for p in POINTS[5:35] for c in p[:2]], abs=1e-6)
+    split = client.post(f"{api}/split", json={"at": 10}, headers=bearer(token))
+    assert split.status_code == 201, split.get_json()
+    first, second = split.get_json()["first"], split.get_json()["second"]
+    assert (first["points"], second["points"], second["format"]) == (11, 20, fmt)
+    restored = client.post(f"{api}/restore", headers=bearer(token))
+    assert restored.status_code == 200, restored.get_json()
+    assert restored.get_json()["points"] == 40
+    with seeded_app.app_context():
+        row = db.session().get(Track, track["id"])
+        assert (row.point_count, row.format, row.edited) == (40, fmt, False)
+        assert db.session().get(Track, second["id"]) is None
+    assert client.get(f"/trips/{DEMO_SLUG}/tracks/{track['id']}/original").data == data
+
+
+def test_a_privacy_zone_over_a_fit_track_withholds_its_original_on_every_address(seeded_app):
+    token = make_author(seeded_app, "demo")
+    client = seeded_app.test_client()
+    points = straight_track(200, lat=40.7, lon=110.1, step_m=25.0)
+    data = fit_file([points])
+    track_id = upload(seeded_app, token, data, "home.fit").get_json()["id"]
+    original = f"/trips/{DEMO_SLUG}/tracks/{track_id}/original"
+    assert client.get(original).data == data
+    home = points[0][:2]
+    zone = client.post("/api/privacy-zones", json={"lat": home[0], "lon": home[1], "radius_m": 500, "name": "Home"},
+                       headers=bearer(token))
+    assert zone.status_code == 201, zone.get_json()
+    for url in (original, f"/trips/{DEMO_SLUG}/tracks/{track_id}.gpx"):
+        download = client.get(url)
+        assert download.status_code == 200 and download.mimetype == "application/gpx+xml"
+        assert "filename=home.gpx" in download.headers["Content-Disposition"]
+        seen = points_of(download.get_data(as_text=True))
+        assert seen and not [p for p in seen if geo.haversine_m(*p, *home) < 500]
+    client.delete(f"/api/privacy-zones/{zone.get_json()['id']}", headers=bearer(token))
+    assert client.get(original).data == data
+
+
+def test_the_gpx_export_keeps_a_planned_kml_line_as_a_route(seeded_app):
+    token = make_author(seeded_app, "demo")
+    client = seeded_app.test_client()
+    assert client.post(f"/api/trips/{DEMO_SLUG}/legs", json={"name": "Planned"},
+                       headers=bearer(token)).status_code == 201
+    position = client.get(f"/api/trips/{DEMO_SLUG}", headers=bearer(token)).get_json()["legs"][-1]["position"]
+    response = client.post(f"/api/trips/{DEMO_SLUG}/legs/{position}/tracks", headers=bearer(token),
+                           data={"file": (io.BytesIO(kml_document(lines=[POINTS])), "plan.kml")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+    gpx = gpxpy.parse(client.get(f"/trips/{DEMO_SLUG}/legs/{position}.gpx").get_data(as_text=True))
+    assert [len(r.points) for r in gpx.routes] == [40] and not gpx.tracks
+    whole = gpxpy.parse(client.get(f"/trips/{DEMO_SLUG}.gpx").get_data(as_text=True))
+    assert any(len(r.points) == 40 for r in whole.routes)
+    geojson = client.get(f"/trips/{DEMO_SLUG}/legs/{position}.geojson").get_json()
+    line = next(f for f in geojson["features"] if f["properties"].get("kind") == "leg")
+    assert line["geometry"]["coordinates"][0] == pytest.approx([POINTS[0][1], POINTS[0][0]], abs=1e-5)
