@@ -25,6 +25,9 @@ DEMO_SLUG = "inner-mongolia-baotou-beijing"
 # Nothing a test starts may write to the real per-user data folder: apps and commands that are not
 # given a folder of their own get this one.
 os.environ.setdefault("TRAVELMAP_HOME", tempfile.mkdtemp(prefix="travelmap-tests-home-"))
+# A cheap password hash: a log-in costs ~3 ms instead of scrypt's 50-500 ms, and the suite logs in hundreds of
+# times. The log-in timing tests switch back to scrypt (the `real_password_hash` fixture).
+os.environ.setdefault("TRAVELMAP_PASSWORD_HASH", "pbkdf2:sha256:1000")
 
 
 def corpus_dir() -> Path:

@@ -390,3 +390,48 @@ def test_a_token_label_over_the_limit_is_refused_by_name_and_nothing_is_created(
     runner = seeded_app.test_cli_runner()
     result = runner.invoke(args=["create-token", "ann", "--name", "y" * 101])
     assert result.exit_code == 1 and "at most 100 characters" in result.output
+
+
+def test_a_stop_form_saves_what_was_typed_before_it_opens_a_new_post_linked_to_the_stop(seeded_app, author):
+    trip = f"/author/trips/{DEMO_SLUG}"
+    form = author.get(f"{trip}/stops/new").get_data(as_text=True)
+    assert 'name="then" value="post"' in form
+    assert not re.search(r'placeholder="-?\d+\.\d+"', form)  # no trip's coordinates as placeholders
+    response = post_form(author, f"{trip}/stops/new", {"name": "Wudangzhao", "lat": "40.8011", "lon": "110.3261",
+                                                          "leg": "2", "then": "post"})
+    assert response.status_code == 302
+    with seeded_app.app_context():
+        stop = db.session().scalar(select(Stop).where(Stop.name == "Wudangzhao"))
+        assert stop is not None and (stop.lat, stop.lon) == (40.8011, 110.3261)
+        stop_id = stop.id
+    assert response.headers["Location"] == f"/author/posts/new?stop={stop_id}"
+    new_post = author.get(response.headers["Location"]).get_data(as_text=True)
+    assert re.search(rf'<input[^>]*checked[^>]*value="{stop_id}"|<input[^>]*value="{stop_id}"[^>]*checked', new_post)
+    # Saving an existing stop the same way keeps the edit too.
+    response = post_form(author, f"{trip}/stops/{stop_id}/edit", {"name": "Wudang Lamasery", "lat": "40.8011",
+                                                                     "lon": "110.3261", "leg": "2", "then": "post"})
+    assert response.headers["Location"] == f"/author/posts/new?stop={stop_id}"
+    with seeded_app.app_context():
+        assert db.session().get(Stop, stop_id).name == "Wudang Lamasery"
+
+
+def test_an_empty_posts_list_says_so_without_an_empty_table(app):
+    make_author(app, "newcomer")
+    client = app.test_client()
+    login(client, "newcomer")
+    page = client.get("/author/posts").get_data(as_text=True)
+    assert "No posts yet" in page and "<table" not in page
+
+
+def test_the_owner_of_a_private_trip_gets_a_link_to_preview_its_reader_pages(seeded_app, author):
+    trip = f"/author/trips/{DEMO_SLUG}"
+    page = author.get(trip).get_data(as_text=True)
+    assert "View the trip page" in page and "Preview the trip page" not in page
+    with seeded_app.app_context():
+        db.session().scalar(select(Trip).where(Trip.slug == DEMO_SLUG)).visibility = "private"
+        db.session().commit()
+    page = author.get(trip).get_data(as_text=True)
+    assert f'href="/trips/{DEMO_SLUG}"' in page and "Preview the trip page as readers will see it" in page
+    assert author.get(f"/trips/{DEMO_SLUG}").status_code == 200
+    assert author.get(f"/trips/{DEMO_SLUG}/story").status_code == 200
+    assert seeded_app.test_client().get(f"/trips/{DEMO_SLUG}").status_code == 404

@@ -211,6 +211,19 @@ def test_missing_legs_and_stops_of_an_empty_trip_are_404s_not_500s(site):
 
 
 
+def test_counts_of_one_are_said_in_the_singular_on_every_page_that_counts(site):
+    front = site.client.get("/").get_data(as_text=True)
+    card = front[front.index('href="/trips/one-stop"'):][:1500]
+    assert "1 leg · 1 stop" in card and "1 legs" not in front and "1 stops" not in front
+    author = site.app.test_client()
+    login(author, "ann")
+    for url in ("/author/trips/one-stop", "/author/trips/one-stop/delete", "/author/trips/one-stop/legs/1/delete",
+                "/author/trips/one-stop/photos", "/author/trips/one-point/photos", "/trips/one-point/legs/1"):
+        response = author.get(url)
+        assert response.status_code == 200, url
+        assert not re.search(r"\b1 (legs|stops|tracks|photos|points|posts)\b", response.get_data(as_text=True)), url
+
+
 # ---------------------------------------------------------------- what is computed and drawn
 
 def geodesic_length(segments: list[list[Point]]) -> float:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
@@ -295,3 +297,18 @@ def test_exports_escape_hostile_names(seeded_app, client):
     assert b"<script>" not in feed
     assert json.loads(client.get(f"{T}.geojson").data)["name"] == "<script>alert(1)</script> & co"
     gpxpy.parse(client.get(f"{T}.gpx").get_data(as_text=True))
+
+
+def test_the_workspace_snippet_titles_its_iframe_as_oembed_does_for_every_choice(seeded_app):
+    make_author(seeded_app, "demo")
+    author = seeded_app.test_client()
+    login(author, "demo")
+    page = author.get(f"/author/trips/{DEMO_SLUG}").get_data(as_text=True)
+    panel = page[page.index('id="embed-what"'):page.index("</select>", page.index('id="embed-what"'))]
+    options = re.findall(r'<option value="[^"]*" data-label="([^"]*)"(?: data-embed="[^"]*")? data-page="([^"]*)"',
+                         panel)
+    assert len(options) == 2 + 3 + len(re.findall(r'value="stop=', panel))  # trip, story, legs, stops
+    reader = seeded_app.test_client()
+    for label, address in options:
+        body = reader.get(f"/oembed?url={quote(html.unescape(address), safe='')}").json
+        assert f'title="{label}"' in body["html"], address

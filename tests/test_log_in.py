@@ -136,7 +136,16 @@ def test_a_right_password_does_not_count_but_does_not_wipe_out_the_failures_befo
 
 
 @pytest.fixture
-def hashes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def real_password_hash() -> Iterator[None]:
+    """Hash with scrypt, as a site does, for the tests that count or time the hashing (the suite uses a cheap one)."""
+    cheap = travelmap.services.accounts._hash_method
+    travelmap.services.accounts.use_hash_method("scrypt")
+    yield
+    travelmap.services.accounts.use_hash_method(cheap)
+
+
+@pytest.fixture
+def hashes(monkeypatch: pytest.MonkeyPatch, real_password_hash: None) -> list[int]:
     """Count the password hashes (scrypt runs) computed from here on."""
     counted: list[int] = []
     real = hashlib.scrypt
@@ -164,7 +173,7 @@ def test_an_unknown_username_costs_exactly_one_password_hash_as_a_known_one_does
         assert len(hashes) == 1, (username, password, len(hashes))
 
 
-def test_log_in_takes_as_long_for_an_unknown_username_as_for_a_known_one(seeded_app):
+def test_log_in_takes_as_long_for_an_unknown_username_as_for_a_known_one(seeded_app, real_password_hash):
     make_author(seeded_app, "demo")
     addresses = (f"198.51.100.{n}" for n in itertools.count(1))
     timings: dict[str, list[float]] = {"nobody": [], "demo": []}
@@ -191,3 +200,20 @@ def test_an_author_logs_in_after_the_failures_of_another_address(seeded_app):
     author = seeded_app.test_client()
     author.environ_base["REMOTE_ADDR"] = "203.0.113.5"
     login(author, "demo")
+
+
+def test_the_password_hash_is_a_setting_and_an_unknown_one_stops_the_start_up(tmp_path, real_password_hash):
+    from travelmap import db as database
+    from travelmap.models import Author
+
+    from .conftest import make_app
+
+    app = make_app(tmp_path / "one", PASSWORD_HASH="pbkdf2:sha256:2000")
+    make_author(app, "ann")
+    with app.app_context():
+        stored = database.session().query(Author).filter_by(username="ann").one().password_hash
+    assert stored.startswith("pbkdf2:sha256:2000$")
+    client = app.test_client()
+    login(client, "ann")  # a hash made with another method still verifies
+    with pytest.raises(ValueError):
+        make_app(tmp_path / "two", PASSWORD_HASH="md5")

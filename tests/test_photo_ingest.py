@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
 from sqlalchemy import select
 
 from travelmap import db, geo, photos
-from travelmap.models import Photo
+from travelmap.models import Leg, Photo, Stop, Trip
 
 from .authoring_helpers import bearer, csrf_token, login, make_author
 from .conftest import DEMO_SLUG, corpus_dir, count_rows, media_files, seeded_copy
@@ -407,3 +408,34 @@ def test_the_cli_imports_a_folder_of_photos(seeded_app, tmp_path):
     result = seeded_app.test_cli_runner().invoke(args=["import-photos", str(folder), "--trip", DEMO_SLUG])
     assert result.exit_code == 0, result.output
     assert "2 photos added" in result.output
+
+
+def _trip_with_stops(zone: str, stop_zones: list[str]) -> Trip:
+    trip = Trip(title="t", slug="t", timezone=zone)
+    leg = Leg(position=1, name="l")
+    leg.stops = [Stop(name=f"s{i}", slug=f"s{i}", lat=0.0, lon=0.0, timezone=z, position=i)
+                 for i, z in enumerate(stop_zones, start=1)]
+    trip.legs = [leg]
+    return trip
+
+
+@pytest.mark.parametrize("trip_zone, stop_zones, named, source", [
+    ("Europe/Berlin", ["Asia/Shanghai", "Asia/Shanghai"], "Europe/Berlin", "the trip's time zone"),
+    ("UTC", ["Asia/Shanghai", "Asia/Shanghai", "Asia/Tokyo"], "Asia/Shanghai",
+     "the time zone of most of the trip's stops"),
+    ("UTC", [], "UTC", None),
+])
+def test_a_photo_time_without_offset_names_the_zone_it_was_read_in_and_where_that_zone_came_from(
+        trip_zone, stop_zones, named, source):
+    from travelmap.services.photos import trip_zone as zone_of
+
+    zone, where = zone_of(_trip_with_stops(trip_zone, stop_zones))
+    info = photos.analyse(jpeg(taken=datetime(2010, 10, 14, 12, 0)), max_pixels=LIMIT, name="x.jpg",
+                          fallback_tz=zone, fallback_source=where).info
+    said = " ".join(info.warnings)
+    if source is None:
+        assert "UTC" in said
+    else:
+        assert f"in {named} (from {source}" in said, said
+    local = info.taken_at.astimezone(ZoneInfo(named))
+    assert (local.hour, local.minute) == (12, 0)

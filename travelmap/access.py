@@ -170,6 +170,7 @@ def owns_post(view: Callable[..., Any]) -> Callable[..., Any]:
 def init_app(app: Flask) -> None:
     """Set up Flask-Login and the log-in rate limit."""
     login_manager.init_app(app)
+    accounts.use_hash_method(str(app.config.get("PASSWORD_HASH") or accounts.DEFAULT_HASH_METHOD))
     accounts.prepare()
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("RATELIMIT_STORAGE", "memory://"))
     app.config.setdefault("RATELIMIT_STRATEGY", "fixed-window")  # a counter that can give an attempt back

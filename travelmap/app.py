@@ -123,6 +123,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(embed.bp)
     app.register_blueprint(exports.bp)
     app.jinja_env.globals["oembed_link"] = embed.discovery_link
+    app.jinja_env.globals["iframe_label"] = embed.iframe_label
     app.jinja_env.globals["post_url"] = maplinks.post_url
     app.jinja_env.globals["csp_allow_map"] = csp.allow_map
     csrf.exempt(api.bp)  # the API takes bearer tokens, never cookies, so CSRF cannot reach it

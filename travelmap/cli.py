@@ -18,7 +18,7 @@ from . import config, db, hosts, notes
 from .models import Trip
 from .photos import NAME_SUFFIXES
 from .services.seed import seed_trip
-from .text import clean_filename
+from .text import clean_filename, counted
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -219,7 +219,7 @@ def import_track_command(files: tuple[Path, ...], trip_slug: str, leg_position: 
                 far = far_away_warning(leg.trip, track)
                 warnings = [note.message for note in notes.load_all(track.warnings)] + ([far[1].message] if far else [])
                 lines.append(
-                    f"ok      {name}: {track.distance_m / 1000:.1f} km, {track.point_count} points, "
+                    f"ok      {name}: {track.distance_m / 1000:.1f} km, {counted(track.point_count, 'point')}, "
                     f"track {track.id}" + "".join(f"\n        warning: {w}" for w in warnings)
                 )
             except TravelmapError as error:
@@ -295,7 +295,7 @@ def import_photos_command(paths: tuple[Path, ...], trip_slug: str, clock_offset:
     for line in refused + [f"skipped {note.message}" for note in skipped]:
         click.echo(line)
     placed = ", ".join(f"{n} {k}" for k, n in sorted(sources.items()))
-    click.echo(f"{len(stored)} photos added to {trip.slug} (located by: {placed or 'none'}).")
+    click.echo(f"{counted(len(stored), 'photo')} added to {trip.slug} (located by: {placed or 'none'}).")
     if refused:
         raise click.ClickException(f"{len(refused)} of {len(files)} files were not imported.")
 
@@ -369,8 +369,9 @@ def export_trip_command(slug: str, output: Path | None) -> None:
         Path(tmp).unlink(missing_ok=True)
     tracks = sum(len(leg["tracks"]) for leg in document["legs"])
     click.echo(
-        f"Wrote {output}: {len(document['legs'])} legs, {tracks} tracks, {len(document['photos'])} photos, "
-        f"{len(document['posts'])} posts, {output.stat().st_size / 1048576:.1f} MB."
+        f"Wrote {output}: {counted(len(document['legs']), 'leg')}, {counted(tracks, 'track')}, "
+        f"{counted(len(document['photos']), 'photo')}, "
+        f"{counted(len(document['posts']), 'post')}, {output.stat().st_size / 1048576:.1f} MB."
     )
 
 
@@ -405,8 +406,8 @@ def import_trip_command(archive: Path, slug: str | None, username: str | None) -
         click.echo(f"note    {note}")
     tracks = sum(len(leg.tracks) for leg in trip.legs)
     click.echo(
-        f"Imported '{trip.title}' at /trips/{trip.slug} for {trip.owner.username}: {len(trip.legs)} legs, "
-        f"{len(trip.stops())} stops, {tracks} tracks, {len(trip.photos)} photos."
+        f"Imported '{trip.title}' at /trips/{trip.slug} for {trip.owner.username}: {counted(len(trip.legs), 'leg')}, "
+        f"{counted(len(trip.stops()), 'stop')}, {counted(tracks, 'track')}, {counted(len(trip.photos), 'photo')}."
     )
 
 

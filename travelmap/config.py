@@ -81,6 +81,9 @@ SETTINGS: tuple[Setting, ...] = (
             "and other host names are refused; default: the address `travelmap serve` serves, else http://localhost."),
     Setting("TRAVELMAP_PROXIES", "PROXIES", "0",
             "How many reverse proxies (nginx, a load balancer) sit in front; their X-Forwarded-* headers are trusted."),
+    Setting("TRAVELMAP_PASSWORD_HASH", "PASSWORD_HASH", "scrypt",
+            "How new passwords are hashed (werkzeug's scrypt, or pbkdf2:sha256:ITERATIONS); the test suite uses a "
+            "cheap pbkdf2 to save time, a site should keep scrypt."),
     Setting("TRAVELMAP_PARSE_MEMORY_MB", "PARSE_MEMORY_MB", str(Limits.memory_mb),
             "Memory one uploaded file's parse may allocate, in megabytes (413 above it)."),
     Setting("TRAVELMAP_PARSE_CPU_S", "PARSE_CPU_S", f"{Limits.cpu_s:g}",

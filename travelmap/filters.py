@@ -9,7 +9,7 @@ from flask import Flask
 from .localtime import local_time, photo_local_time
 from .models import Photo
 from .notes import Note, load_all
-from .text import text_colour
+from .text import counted, text_colour
 
 
 def km(metres: float | None) -> str:
@@ -61,6 +61,6 @@ def notes(values: list | None) -> list[Note]:
 
 def init_app(app: Flask) -> None:
     """Register the filters."""
-    for f in (km, metres, hours, day, clock, photo_time, utc_offset, text_colour, notes):
+    for f in (km, metres, hours, day, clock, photo_time, utc_offset, text_colour, counted, notes):
         app.add_template_filter(f)
     app.add_template_global(local_time)

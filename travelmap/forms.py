@@ -82,8 +82,9 @@ class StopForm(FlaskForm):
 
     leg = SelectField("Leg")
     name = StringField("Name", render_kw={"maxlength": MAX_NAME, "required": True})
-    lat = StringField("Latitude", render_kw={"inputmode": "decimal", "placeholder": "40.6574"})
-    lon = StringField("Longitude", render_kw={"inputmode": "decimal", "placeholder": "109.8403"})
+    # No example coordinates: one trip's numbers in every trip's form read as a value already there.
+    lat = StringField("Latitude", render_kw={"inputmode": "decimal", "placeholder": "click the map"})
+    lon = StringField("Longitude", render_kw={"inputmode": "decimal", "placeholder": "or find a place"})
     # step="1": browsers show and send seconds (their default step, 60, drops them).
     arrived_at = StringField("Arrived (local time)", render_kw={"type": "datetime-local", "step": "1"})
     departed_at = StringField("Left (local time)", render_kw={"type": "datetime-local", "step": "1"})

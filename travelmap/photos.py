@@ -135,7 +135,8 @@ def _format_offset(offset: timedelta) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def read_time(exif_ifd: dict, info: PhotoInfo, fallback_tz: str | None) -> None:
+def read_time(exif_ifd: dict, info: PhotoInfo, fallback_tz: str | None,
+              fallback_source: str = "the trip's time zone") -> None:
     """Fill taken_at (UTC) and the local offset from DateTimeOriginal, its sub-seconds and offset."""
     raw = exif_ifd.get(_DATETIME_ORIGINAL)
     if not raw:
@@ -169,7 +170,7 @@ def read_time(exif_ifd: dict, info: PhotoInfo, fallback_tz: str | None) -> None:
         zone_name = zone_at(info.lat, info.lon) if info.lat is not None else None
         source = "the photo's GPS position"
         if zone_name is None:
-            zone_name, source = fallback_tz, "the trip's time zone"
+            zone_name, source = fallback_tz, fallback_source
         if zone_name is None:
             info.warnings.append(Note("time_taken_as_utc", "The photo's time has no offset and no place to infer "
                                       "one; it was taken as UTC."))
@@ -230,7 +231,8 @@ class Analysed:
     thumb: bytes
 
 
-def _read_metadata(image: Image.Image, name: str, fallback_tz: str | None) -> PhotoInfo:
+def _read_metadata(image: Image.Image, name: str, fallback_tz: str | None,
+                   fallback_source: str = "the trip's time zone") -> PhotoInfo:
     """Read size, camera, GPS and time from the image header and EXIF."""
     fmt = image.format or ""
     try:
@@ -250,21 +252,22 @@ def _read_metadata(image: Image.Image, name: str, fallback_tz: str | None) -> Ph
         model = str(exif.get(0x0110, "") or "").strip("\x00 ")
         info.camera = f"{make} {model}".strip()[:200]
         read_gps(dict(exif.get_ifd(_GPS_IFD)), info)
-        read_time(dict(exif.get_ifd(_EXIF_IFD)), info, fallback_tz)
+        read_time(dict(exif.get_ifd(_EXIF_IFD)), info, fallback_tz, fallback_source)
     except (KeyError, ValueError, TypeError, RecursionError, OSError, struct_error) as exc:
         info.warnings.append(Note("exif_damaged", f"The photo's EXIF data is damaged and was ignored "
                                   f"({exc.__class__.__name__})."))
     return info
 
 
-def analyse(data: bytes, *, max_pixels: int, name: str = "", fallback_tz: str | None = None) -> Analysed:
+def analyse(data: bytes, *, max_pixels: int, name: str = "", fallback_tz: str | None = None,
+            fallback_source: str = "the trip's time zone") -> Analysed:
     """Validate a photo by decoding it fully, once, and make its display copy and thumbnail from that decode.
 
     A JPEG is decoded at reduced size with Image.draft (DCT scaling: every byte of the file is still
     decoded, so truncation is caught), which makes a 12-megapixel photo several times cheaper.
     """
     image = open_image(data, max_pixels)
-    info = _read_metadata(image, name, fallback_tz)
+    info = _read_metadata(image, name, fallback_tz, fallback_source)
     if image.format == "JPEG":
         image.draft("RGB", draft_size(image.size, DISPLAY_PX))
     try:

@@ -61,16 +61,19 @@ def _elevation_axis(low: float, high: float) -> tuple[float, float, float]:
 
 
 def leg_profile(leg: Leg, tracks: list[TrackView]) -> Profile | None:
-    """Join the profiles of what readers see of the leg's tracks end to end (in time order) and draw them; None
-    without elevations."""
+    """Join the profiles of what readers see of the leg's tracks end to end (in time order) and draw them, with a
+    gap between tracks (two recordings, often of different days, are not one climb); None without elevations."""
     points: list[list[float]] = []
+    breaks: list[int] = []
     offset = 0.0
     for track in tracks:
         if not track.profile:
             continue
+        if points:
+            breaks.append(len(points))
         points.extend([d + offset, e, lat, lon] for d, e, lat, lon in track.profile)
         offset += track.distance_m
-    return draw(points, leg.colour)
+    return draw(points, leg.colour, breaks=breaks)
 
 
 def track_profile(track: Track, colour: str) -> Profile | None:
@@ -78,51 +81,71 @@ def track_profile(track: Track, colour: str) -> Profile | None:
     return draw([list(p) for p in track.profile or []], colour, total=track.distance_m)
 
 
-def draw(points: list[list[float]], colour: str, *, total: float | None = None) -> Profile | None:
+# Width of one character of an 11 px axis label (digits, separators, the unit), a little over the real one: labels
+# are placed from it so that none runs off the drawing.
+LABEL_CHAR_W = 6.6
+
+
+def _label_width(text: str) -> float:
+    return len(text) * LABEL_CHAR_W
+
+
+def draw(points: list[list[float]], colour: str, *, total: float | None = None,
+         breaks: list[int] | None = None) -> Profile | None:
     """Draw profile points [distance_m, elevation_m, lat, lon] as SVG; x spans `total` metres (the last point's
-    distance by default). None with fewer than two points."""
+    distance by default); the line is broken before each index in `breaks` (a new track). None with fewer than
+    two points."""
     if len(points) < 2:
         return None
     total = max(total or points[-1][0], points[-1][0], 1.0)
     low = min(p[1] for p in points)
     high = max(p[1] for p in points)
     y0, y1, step_y = _elevation_axis(low, high)
-    inner_w, inner_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
+    heights = []
+    n = 0
+    while y0 + n * step_y <= y1 + 1e-9:
+        heights.append(y0 + n * step_y)
+        n += 1
+    y_labels = [(e, f"{e:,.0f} m") for e in heights]
+    # The left margin fits the widest height label ("8,848 m", "-412 m"), so none is cut off.
+    pad_left = max(PAD_LEFT, math.ceil(max(_label_width(t) for _, t in y_labels)) + 10)
+    inner_w, inner_h = WIDTH - pad_left - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
 
     def x(d: float) -> float:
-        return PAD_LEFT + d / total * inner_w
+        return pad_left + d / total * inner_w
 
     def y(e: float) -> float:
         return PAD_TOP + (y1 - e) / (y1 - y0) * inner_h
 
-    line = " ".join(f"{x(d):.1f},{y(e):.1f}" for d, e, _, _ in points)
-    area = f"{x(0):.1f},{y(y0):.1f} {line} {x(points[-1][0]):.1f},{y(y0):.1f}"
     colour = safe_colour(colour)
     parts = [
         f'<svg class="tm-profile-svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'data-total="{total:.1f}" data-left="{PAD_LEFT}" data-right="{PAD_RIGHT}" '
+        f'data-total="{total:.1f}" data-left="{pad_left}" data-right="{PAD_RIGHT}" '
         f'aria-label="Elevation profile: {low:.0f} to {high:.0f} m over {total / 1000:.1f} km">',
     ]
-    n = 0
-    while y0 + n * step_y <= y1 + 1e-9:
-        e = y0 + n * step_y
-        parts.append(f'<line class="tm-grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y(e):.1f}" y2="{y(e):.1f}"/>'
-                     f'<text class="tm-axis" x="{PAD_LEFT - 6}" y="{y(e) + 4:.1f}" text-anchor="end">{e:,.0f} m</text>')
-        n += 1
+    for e, text in y_labels:
+        parts.append(f'<line class="tm-grid" x1="{pad_left}" x2="{WIDTH - PAD_RIGHT}" y1="{y(e):.1f}" y2="{y(e):.1f}"/>'
+                     f'<text class="tm-axis" x="{pad_left - 6}" y="{y(e) + 4:.1f}" text-anchor="end">{text}</text>')
     unit, per = ("km", 1000.0) if total >= 2000 else ("m", 1.0)  # a short track is labelled in metres
     step_x = _nice_step(total / per, 4) * per
     n = 0
     while n * step_x <= total + 1e-6:
         d = n * step_x
-        parts.append(
-            f'<text class="tm-axis" x="{x(d):.1f}" y="{HEIGHT - 8}" text-anchor="middle">{d / per:g} {unit}</text>'
-        )
+        text = f"{d / per:g} {unit}"
+        # Centred on its tick, unless that would run past the right edge: then it ends at the tick.
+        anchor = "end" if x(d) + _label_width(text) / 2 > WIDTH - 2 else "middle"
+        parts.append(f'<text class="tm-axis" x="{x(d):.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}">{text}</text>')
         n += 1
-    parts.append(f'<polygon class="tm-area" points="{area}" fill="{colour}" fill-opacity="0.18"/>')
-    parts.append(
-        f'<polyline class="tm-line" points="{line}" fill="none" stroke="{colour}" stroke-width="2" '
-        'vector-effect="non-scaling-stroke"/>'
-    )
+    bounds = [0, *sorted(b for b in set(breaks or ()) if 0 < b < len(points)), len(points)]
+    for first, stop in zip(bounds, bounds[1:]):
+        piece = points[first:stop]
+        line = " ".join(f"{x(d):.1f},{y(e):.1f}" for d, e, _, _ in piece)
+        area = f"{x(piece[0][0]):.1f},{y(y0):.1f} {line} {x(piece[-1][0]):.1f},{y(y0):.1f}"
+        parts.append(f'<polygon class="tm-area" points="{area}" fill="{colour}" fill-opacity="0.18"/>')
+        parts.append(
+            f'<polyline class="tm-line" points="{line}" fill="none" stroke="{colour}" stroke-width="2" '
+            'vector-effect="non-scaling-stroke"/>'
+        )
     parts.append(
         f'<line class="tm-cursor" x1="0" x2="0" y1="{PAD_TOP}" y2="{HEIGHT - PAD_BOTTOM}" visibility="hidden"/>'
     )

@@ -100,3 +100,8 @@ def clean_filename(name: str | None) -> str:
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
     base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
     return base[-200:] or "upload"
+
+
+def counted(number: int, word: str, plural: str | None = None) -> str:
+    """Say how many of something there are, in the singular for one: '1 leg', '2 legs', '1,204 points'."""
+    return f"{number:,} {word if number == 1 else plural or word + 's'}"

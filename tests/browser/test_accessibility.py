@@ -136,7 +136,7 @@ def test_every_focus_stop_is_visible_sized_and_ringed(live_server: Any, open_pag
     walk = tab_walk(page)
     assert walk and walk[0]["cls"] == "tm-skip"
     bad = [f for f in walk if f["w"] < 1 or f["h"] < 1 or not f["shown"] or not f["inside"] or not f["ring"]]
-    assert bad == []
+    assert bad == [], [(f["stop"], f["x"], f["y"], f["shown"], f["inside"], f["ring"]) for f in bad]
     assert not [f for f in walk if f["tag"].lower() in ("path", "svg")]  # the track lines are not tab stops
 
 

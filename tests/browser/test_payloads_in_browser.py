@@ -215,6 +215,6 @@ def test_the_embed_snippet_escapes_the_names_it_quotes(hostile: LiveSite, open_p
     what.select_option(f"stop={site.stops[0]['slug']}")
     snippet = page.locator("#embed-snippet").input_value()
     parsed = page.evaluate(PARSE_SNIPPET_JS, snippet)
-    assert parsed == [["IFRAME", f"Map: Stop: {TEXT}"]]
+    assert parsed == [["IFRAME", f"Map: {TEXT} · {TEXT}"]]  # the stop's name and the trip's title, as oEmbed says
     page.locator("#embed-preview").content_frame.locator(".leaflet-marker-icon").first.wait_for()
     assert_nothing_ran(b)

@@ -537,7 +537,7 @@ def test_the_embed_panel_gives_a_snippet_for_a_leg_without_photos_and_previews_i
 
     embed_src = demo_owner_server(EMBED_PATH)
     assert snippet.input_value().startswith(f'<iframe src="{embed_src}" width="640" height="480"')
-    assert 'title="Map: The whole trip"' in snippet.input_value()
+    assert 'title="Map: Inner Mongolia, Baotou and back to Beijing"' in snippet.input_value()  # oEmbed's title
     assert address.input_value() == demo_owner_server(TRIP_PATH)
 
     # Leg 2 only, without photos.
@@ -546,7 +546,7 @@ def test_the_embed_panel_gives_a_snippet_for_a_leg_without_photos_and_previews_i
     assert address.input_value() == demo_owner_server(f"{TRIP_PATH}/legs/2")
     panel.get_by_label("Show photos").uncheck()
     assert f'src="{embed_src}?leg=2&amp;photos=0"' in snippet.input_value()
-    assert 'title="Map: Leg 2: Baotou"' in snippet.input_value()
+    assert 'title="Map: Baotou · Inner Mongolia, Baotou and back to Beijing"' in snippet.input_value()
     assert preview.get_attribute("src") == f"{embed_src}?leg=2&photos=0"
 
     # The live preview draws that leg's map: its three stops and no photos.
@@ -572,6 +572,11 @@ def test_the_embed_panel_gives_a_snippet_for_a_leg_without_photos_and_previews_i
     assert 'width="480" height="360"' in snippet.input_value()
     page.wait_for_function("f => f.getBoundingClientRect().width <= 482", arg=preview.element_handle())
     settle(frame, len(LEG2_STOPS))
+    # Copying keeps the button's name; a status line beside it says it worked.
+    copy = panel.get_by_role("button", name="Copy the snippet")
+    copy.click()
+    page.wait_for_function("() => document.querySelector('[data-copied-for=\"embed-snippet\"]').textContent === 'Copied.'")
+    assert copy.inner_text() == "Copy the snippet"
     panel.locator("h2").scroll_into_view_if_needed()
     page.evaluate("window.scrollBy(0, -60)")  # below the sticky header
     settle(frame, len(LEG2_STOPS))

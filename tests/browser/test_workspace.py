@@ -230,10 +230,47 @@ def test_a_refused_stop_shows_the_message_by_its_field_and_keeps_what_was_typed(
 
 # Layout problems found once and fixed: kept as regression tests.
 
-def test_the_dashboard_fits_a_phone(author_server: Any, open_page: Any) -> None:
+# Words of 4 to 30 letters in the workspace's text that the browser broke across two lines.
+BROKEN_WORDS_JS = """() => {
+  const broken = [];
+  for (const el of document.querySelectorAll('.tm-work td, .tm-work th, .tm-work h1, .tm-work h2, .tm-work a')) {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(/[^\\s/]+/g)) {
+        if (m[0].length < 4 || m[0].length > 30) continue;
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        if ([...range.getClientRects()].filter(r => r.width > 0).length > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def test_the_dashboard_fits_a_phone_without_breaking_words(author_server: Any, open_page: Any,
+                                                           screenshot: Any) -> None:
     b = open_page(**PHONE)
     log_in(b.page, author_server)
+    for title in (TRIP_TITLE, "Ulaanbaatar to Irkutsk by the Trans-Mongolian Railway"):
+        b.page.goto(author_server("/author/trips/new"))
+        b.page.get_by_label("Title").fill(title)
+        b.page.get_by_role("button", name="Create the trip").click()
+    b.page.goto(author_server("/author"))
     assert b.page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert b.page.evaluate(BROKEN_WORDS_JS) == []
+    # The header stays one row: every link sits inside it (scrolled to, on a phone), none wraps out of it.
+    header = b.page.locator(".tm-header").bounding_box()
+    assert header is not None and header["height"] <= 56
+    for link in b.page.locator(".tm-nav a, .tm-nav button").all():
+        link.scroll_into_view_if_needed()
+        box = link.bounding_box()
+        assert box is not None and header["y"] <= box["y"]
+        assert box["y"] + box["height"] <= header["y"] + header["height"]
+        assert 0 <= box["x"] and box["x"] + box["width"] <= 390
+    whole_page(screenshot, b.page, "phone-workspace-dashboard")
+    assert b.record.problems() == []
 
 
 def test_a_message_under_one_field_leaves_its_neighbour_the_same_height(author_server: Any, open_page: Any) -> None:

@@ -38,15 +38,34 @@ def create_author(session: Session, username: str, password: str, display_name: 
     if author is None:
         author = Author(username=username, display_name=display_name or username)
         session.add(author)
-    author.password_hash = generate_password_hash(password)
+    author.password_hash = _hash(password)
     session.flush()
     return author
+
+
+DEFAULT_HASH_METHOD = "scrypt"
+_hash_method = DEFAULT_HASH_METHOD
+
+
+def use_hash_method(method: str) -> None:
+    """Hash new passwords with `method` (werkzeug's "scrypt", "scrypt:n:r:p" or "pbkdf2:sha256:iterations"), for
+    the whole process; an unknown method is a ValueError. Hashes already stored keep verifying whatever it is."""
+    global _hash_method
+    generate_password_hash("", method=method)  # refuses a method werkzeug does not know, at start-up
+    if method != _hash_method:
+        _hash_method = method
+        _stand_in_hash.cache_clear()
+        _stand_in_hash()  # made now with the new method, so no log-in attempt pays for it
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=_hash_method)
 
 
 @functools.cache
 def _stand_in_hash() -> str:
     """Return a password hash made once per process, to check against when there is no author's hash."""
-    return generate_password_hash(secrets.token_urlsafe(16))
+    return _hash(secrets.token_urlsafe(16))
 
 
 def authenticate(session: Session, username: str, password: str) -> Author | None:
@@ -75,7 +94,7 @@ def password_matches(author: Author, password: str) -> bool:
 def set_password(session: Session, author: Author, password: str, field: str = "password") -> int:
     """Give the author a new password and end every session of theirs; return how many were ended."""
     _check_new_password(password, field)
-    author.password_hash = generate_password_hash(password)
+    author.password_hash = _hash(password)
     return end_all_sessions(session, author)
 
 

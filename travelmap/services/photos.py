@@ -40,15 +40,21 @@ class Prepared:
 
 def prepare(data: bytes, name: str, trip: Trip, settings: PhotoSettings, caption: str = "") -> Prepared:
     """Validate and decode one photo in a sandboxed child (no transaction open); raise a TravelmapError if unusable."""
+    zone, source = trip_zone(trip)
     analysed = sandbox.run(settings.parse_limits, photos.analyse, data, max_pixels=settings.max_pixels, name=name,
-                           fallback_tz=trip_zone(trip))
+                           fallback_tz=zone, fallback_source=source)
     return Prepared(name=name, data=data, sha256=media.sha256(data), analysed=analysed, caption=caption)
 
 
-def trip_zone(trip: Trip) -> str:
-    """Return the time zone to read offset-less photo times in: the trip's stops' most common zone."""
+def trip_zone(trip: Trip) -> tuple[str, str]:
+    """Return the time zone to read offset-less photo times in, and where it comes from (for the warning): the
+    trip's own time zone when its author chose one, else the zone most of its stops are in, else UTC."""
+    if trip.timezone and trip.timezone != "UTC":
+        return trip.timezone, "the trip's time zone"
     zones = [s.timezone for s in trip.stops() if s.timezone and s.timezone != "UTC"]
-    return statistics.mode(zones) if zones else trip.timezone
+    if zones:
+        return statistics.mode(zones), "the time zone of most of the trip's stops"
+    return trip.timezone or "UTC", "the trip's time zone"
 
 
 def trip_timeline(session: Session, trip: Trip) -> Timeline:

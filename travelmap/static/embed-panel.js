@@ -17,10 +17,10 @@
     var query = own ? "" : [what.value, photos.checked ? "" : "photos=0"].filter(Boolean).join("&");
     var src = (own || panel.getAttribute("data-embed")) + (query ? "?" + query : "");
     var parts = size.value.split("x"), width = parts[0], height = parts[1];
-    var label = option.getAttribute("data-title") || option.textContent.trim();
+    // The iframe's title is the server's (embed.iframe_label), the same oEmbed puts in its snippet.
     snippet.value = '<iframe src="' + escape(src) + '" width="' + width + '" height="' + height +
-      '" style="border:0;max-width:100%" loading="lazy" allowfullscreen title="' + (own ? "Story: " : "Map: ") +
-      escape(label) + '"></iframe>';
+      '" style="border:0;max-width:100%" loading="lazy" allowfullscreen title="' +
+      escape(option.getAttribute("data-label")) + '"></iframe>';
     page.value = what.options[what.selectedIndex].getAttribute("data-page");
     preview.style.width = width.indexOf("%") >= 0 ? width : width + "px";
     preview.style.height = height + "px";
@@ -32,7 +32,13 @@
     if (!id) return;
     var field = document.getElementById(id);
     field.select();
-    var done = function () { event.target.textContent = "Copied"; setTimeout(function () { event.target.textContent = "Copy"; }, 1500); };
+    // The button keeps its name; a status line beside it says it worked (and screen readers hear it).
+    var status = panel.querySelector('[data-copied-for="' + id + '"]');
+    var done = function () {
+      if (!status) return;
+      status.textContent = "Copied.";
+      setTimeout(function () { status.textContent = ""; }, 2500);
+    };
     if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
     else { document.execCommand("copy"); done(); }
   });

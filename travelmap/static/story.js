@@ -156,8 +156,17 @@
     });
 
     document.addEventListener("focusin", function (event) {
-      var section = event.target.closest && event.target.closest(SECTIONS);
-      if (!section || container.contains(event.target)) return;
+      var target = event.target;
+      if (container.contains(target)) {
+        // A stop's marker taking the keyboard focus steers the map to it, as its section would: the page may scroll
+        // to show the focused marker, and the text under the reading line must not take the map elsewhere.
+        var pin = target.querySelector && target.querySelector(".tm-pin[data-stop]");
+        var own = pin ? sectionOf(pin.getAttribute("data-stop")) : null;
+        if (own) { steering = own; activate(own); }
+        return;
+      }
+      var section = target.closest && target.closest(SECTIONS);
+      if (!section) return;
       steering = section;
       activate(section);
     });

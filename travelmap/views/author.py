@@ -52,7 +52,7 @@ from ..services import accounts, authoring, find, posts, zones
 from ..services.faraway import far_away_notes, far_away_warning
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
-from ..text import palette_colour
+from ..text import counted, palette_colour
 from . import places as place_views
 from .errors import wants_json
 from .maplinks import detail_url, links, tiles
@@ -237,7 +237,8 @@ def delete_trip(trip: Trip) -> ResponseReturnValue:
         flash(f"Trip “{title}” deleted.", "success")
         return redirect(url_for("author.dashboard"))
     gone = authoring.deletion_summary(db.session(), trip)
-    what = (f"{gone.legs} legs, {gone.stops} stops, {gone.tracks} tracks and {gone.photos} photos "
+    what = (f"{counted(gone.legs, 'leg')}, {counted(gone.stops, 'stop')}, {counted(gone.tracks, 'track')} and "
+            f"{counted(gone.photos, 'photo')} "
             "(with their files)")
     return page("author/confirm.html", form, title=f"Delete “{trip.title}”?",
                 message=f"This deletes the trip with its {what}. Posts stay. This cannot be undone.",
@@ -313,7 +314,8 @@ def delete_leg(trip: Trip, position: int) -> ResponseReturnValue:
         flash("Leg deleted.", "success")
         return redirect(url_for("author.trip", slug=trip.slug))
     return page("author/confirm.html", form, title=f"Delete leg {leg.position}, “{leg.name}”?",
-                message=f"This deletes its {len(leg.stops)} stops and {len(leg.tracks)} tracks. Later legs move up.",
+                message=f"This deletes its {counted(len(leg.stops), 'stop')} and {counted(len(leg.tracks), 'track')}. "
+                        "Later legs move up.",
                 cancel=url_for("author.trip", slug=trip.slug), button="Delete the leg")
 
 
@@ -385,7 +387,8 @@ def delete_track(trip: Trip, track_id: int) -> ResponseReturnValue:
     shared = " The other parts of its split stay." if any(
         t.sha256 == track.sha256 and t is not track for leg in trip.legs for t in leg.tracks) else ""
     return page("author/confirm.html", form, title=f"Delete the track “{track.name}”?",
-                message=f"This deletes its {track.point_count:,} points ({track.distance_m / 1000:,.1f} km) from "
+                message=f"This deletes its {counted(track.point_count, 'point')} "
+                        f"({track.distance_m / 1000:,.1f} km) from "
                         f"leg {track.leg.position}, “{track.leg.name}”, with its original file.{shared} "
                         "This cannot be undone.",
                 cancel=url_for("author.track", slug=trip.slug, track_id=track.id), button="Delete the track")
@@ -514,10 +517,18 @@ def new_stop(trip: Trip) -> ResponseReturnValue:
         flash("Add a leg first: every stop belongs to a leg.", "error")
         return redirect(url_for("author.new_leg", slug=trip.slug))
     form = _stop_form(trip, None)
-    if request.method == "POST" and submit(form, lambda d: authoring.add_stop(db.session(), trip, d)) is not None:
+    if request.method == "POST" and (stop := submit(form, lambda d: authoring.add_stop(db.session(), trip, d))):
         flash("Stop added.", "success")
-        return redirect(url_for("author.trip", slug=trip.slug))
+        return _after_stop(trip, stop)
     return page("author/stop_form.html", form, trip=trip, stop=None, map=_picker(trip))
+
+
+def _after_stop(trip: Trip, stop: Stop) -> Response:
+    """Go where the stop form's button said: back to the trip, or on to a new post linked to the stop (the
+    stop is saved first, so nothing typed into its form is lost)."""
+    if request.form.get("then") == "post":
+        return redirect(url_for("author.new_post", stop=stop.id))
+    return redirect(url_for("author.trip", slug=trip.slug))
 
 
 @bp.route("/author/trips/<slug>/stops/<int:stop_id>/edit", methods=["GET", "POST"])
@@ -529,7 +540,7 @@ def edit_stop(trip: Trip, stop_id: int) -> ResponseReturnValue:
     form = _stop_form(trip, stop)
     if request.method == "POST" and submit(form, lambda d: authoring.update_stop(db.session(), stop, d)) is not None:
         flash("Stop saved.", "success")
-        return redirect(url_for("author.trip", slug=trip.slug))
+        return _after_stop(trip, stop)
     return page("author/stop_form.html", form, trip=trip, stop=stop, map=_picker(trip))
 
 
@@ -677,7 +688,8 @@ def delete_post(post: Post) -> ResponseReturnValue:
         flash("Post deleted.", "success")
         return redirect(url_for("author.posts_list"))
     return page("author/confirm.html", form, title=f"Delete the post “{post.title}”?",
-                message=f"{len(post.stops)} stops link to it; they stay, without the link.",
+                message=f"{counted(len(post.stops), 'stop')} link{'s' if len(post.stops) == 1 else ''} to it; "
+                        f"{'it stays' if len(post.stops) == 1 else 'they stay'}, without the link.",
                 cancel=url_for("author.edit_post", post_slug=post.slug), button="Delete the post")
 
 

@@ -87,8 +87,9 @@ def story(slug: str) -> ResponseReturnValue:
                            max_age=EMBED_MAX_AGE)
 
 
-def _resolve(url: str) -> tuple[Trip, str, dict, str, str]:
-    """Map a page URL of this site to (trip, embed endpoint, embed query, title, author); 404 for anything else.
+def _resolve(url: str) -> tuple[Trip, str, dict, str, str, str]:
+    """Map a page URL of this site to (trip, embed endpoint, embed query, title, author, iframe title); 404 for
+    anything else.
     Never fetched."""
     route = page_route(url)  # this site is its public address, whatever the request's Host says
     if route is None:
@@ -109,7 +110,8 @@ def _resolve(url: str) -> tuple[Trip, str, dict, str, str]:
         if not page.stops:
             raise NotFound("This post shows no place at this address, so there is no map to embed.")
         stop = page.stops[0]
-        return stop.leg.trip, "embed.trip", {"stop": stop.slug}, page.post.title, page.post.author_name
+        return (stop.leg.trip, "embed.trip", {"stop": stop.slug}, page.post.title, page.post.author_name,
+                f"Map: {page.post.title}")
     if endpoint not in {"public.trip", "public.leg", "public.stop", "public.story"}:
         raise NotFound("oEmbed answers only for trip, leg, stop, story and post pages of this site.")
     trip = trip_by_slug(session, args["slug"]) or slugs.trip_by_old_slug(session, args["slug"])
@@ -120,14 +122,25 @@ def _resolve(url: str) -> tuple[Trip, str, dict, str, str]:
     author = trip.owner.display_name or trip.owner.username
     if endpoint == "public.leg":
         leg = find.leg_at(trip, args["position"])
-        return trip, "embed.trip", {"leg": leg.position}, f"{leg.name} · {trip.title}", author
+        return trip, "embed.trip", {"leg": leg.position}, embed_title(trip, leg), author, iframe_label(trip, leg)
     if endpoint == "public.stop":
         renamed = slugs.stop_slug_for(session, trip.id, args["stop_slug"])
         stop = find.stop_by_key(trip, args["stop_slug"] if renamed is None else renamed)
-        return trip, "embed.trip", {"stop": stop.slug}, f"{stop.name} · {trip.title}", author
+        return trip, "embed.trip", {"stop": stop.slug}, embed_title(trip, stop), author, iframe_label(trip, stop)
     if endpoint == "public.story":
-        return trip, "embed.story", {}, f"{trip.title}: the story", author
-    return trip, "embed.trip", {}, trip.title, author
+        return trip, "embed.story", {}, f"{trip.title}: the story", author, iframe_label(trip, story=True)
+    return trip, "embed.trip", {}, trip.title, author, iframe_label(trip)
+
+
+def embed_title(trip: Trip, part: Leg | Stop | None = None) -> str:
+    """Return the title oEmbed gives an embed of a trip, or of one of its legs or stops."""
+    return f"{part.name} · {trip.title}" if part is not None else trip.title
+
+
+def iframe_label(trip: Trip, part: Leg | Stop | None = None, *, story: bool = False) -> str:
+    """Return the iframe title of an embed (what a screen reader announces): the same in oEmbed's snippet and
+    the workspace's."""
+    return f"Story: {trip.title}" if story else f"Map: {embed_title(trip, part)}"
 
 
 def _dimension(name: str) -> int | None:
@@ -151,7 +164,7 @@ def oembed() -> ResponseReturnValue:
         raise InvalidInput("Give the page's address as ?url=…", field="url")
     if request.args.get("format", "json") != "json":
         raise TravelmapError("Only format=json is implemented.", status=501, code="not_implemented")
-    trip, embed_endpoint, query, title, author = _resolve(url)
+    trip, embed_endpoint, query, title, author, label = _resolve(url)
     max_w, max_h = _dimension("maxwidth"), _dimension("maxheight")
     width, height = DEFAULT_SIZE
     if max_w and width > max_w:
@@ -159,7 +172,6 @@ def oembed() -> ResponseReturnValue:
     if max_h and height > max_h:
         width, height = round(width * max_h / height), max_h
     src = external_url(embed_endpoint, slug=trip.slug, **query)
-    label = f"Story: {trip.title}" if embed_endpoint == "embed.story" else f"Map: {title}"
     html = Markup('<iframe src="{}" width="{}" height="{}" style="border:0;max-width:100%" loading="lazy" '
                   'allowfullscreen title="{}"></iframe>').format(src, width, height, html_text(label))
     thumb_w = min(1200, max_w or 1200)
