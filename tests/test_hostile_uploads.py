@@ -419,7 +419,7 @@ def send_photo(world: World, path: str, filename: str, data: bytes, clock_offset
         r = world.app.test_cli_runner().invoke(args=["import-photos", cli_file(world, filename, data),
                                                      "--trip", DEMO_SLUG, *offset])
         assert r.exception is None or isinstance(r.exception, SystemExit), r.exc_info
-        result = Result(r.exit_code, r.output, r.exit_code == 0 and "1 photos added" in r.output)
+        result = Result(r.exit_code, r.output, r.exit_code == 0 and "1 photo added" in r.output)
     result.elapsed = time.perf_counter() - start
     return result
 

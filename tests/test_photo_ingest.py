@@ -432,10 +432,10 @@ def test_a_photo_time_without_offset_names_the_zone_it_was_read_in_and_where_tha
     zone, where = zone_of(_trip_with_stops(trip_zone, stop_zones))
     info = photos.analyse(jpeg(taken=datetime(2010, 10, 14, 12, 0)), max_pixels=LIMIT, name="x.jpg",
                           fallback_tz=zone, fallback_source=where).info
-    said = " ".join(info.warnings)
+    said = " ".join(w.message for w in info.warnings)
+    assert [w.code for w in info.warnings] == ["time_zone_guessed"]
     if source is None:
         assert "UTC" in said
-    else:
         assert f"in {named} (from {source}" in said, said
     local = info.taken_at.astimezone(ZoneInfo(named))
     assert (local.hour, local.minute) == (12, 0)
