@@ -436,6 +436,7 @@ def test_a_photo_time_without_offset_names_the_zone_it_was_read_in_and_where_tha
     assert [w.code for w in info.warnings] == ["time_zone_guessed"]
     if source is None:
         assert "UTC" in said
+    else:
         assert f"in {named} (from {source}" in said, said
     local = info.taken_at.astimezone(ZoneInfo(named))
     assert (local.hour, local.minute) == (12, 0)
