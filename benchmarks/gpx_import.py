@@ -18,18 +18,25 @@ Python process that first loads its file: peak memory is the peak of Python's al
 reads (tracemalloc, which also sees expat's buffers), with the growth of the process's high-water
 resident size (VmHWM, the first read) beside it; time is the best of a few reads. Aim at 500,000
 points: time at most gpxpy's, peak memory at most a fifth of it.
+
+Table 3 (--largest), what one upload costs a server: for each format, the largest file the default upload
+limit (32 MB; a KMZ: the 64 MB of KML its reader inflates at most) lets through, imported whole as an upload
+is, with the default sandbox limits, each in a fresh process: the growth of the worker's resident high-water
+mark (VmHWM) and the sandboxed child's peak resident size. Their sum is what one such upload needs at once.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import io
 import json
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,9 +47,10 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import peak_memory, synthetic_gpx, table, wall_time, watch_children
-from benchmarks.track_files import fit_file, kml_file, synthetic_points, tcx_file
+from benchmarks.track_files import fit_file, geojson_file, kml_file, kmz_file, synthetic_points, tcx_file
 from travelmap import create_app, db
 from travelmap.formats import read_track
+from travelmap.formats.kmz import MAX_KML_BYTES
 from travelmap.gpx import decode
 from travelmap.models import Author, Leg, Trip
 from travelmap.sandbox import Limits
@@ -61,6 +69,12 @@ WRITERS: dict[str, Callable[[int], bytes]] = {
     "tcx": lambda n: tcx_file(synthetic_points(n)),
     "kml": lambda n: kml_file(synthetic_points(n)),
 }
+LARGEST_WRITERS: dict[str, Callable[[int], bytes]] = {
+    **WRITERS,
+    "kmz": lambda n: kmz_file(synthetic_points(n)),
+    "geojson": lambda n: geojson_file(synthetic_points(n)),
+}
+UPLOAD_LIMIT = 32 * 1024 * 1024  # the default TRAVELMAP_MAX_UPLOAD_MB
 
 
 @contextmanager
@@ -86,7 +100,16 @@ def main() -> None:
     parser.add_argument("--points", type=int, help="only peak memory for one size: prints 'gpxpy_MB<TAB>import_MB'")
     parser.add_argument("--case", nargs=3, metavar=("READER", "FILE", "REPEAT"),
                         help="(internal) measure one reader on one file in this fresh process; prints JSON")
+    parser.add_argument("--largest", action="store_true",
+                        help="only table 3: the largest legal upload of each format, imported whole, sandboxed")
+    parser.add_argument("--largest-case", nargs=2, metavar=("FORMAT", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.largest_case:
+        print(json.dumps(measure_largest(args.largest_case[0], Path(args.largest_case[1]))))
+        return
+    if args.largest:
+        largest_table()
+        return
     if args.case:
         print(json.dumps(measure_case(args.case[0], Path(args.case[1]), int(args.case[2]))))
         return
@@ -179,6 +202,62 @@ def readers_table(sizes: list[int]) -> None:
                  "memory ratio", "read RSS MB", "gpxpy RSS MB"], rows))
     print("aim at 500,000 points: time ratio <= 1.00x, memory ratio <= 0.20x"
           + (f"; MISSED by {', '.join(misses)}" if misses else ""))
+
+
+def largest_file(fmt: str) -> bytes:
+    """Return the file of this format with the most points that the upload limit (and a KMZ's inflate limit) allow."""
+    write = LARGEST_WRITERS[fmt]
+    # A KMZ is far under the upload limit; the KML it inflates to is what binds.
+    limit, size = (MAX_KML_BYTES, _inflated) if fmt == "kmz" else (UPLOAD_LIMIT, len)
+    probe = 20_000
+    points = int(limit * 0.995 / (size(write(probe)) / probe))
+    while True:
+        data = write(points)
+        if size(data) <= limit and len(data) <= UPLOAD_LIMIT:
+            return data
+        points = int(points * 0.99)
+
+
+def _inflated(kmz: bytes) -> int:
+    """Return how many bytes a zip's members inflate to."""
+    with zipfile.ZipFile(io.BytesIO(kmz)) as archive:
+        return sum(member.file_size for member in archive.infolist())
+
+
+def largest_table() -> None:
+    """Print table 3: the largest legal upload of each format through the whole sandboxed import, one process each."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for fmt in LARGEST_WRITERS:
+            path = Path(tmp) / f"largest.{fmt}"
+            path.write_bytes(largest_file(fmt))
+            out = subprocess.run([sys.executable, __file__, "--largest-case", fmt, str(path)],
+                                 capture_output=True, text=True, check=True).stdout
+            got = json.loads(out.strip().splitlines()[-1])
+            rows.append([fmt.upper(), f"{path.stat().st_size / 2**20:.1f}", f"{got['points']:,}",
+                         f"{got['seconds']:.1f}", f"{got['worker_mb']:.0f}", f"{got['child_mb']:.0f}",
+                         f"{got['worker_mb'] + got['child_mb']:.0f}"])
+            path.unlink()
+    print("3. The largest legal upload of each format, imported whole with the sandbox at its default limits (a fresh "
+          "process each;\n   worker = growth of its resident high-water mark, child = the sandboxed reader's peak "
+          "resident size)")
+    print(table(["format", "file MiB", "points", "import s", "worker MB", "child MB", "together MB"], rows))
+
+
+def measure_largest(fmt: str, path: Path) -> dict:
+    """Import one file through the service as an upload does (sandboxed, default limits); report time and memory."""
+    data = path.read_bytes()
+    children = watch_children()
+    with bench_leg() as (session, leg, media):
+        gc.collect()
+        before = resident_peak(reset=True)
+        start = time.perf_counter()
+        track = import_track(session, leg, data, path.name, media, limits=Limits())
+        session.commit()
+        seconds = time.perf_counter() - start
+        worker = resident_peak() - before
+        points = track.point_count
+    return {"points": points, "seconds": seconds, "worker_mb": worker / 1e6, "child_mb": children.peak_mb}
 
 
 def run_case(reader: str, path: Path, repeat: int) -> dict:

@@ -1,4 +1,4 @@
-"""The benchmark's track in every format: the points synthetic_gpx writes, as FIT, TCX and KML files.
+"""The benchmark's track in every format: the points synthetic_gpx writes, as FIT, TCX, KML, KMZ and GeoJSON files.
 
 Each file carries what the GPX carries for every point: time, position, elevation and a heart rate, in
 the structure its devices and apps write. FIT files are written by Garmin's FIT SDK (a test dependency).
@@ -6,8 +6,11 @@ the structure its devices and apps write. FIT files are written by Garmin's FIT 
 
 from __future__ import annotations
 
+import io
+import json
 import math
 import random
+import zipfile
 from datetime import datetime, timedelta
 
 from benchmarks.common import START
@@ -74,3 +77,18 @@ def kml_file(points: list[Point]) -> bytes:
     out.extend(f"<gx:coord>{lon:.7f} {lat:.7f} {ele:.1f}</gx:coord>\n" for lat, lon, ele, _ in points)
     out.append("</gx:Track></Placemark></Document></kml>\n")
     return "".join(out).encode()
+
+
+def kmz_file(points: list[Point]) -> bytes:
+    """Zip kml_file's KML as doc.kml, as Google Earth saves a KMZ."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("doc.kml", kml_file(points))
+    return out.getvalue()
+
+
+def geojson_file(points: list[Point]) -> bytes:
+    """Write GeoJSON as togeojson and Strava-like exports do: one LineString Feature with its times in coordTimes."""
+    feature = {"type": "Feature", "properties": {"name": "Benchmark", "coordTimes": [_iso(p[3]) for p in points]},
+               "geometry": {"type": "LineString", "coordinates": [[lon, lat, ele] for lat, lon, ele, _ in points]}}
+    return json.dumps({"type": "FeatureCollection", "features": [feature]}, separators=(",", ":")).encode()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import socket
 import struct
 import threading
@@ -16,6 +17,17 @@ from PIL import Image
 
 from .gpxfactory import gpx_document, straight_track
 from .photofactory import R, jpeg
+from .trackfactory import (
+    FIT_EPOCH,
+    MESG,
+    Encoder,
+    fit_file,
+    fit_header,
+    geojson_document,
+    kml_document,
+    kmz_archive,
+    tcx_document,
+)
 
 # ---------------------------------------------------------------- a loopback listener
 
@@ -140,6 +152,162 @@ def deeply_nested(levels: int = 5000, closed: bool = True) -> bytes:
 def long_track_name() -> bytes:
     """A valid track whose <name> is 1,000 characters (longer than any name column)."""
     return gpx_document([straight_track(20, lat=41.0)], name="Ω" * 1000)
+
+
+# ---------------------------------------------------------------- FIT, TCX, KML, KMZ, GeoJSON
+
+
+TRACK = straight_track(30, lat=40.7, lon=110.1, ele=lambda i, d: 1000.0 + i)
+
+
+@functools.cache
+def good_fit() -> bytes:
+    """A small valid FIT activity (written by Garmin's FIT SDK)."""
+    return fit_file([TRACK])
+
+
+def truncated_fit() -> bytes:
+    """A FIT file cut short in the middle of its records."""
+    data = good_fit()
+    return data[: len(data) * 2 // 3]
+
+
+def fit_bad_crc() -> bytes:
+    """A FIT file with one byte of its records altered (a bit flipped on the way), so its checksum fails."""
+    data = bytearray(good_fit())
+    data[len(data) // 2] ^= 0x5A
+    return bytes(data)
+
+
+def fit_impossible_size() -> bytes:
+    """A FIT file whose header announces four gigabytes of records."""
+    return fit_header(good_fit(), data_size=0xFFFF_FFF0)
+
+
+def fit_impossible_header() -> bytes:
+    """A FIT file whose header says it is 200 bytes long (a FIT header is 12 or 14)."""
+    return fit_header(good_fit(), header_size=200)
+
+
+@functools.cache
+def fit_without_positions() -> bytes:
+    """A valid FIT file of an indoor ride: records with heart rate and time, none with a position."""
+    encoder = Encoder()
+    encoder.on_mesg(MESG["FILE_ID"], {"type": "activity", "manufacturer": "development", "product": 1,
+                                      "time_created": FIT_EPOCH})
+    for _ in range(50):
+        encoder.on_mesg(MESG["RECORD"], {"timestamp": FIT_EPOCH, "heart_rate": 120})
+    return encoder.close()
+
+
+@functools.cache
+def fit_without_positions_named(salt: str) -> bytes:
+    """A FIT file with only a file id whose serial number comes from the salt (chained to a FIT, it changes the
+    file's hash and none of its points)."""
+    encoder = Encoder()
+    encoder.on_mesg(MESG["FILE_ID"], {"type": "activity", "manufacturer": "development", "product": 1,
+                                      "serial_number": zlib.crc32(salt.encode()), "time_created": FIT_EPOCH})
+    return encoder.close()
+
+
+def good_kml(salt: str = "") -> bytes:
+    return kml_document(tracks=[TRACK], name=f"Hostile KML {salt}".strip())
+
+
+def kml_with_entity(port: int) -> bytes:
+    """KML that declares an external entity on the loopback listener (XXE)."""
+    return (f'<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY e SYSTEM "http://127.0.0.1:{port}/kml">]>'
+            + good_kml().decode().split("?>", 1)[1].replace("<name>Hostile KML</name>", "<name>&e;</name>")).encode()
+
+
+def kml_with_dtd(port: int) -> bytes:
+    """KML that names an external DTD on the loopback listener."""
+    return (f'<?xml version="1.0"?><!DOCTYPE kml SYSTEM "http://127.0.0.1:{port}/kml.dtd">'
+            + good_kml().decode().split("?>", 1)[1]).encode()
+
+
+def kml_network_link(port: int) -> bytes:
+    """A valid KML track with a NetworkLink to the loopback listener: read, and the link is never fetched."""
+    link = (f"<NetworkLink><name>More</name><Link><href>http://127.0.0.1:{port}/more.kml</href>"
+            "<refreshMode>onInterval</refreshMode><refreshInterval>1</refreshInterval></Link></NetworkLink>")
+    return good_kml("linked").replace(b"<Document>", b"<Document>" + link.encode(), 1)
+
+
+def deeply_nested_kml(levels: int = 5000) -> bytes:
+    """A KML whose Document holds `levels` nested Folders (a real one nests a few)."""
+    return good_kml("deep").replace(b"<Document>", b"<Document>" + b"<Folder>" * levels + b"</Folder>" * levels, 1)
+
+
+def deeply_nested_tcx(levels: int = 5000) -> bytes:
+    """A TCX whose first trackpoint's extensions nest `levels` elements deep."""
+    nested = b"<Extensions>" + b"<a>" * levels + b"</a>" * levels + b"</Extensions>"
+    return tcx_document([TRACK]).replace(b"</Trackpoint>", nested + b"</Trackpoint>", 1)
+
+
+def tcx_with_entity(port: int) -> bytes:
+    body = tcx_document([TRACK]).decode().split("?>", 1)[1]
+    return (f'<?xml version="1.0"?><!DOCTYPE TrainingCenterDatabase [<!ENTITY e SYSTEM '
+            f'"http://127.0.0.1:{port}/tcx">]>' + body.replace("Test Device", "&e;")).encode()
+
+
+def kmz_bomb() -> bytes:
+    """A KMZ whose doc.kml expands 130 KB of deflated spaces to 128 MB (over any track's size)."""
+    kml = good_kml("bomb")
+    padded = kml.replace(b"<Document>", b"<Document>" + b" " * (128 << 20), 1)
+    return kmz_archive({"doc.kml": padded})
+
+
+def kmz_ratio_bomb() -> bytes:
+    """A KMZ whose doc.kml expands 2 KB to 2 MB: a thousand to one, where real KML is about ten to one."""
+    kml = good_kml("ratio")
+    padded = kml.replace(b"<Document>", b"<Document>" + b" " * (2 << 20), 1)
+    return kmz_archive({"doc.kml": padded})
+
+
+def kmz_without_kml() -> bytes:
+    return kmz_archive({"readme.txt": b"Nothing to see here.", "images/icon.png": good_png(4)})
+
+
+def kmz_with_entity(port: int) -> bytes:
+    return kmz_archive({"doc.kml": kml_with_entity(port)})
+
+
+def geojson_out_of_range() -> bytes:
+    """A LineString whose second position has latitude 95."""
+    return json.dumps({"type": "Feature", "properties": {}, "geometry": {
+        "type": "LineString", "coordinates": [[110.1, 40.7], [110.2, 95.0], [110.3, 40.8]]}}).encode()
+
+
+def geojson_flat_line() -> bytes:
+    """A LineString whose coordinates are one position, not a list of positions (wrong nesting)."""
+    return json.dumps({"type": "LineString", "coordinates": [110.1, 40.7]}).encode()
+
+
+def geojson_lines_as_positions() -> bytes:
+    """A MultiLineString given positions where lines belong (wrong nesting)."""
+    return json.dumps({"type": "MultiLineString", "coordinates": [[110.1, 40.7], [110.2, 40.8]]}).encode()
+
+
+def geojson_latitude_first() -> bytes:
+    """Latitude and longitude swapped (a common mistake): longitude 110 read as a latitude."""
+    return json.dumps({"type": "LineString", "coordinates": [[40.7, 110.1], [40.8, 110.2]]}).encode()
+
+
+def geojson_other_crs() -> bytes:
+    """A 2008-style GeoJSON in a projected coordinate system (metres, not degrees)."""
+    return json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "EPSG:3857"}},
+                       "features": [{"type": "Feature", "properties": {}, "geometry": {
+                           "type": "LineString", "coordinates": [[12245000.0, 4970000.0], [12246000.0, 4971000.0]]}}]
+                       }).encode()
+
+
+def geojson_deeply_nested(levels: int = 100_000) -> bytes:
+    """Arrays nested 100,000 deep (a recursive reader would blow its stack)."""
+    return b'{"type": "LineString", "coordinates": ' + b"[" * levels + b"]" * levels + b"}"
+
+
+def good_geojson() -> bytes:
+    return geojson_document([TRACK])
 
 
 # ---------------------------------------------------------------- images

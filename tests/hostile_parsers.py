@@ -1,6 +1,6 @@
 """Stand-ins for a GPX parser or photo decoder that misbehave the way C code does on a hostile file.
 
-Tests put one in place of `travelmap.services.tracks.parse_gpx` or `travelmap.photos.analyse` (they take
+Tests put one in place of `travelmap.services.tracks.read_track` or `travelmap.photos.analyse` (they take
 any arguments). They live at module level so the sandbox can send them to its child process by name.
 """
 

@@ -76,12 +76,13 @@ def dump(app: Flask, slug: str = DEMO_SLUG) -> dict:
             for t in leg.tracks:
                 tracks.append({
                     **{k: getattr(t, k) for k in (
-                        "name", "original_name", "sha256", "gpx_path", "point_count", "segment_count", "waypoint_count",
+                        "name", "original_name", "sha256", "original_path", "format", "point_count", "segment_count",
+                        "waypoint_count",
                         "distance_m", "ascent_m", "descent_m", "duration_s", "moving_time_s", "max_speed_mps",
                         "started_at", "ended_at", "min_lat", "min_lon", "max_lat", "max_lon", "display_geometry",
                         "detail_geometry", "lines", "profile", "warnings")},
                     "segments": [(g.position, g.point_count, g.planned, g.points) for g in t.segments],
-                    "file": _file_digest(app, t.gpx_path)})
+                    "file": _file_digest(app, t.original_path)})
             legs.append({
                 "position": leg.position, "name": leg.name, "colour": leg.colour, "transport": leg.transport,
                 "stops": [{k: getattr(stop, k) for k in ("position", "slug", "name", "lat", "lon", "timezone",
@@ -173,7 +174,7 @@ def test_the_archive_holds_trip_json_and_every_original_file(seeded_app: Flask, 
         entries = [t for leg in document["legs"] for t in leg["tracks"]]
         assert {t["sha256"] for t in entries} == set(tracks)
         for entry in entries:
-            assert zf.read(entry["file"]) == (root / tracks[entry["sha256"]].gpx_path).read_bytes()
+            assert zf.read(entry["file"]) == (root / tracks[entry["sha256"]].original_path).read_bytes()
         assert {p["sha256"] for p in document["photos"]} == set(photos)
         for entry in document["photos"]:
             assert zf.read(entry["file"]) == (root / photos[entry["sha256"]].original_path).read_bytes()
@@ -350,7 +351,7 @@ def test_a_hostile_archive_is_refused_with_a_clear_message_and_changes_nothing(
 
 
 def test_a_file_over_the_upload_limit_is_refused(seeded_app: Flask, demo_archive: bytes) -> None:
-    with pytest.raises(InvalidInput, match=r"gpx/001-.*over the 0.1 MB upload limit"):
+    with pytest.raises(InvalidInput, match=r"tracks/001-.*over the 0.1 MB upload limit"):
         restore(seeded_app, demo_archive, slug="restored", max_file_bytes=100 * 1024)
 
 

@@ -157,7 +157,7 @@ def test_a_photo_far_from_the_rest_of_the_trip_is_warned_about_with_its_distance
     assert 7_000 < paris["far_away_km"] < 8_000
     note = (f"This photo lies {round(paris['far_away_km'], -1):,.0f} km from the rest of the trip, in Europe, while "
             "the rest of the trip is in Asia. Is it in the right trip?")
-    assert note in paris["warnings"]
+    assert {"code": "far_away", "message": note} in paris["warnings"]
     near = upload(client, token, jpeg(lat=40.6, lon=109.8), "baotou.jpg")
     assert near["far_away_km"] is None and not any("from the rest" in w for w in near["warnings"])
     owner = seeded_app.test_client()

@@ -46,7 +46,7 @@ RUNAWAYS = [
      f"needs more than {MEMORY_MB} MB of memory to read"),
     ("loops forever", hostile_parsers.loop_forever, 413, "took more than 1 second of computing"),
 ]
-PARSERS = {"gpx": (travelmap.services.tracks, "parse_gpx"), "photo": (travelmap.photos, "analyse")}
+PARSERS = {"gpx": (travelmap.services.tracks, "read_track"), "photo": (travelmap.photos, "analyse")}
 
 
 @pytest.fixture

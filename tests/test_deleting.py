@@ -53,7 +53,7 @@ def site(seeded_app: Flask) -> Site:
         track = s.scalars(select(Track).join(Leg).where(Leg.position == 2).order_by(Track.id)).first()
         photo = s.scalars(select(Photo).where(Photo.stop_id.is_not(None), Photo.leg_id == track.leg_id)
                           .order_by(Photo.id)).first()
-        gpx, jpeg = (media / track.gpx_path).read_bytes(), (media / photo.original_path).read_bytes()
+        gpx, jpeg = (media / track.original_path).read_bytes(), (media / photo.original_path).read_bytes()
         shared_track, shared_photo = track.id, photo.id
     api = seeded_app.test_client()
     auth = bearer(token)
@@ -75,7 +75,7 @@ def files_of(session, rows: list) -> set[str]:  # type: ignore[no-untyped-def]
     paths: set[str] = set()
     for row in rows:
         if isinstance(row, Track):
-            paths.add(row.gpx_path)
+            paths.add(row.original_path)
         else:
             paths |= {row.original_path, row.display_path, row.thumb_path}
     return paths
@@ -174,7 +174,7 @@ def test_deleting_a_leg_removes_its_tracks_and_stops_keeps_its_photos_and_moves_
     assert site.query(lambda s: [(leg.position, leg.name) for leg in demo_trip(s).legs]) == [
         (1, names[0]), (2, names[2])]
     on_disk = set(media_files(site.app))
-    twin_gpx = site.query(lambda s: s.scalar(select(Track.gpx_path).join(Trip).where(Trip.slug == TWIN)))
+    twin_gpx = site.query(lambda s: s.scalar(select(Track.original_path).join(Trip).where(Trip.slug == TWIN)))
     assert twin_gpx in paths and twin_gpx in on_disk  # the other trip's copy of the same file stays
     assert len(paths & on_disk) == 1
     assert_media_agrees_with_rows(site)

@@ -59,7 +59,7 @@ def test_a_stray_track_from_another_continent_gets_a_warning_with_its_distance(s
                       "endomondo.gpx")
     assert response.status_code == 201
     assert 6_000 < response.json["far_away_km"] < 8_000
-    far = [w for w in response.json["warnings"] if "from the rest of the trip" in w]
+    far = [w["message"] for w in response.json["warnings"] if w["code"] == "far_away"]
     assert far == [f"This track lies {round(response.json['far_away_km'], -1):,.0f} km from the rest of the trip, in "
                    "Europe, while the rest of the trip is in Asia. Is it in the right trip?"]
 
@@ -72,7 +72,8 @@ def test_a_track_within_300_km_of_a_stop_or_track_is_not_flagged(seeded_app, tok
     alone = straight_track(40, lat=46.5, lon=111.0)  # 4° further north: flagged, and the distance is stated
     response = upload(client, token, gpx_document([alone], name="Up north"), "alone.gpx")
     assert 440 < response.json["far_away_km"] < 446  # from the track before it, the nearest thing of the trip
-    assert any(f"lies {round(response.json['far_away_km']):,} km" in w for w in response.json["warnings"])
+    assert any(w["code"] == "far_away" and f"lies {round(response.json['far_away_km']):,} km" in w["message"]
+               for w in response.json["warnings"])
 
 
 def test_the_first_track_of_an_empty_trip_is_far_from_nothing(seeded_app, token):
@@ -81,7 +82,7 @@ def test_the_first_track_of_an_empty_trip_is_far_from_nothing(seeded_app, token)
     client.post(f"/api/trips/{slug}/legs", json={"name": "One"}, headers=bearer(token))
     response = upload(client, token, gpx_document([straight_track(30, lat=48.8, lon=2.3)]), "paris.gpx", slug)
     assert response.status_code == 201 and response.json["far_away_km"] is None
-    assert not any("rest of the trip" in w for w in response.json["warnings"])
+    assert not any(w["code"] == "far_away" for w in response.json["warnings"])
 
 
 def test_the_workspace_shows_the_warning_in_the_upload_result_and_the_track_list(seeded_app, token):

@@ -11,6 +11,7 @@ from garmin_fit_sdk import CrcCalculator
 from travelmap.errors import InvalidInput
 from travelmap.formats import read_track
 from travelmap.formats.fit import read_fit
+from travelmap.notes import Note
 
 from .gpxfactory import START, straight_track
 from .trackfactory import fit_file, fit_header, semicircles
@@ -43,7 +44,7 @@ def test_a_timer_stop_and_start_splits_the_ride_into_segments():
 def test_records_without_a_position_are_skipped_and_counted_in_the_warnings():
     parsed = read_fit(fit_file([ride(30)], unplaced_every=10))
     assert parsed.point_count == 30
-    assert "3 records without a position were skipped." in parsed.warnings
+    assert Note("positions_missing", "3 records without a position were skipped.") in parsed.warnings
 
 
 def test_a_fit_without_any_position_is_refused_saying_so():
@@ -58,7 +59,7 @@ def test_times_counted_from_power_on_are_left_out_with_a_warning():
     old = datetime(1991, 1, 1, tzinfo=timezone.utc)  # under 0x10000000 s after FIT's epoch: not a clock time
     parsed = read_fit(fit_file([ride(5, start=old)]))
     assert parsed.segments[0].times == [None] * 5
-    assert any("switched on" in w for w in parsed.warnings)
+    assert any(w.code == "relative_times" and "switched on" in w.message for w in parsed.warnings)
 
 
 def test_a_course_is_a_planned_line_and_its_course_points_are_waypoints():
@@ -120,4 +121,4 @@ def test_a_field_of_impossible_size_is_refused():
 def test_a_fit_file_is_recognised_by_its_content_whatever_its_name():
     parsed = read_track(fit_file([ride(10)]), "morning.gpx")
     assert parsed.format == "fit"
-    assert "The file is named .gpx but is a FIT file; it was read as FIT." in parsed.warnings
+    assert Note("wrong_suffix", "The file is named .gpx but is a FIT file; it was read as FIT.") in parsed.warnings

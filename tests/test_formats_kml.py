@@ -30,7 +30,8 @@ def test_a_gx_track_keeps_its_times_and_a_linestring_is_a_planned_line():
 def test_placemark_points_become_waypoints_and_one_off_the_earth_is_left_out_with_a_warning():
     parsed = read_kml(kml_document(tracks=[TRACK], points=[("Camp", 40.5, 110.5), ("Split 0", 100.0, 180.0)]))
     assert [(w.name, w.lat, w.lon) for w in parsed.waypoints] == [("Camp", 40.5, 110.5)]
-    assert any("'Split 0'" in w and "latitude 100.0" in w and "left out" in w for w in parsed.warnings)
+    assert any(w.code == "waypoint_left_out" and "'Split 0'" in w.message and "latitude 100.0" in w.message
+               for w in parsed.warnings)
 
 
 def test_coordinates_longer_than_a_chunk_are_read_as_they_stream():
@@ -74,7 +75,7 @@ def test_a_kml_with_only_placemark_points_is_refused_saying_so():
 def test_a_network_link_is_never_fetched():
     data = kml_document(tracks=[TRACK]).replace(
         b"</Document>", b"<NetworkLink><Link><href>http://127.0.0.1:9/x.kml</href></Link></NetworkLink></Document>")
-    assert any("Network links" in w for w in read_kml(data).warnings)
+    assert [w.code for w in read_kml(data).warnings] == ["network_links_ignored"]
 
 
 # ---------------------------------------------------------------- KMZ

@@ -8,6 +8,7 @@ import pytest
 
 from travelmap.errors import InvalidInput, UnsupportedType
 from travelmap.formats import read_track
+from travelmap.notes import Note
 
 from . import hostile as h
 from .gpxfactory import gpx_document, straight_track
@@ -36,7 +37,7 @@ def test_each_format_is_recognised_by_its_content_under_any_name(fmt):
 def test_a_name_that_disagrees_with_the_content_only_adds_a_warning():
     parsed = read_track(FILES["tcx"], "ride.kml")
     assert parsed.format == "tcx"
-    assert parsed.warnings == ["The file is named .kml but is a TCX file; it was read as TCX."]
+    assert parsed.warnings == [Note("wrong_suffix", "The file is named .kml but is a TCX file; it was read as TCX.")]
 
 
 @pytest.mark.parametrize("data, phrase", [
@@ -94,7 +95,7 @@ def test_every_xml_format_reads_undeclared_namespace_prefixes_with_a_warning(fmt
     data = f"{head}<ext:thing>1</ext:thing></{tail}".encode()
     parsed = read_track(data)
     assert parsed.point_count == 20
-    assert any("prefixes it never declares (ext)" in w for w in parsed.warnings)
+    assert any(w.code == "undeclared_prefixes" and "(ext)" in w.message for w in parsed.warnings)
 
 
 @pytest.mark.parametrize("fmt", XML)

@@ -8,6 +8,7 @@ import pytest
 
 from travelmap.errors import InvalidInput
 from travelmap.formats.tcx import read_tcx
+from travelmap.notes import Note
 
 from .gpxfactory import START, straight_track
 from .trackfactory import tcx_document
@@ -31,7 +32,7 @@ def test_an_activity_joins_its_laps_in_order_with_times_and_elevations():
 def test_trackpoints_without_a_position_are_skipped_and_counted():
     parsed = read_tcx(tcx_document([lap(5)], unplaced=2))
     assert parsed.point_count == 5
-    assert "2 trackpoints without a position were skipped." in parsed.warnings
+    assert Note("positions_missing", "2 trackpoints without a position were skipped.") in parsed.warnings
 
 
 def test_a_course_without_times_is_a_planned_line_with_its_course_points():

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from travelmap import db, media
+from travelmap.formats.read import sniff
 from travelmap.models import Photo, Track
 from travelmap.text import clean_filename
 
@@ -104,8 +107,9 @@ def refuse(id: str, filename: str, build: Callable[[int], bytes], status: int, p
     return Case(id, filename, build, status, phrase)
 
 
-def accept(id: str, filename: str, build: Callable[[int], bytes], phrase: str = "", **kw: object) -> Case:
-    return Case(id, filename, build, None, phrase, **kw)  # type: ignore[arg-type]
+def accept(id: str, filename: str, build: Callable[[int], bytes], code: str = "", **kw: object) -> Case:
+    """A file that is kept; `code` is the warning it must carry (matched by code, never by wording)."""
+    return Case(id, filename, build, None, code, **kw)  # type: ignore[arg-type]
 
 
 def const(data: bytes) -> Callable[[int], bytes]:
@@ -124,14 +128,16 @@ GPX_REFUSED = [
     refuse("external parameter entity", "param.gpx", h.parameter_entity, 400, UNSAFE),
     refuse("truncated XML", "cut.gpx", lambda _: h.good_gpx()[:-40], 400, NOT_WELL_FORMED),
     refuse("NUL byte inside", "nul.gpx", const(h.good_gpx().replace(b"<trk>", b"<trk>\0", 1)), 400, NOT_WELL_FORMED),
-    refuse("wrong root element", "root.gpx", const(b'<?xml version="1.0"?><track><pt/></track>'), 400,
-           "its root element is <track>, not <gpx>"),
-    refuse("KML named .gpx", "kml.gpx", const(b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2">'
-                                              b'<Document><Placemark/></Document></kml>'), 400,
-           "root element is <kml>"),
+    refuse("XML of no track format", "root.gpx", const(b'<?xml version="1.0"?><track><pt/></track>'), 415,
+           "its root element is <track>; GPX, TCX and KML files are read"),
+    refuse("KML with nothing to draw, named .gpx", "kml.gpx",
+           const(b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark/></Document>'
+                 b'</kml>'), 400, "The KML file has no track or line to draw"),
     refuse("empty file", "empty.gpx", const(b""), 400, "The file is empty"),
     refuse("only whitespace", "blank.gpx", const(b" \n\t\r\n"), 400, "The file is empty"),
-    refuse("a PNG named .gpx", "image.gpx", lambda _: h.good_png(), 400, "This is not a GPX file"),
+    refuse("a PNG named .gpx", "image.gpx", lambda _: h.good_png(), 415, "not GPX, FIT, TCX, KML, KMZ or GeoJSON"),
+    refuse("text that is no track", "notes.fit", const(b"lat,lon\n40.1,110.2\n"), 415,
+           "not GPX, FIT, TCX, KML, KMZ or GeoJSON"),
     refuse("an unknown declared encoding", "klingon.gpx", const(b'<?xml version="1.0" encoding="klingon"?><gpx/>'),
            400, "unknown text encoding (klingon)"),
     refuse("no points", "nopoints.gpx", const(h.doc('<wpt lat="1" lon="2"/><trk><trkseg/></trk>')), 400,
@@ -164,6 +170,46 @@ GPX_REFUSED = [
            "nests elements more than 64 deep"),
 ]
 
+DEEP = "nests elements more than 64 deep"
+NOT_RFC_7946 = "outside -90..90"
+OTHER_REFUSED = [
+    refuse("truncated FIT", "cut.fit", lambda _: h.truncated_fit(), 400, "The FIT file is truncated"),
+    refuse("FIT with a bad checksum", "crc.fit", lambda _: h.fit_bad_crc(), 400,
+           "The FIT file is damaged: its checksum does not match"),
+    refuse("FIT announcing four gigabytes of records", "huge.fit", lambda _: h.fit_impossible_size(), 400,
+           "its header announces 4,294,967,280 bytes of records"),
+    refuse("FIT with a 200-byte header", "header.fit", lambda _: h.fit_impossible_header(), 400,
+           "its header says it is 200 bytes long; a FIT header is 12 or 14"),
+    refuse("FIT without positions (indoors)", "indoor.fit", lambda _: h.fit_without_positions(), 400,
+           "The FIT file has no positions to draw"),
+    refuse("KMZ expanding to 128 MB (zip bomb)", "bomb.kmz", lambda _: h.kmz_bomb(), 413,
+           "expands to more than 64 MB"),
+    refuse("KMZ expanding a thousandfold (zip bomb)", "ratio.kmz", lambda _: h.kmz_ratio_bomb(), 400,
+           "it looks like a zip bomb"),
+    refuse("KMZ holding no KML", "nokml.kmz", lambda _: h.kmz_without_kml(), 400, "The KMZ archive holds no KML file"),
+    refuse("KMZ cut short", "cut.kmz", lambda _: h.kmz_ratio_bomb()[:200], 400, "not a readable zip archive"),
+    refuse("KMZ whose KML has an external entity", "xxe.kmz", h.kmz_with_entity, 400,
+           "KML files may not contain a DTD"),
+    refuse("KML with an external entity", "xxe.kml", h.kml_with_entity, 400, "KML files may not contain a DTD"),
+    refuse("KML with an external DTD", "dtd.kml", h.kml_with_dtd, 400, "KML files may not contain a DTD"),
+    refuse("KML with 5,000 nested folders", "deep.kml", lambda _: h.deeply_nested_kml(), 400, DEEP),
+    refuse("TCX with an external entity", "xxe.tcx", h.tcx_with_entity, 400, "TCX files may not contain a DTD"),
+    refuse("TCX with 5,000 nested elements", "deep.tcx", lambda _: h.deeply_nested_tcx(), 400, DEEP),
+    refuse("GeoJSON latitude 95", "lat95.geojson", lambda _: h.geojson_out_of_range(), 400,
+           "position 2 has latitude 95.0, outside -90..90"),
+    refuse("GeoJSON with latitude and longitude swapped", "swapped.geojson", lambda _: h.geojson_latitude_first(),
+           400, "position 1 has latitude 110.1, outside -90..90"),
+    refuse("GeoJSON LineString of one bare position", "flat.geojson", lambda _: h.geojson_flat_line(), 400,
+           "(LineString) is not a list of positions"),
+    refuse("GeoJSON MultiLineString of positions", "multi.geojson", lambda _: h.geojson_lines_as_positions(), 400,
+           "(MultiLineString), line 1 is not a list of positions"),
+    refuse("GeoJSON in a projected coordinate system", "crs.geojson", lambda _: h.geojson_other_crs(), 400,
+           "uses the coordinate system 'EPSG:3857'"),
+    refuse("GeoJSON nested 100,000 deep", "deep.geojson", lambda _: h.geojson_deeply_nested(), 400,
+           "nests its arrays or objects too deep"),
+]
+TRACK_REFUSED = GPX_REFUSED + OTHER_REFUSED
+
 # A file name that is hostile but a file that is good: kept, under a cleaned name.
 NAMES = [
     ("a path that climbs out", "../../../../tmp/evil.gpx"),
@@ -181,8 +227,12 @@ def _nameless(port: int) -> bytes:
     return h.good_gpx().replace(b"<name>Hostile test track</name>", b"")
 
 
-GPX_ACCEPTED = [
+TRACK_ACCEPTED = [
     accept("schemaLocation and XInclude on a loopback port", "xinclude.gpx", h.xinclude_and_schema),
+    accept("KML named .gpx", "really-kml.gpx", lambda _: h.good_kml("named gpx"), "wrong_suffix"),
+    accept("FIT named .gpx", "really-fit.gpx", lambda _: h.good_fit(), "wrong_suffix"),
+    accept("GeoJSON named .json", "walk.json", lambda _: h.good_geojson()),
+    accept("a KML network link to a loopback port", "linked.kml", h.kml_network_link, "network_links_ignored"),
     accept("a 1,000-character track name", "longname.gpx", lambda _: h.long_track_name()),
     *(accept(f"named with {what}", name, _nameless) for what, name in NAMES),
 ]
@@ -214,11 +264,11 @@ PHOTO_REFUSED = [
 
 NO_PLACE = {"placed": False, "content_type": "image/jpeg"}
 PHOTO_ACCEPTED = [
-    accept("PNG named .jpg", "really-a-png.jpg", lambda _: h.good_png(1), "named .jpg but is a PNG image",
+    accept("PNG named .jpg", "really-a-png.jpg", lambda _: h.good_png(1), "wrong_suffix",
            content_type="image/png", placed=False),
-    accept("JPEG named .png", "really-a-jpeg.png", lambda _: h.good_jpeg(2), "named .png but is a JPEG image",
+    accept("JPEG named .png", "really-a-jpeg.png", lambda _: h.good_jpeg(2), "wrong_suffix",
            content_type="image/jpeg", placed=True),
-    accept("HEIC named .jpg", "really-a-heic.jpg", lambda _: h.good_heic(), "named .jpg but is a HEIF image",
+    accept("HEIC named .jpg", "really-a-heic.jpg", lambda _: h.good_heic(), "wrong_suffix",
            content_type="image/heif", placed=False),
     accept("XMP with an external entity", "xmp.jpg", h.jpeg_with_xmp_entity, content_type="image/jpeg", placed=True),
     accept("IFD0 pointing at itself", "loop0.jpg", lambda _: h.exif_ifd0_loop(), **NO_PLACE),
@@ -227,20 +277,20 @@ PHOTO_ACCEPTED = [
     accept("a GPS IFD past the end of the file", "gpsend.jpg", lambda _: h.gps_pointer_past_the_end(), **NO_PLACE),
     accept("GPS entries claiming four billion values", "gpscount.jpg", lambda _: h.gps_huge_count(), **NO_PLACE),
     accept("GPS values of the wrong types", "gpstypes.jpg", lambda _: h.gps_wrong_types(),
-           "GPS position is malformed", **NO_PLACE),
+           "gps_malformed", **NO_PLACE),
     accept("GPS zero denominators", "gpszero.jpg", lambda _: h.gps_zero_denominators(),
-           "GPS position is malformed", **NO_PLACE),
-    accept("GPS latitude of four million degrees", "gpsfar.jpg", lambda _: h.gps_out_of_range(), "out of range",
+           "gps_malformed", **NO_PLACE),
+    accept("GPS latitude of four million degrees", "gpsfar.jpg", lambda _: h.gps_out_of_range(), "gps_out_of_range",
            **NO_PLACE),
     accept("a time offset of +99:99", "offset.jpg",
-           lambda _: h.exif_time("2010:10:14 10:00:00", "+99:99", (9, 9, 1)), "offset '+99:99' is not a real",
+           lambda _: h.exif_time("2010:10:14 10:00:00", "+99:99", (9, 9, 1)), "offset_invalid",
            **NO_PLACE),
     accept("a time in year 1 east of Greenwich", "year1.jpg",
-           lambda _: h.exif_time("0001:01:01 00:00:00", "+08:00", (9, 9, 2)), "out of range", **NO_PLACE),
+           lambda _: h.exif_time("0001:01:01 00:00:00", "+08:00", (9, 9, 2)), "time_out_of_range", **NO_PLACE),
     accept("a time in year 9999 west of Greenwich", "year9999.jpg",
-           lambda _: h.exif_time("9999:12:31 23:59:59", "-08:00", (9, 9, 3)), "out of range", **NO_PLACE),
+           lambda _: h.exif_time("9999:12:31 23:59:59", "-08:00", (9, 9, 3)), "time_out_of_range", **NO_PLACE),
     accept("a time of zeros", "zeros.jpg", lambda _: h.exif_time("0000:00:00 00:00:00", None, (9, 9, 4)),
-           "could not be read", **NO_PLACE),
+           "time_unreadable", **NO_PLACE),
     *(accept(f"named with {what}", name.replace(".gpx", ".jpg"), lambda _: h.good_jpeg(3), content_type="image/jpeg",
              placed=True) for what, name in NAMES),
 ]
@@ -254,11 +304,22 @@ def payload(world: World, case: Case) -> bytes:
 
 
 def salted(data: bytes, salt: str, kind: str) -> bytes:
-    """Make an accepted file unique per path (a GPX comment, bytes after an image's end), so none is a duplicate."""
-    if kind == "gpx":
-        head, _, tail = data.rpartition(b"</gpx>")
-        return head + f"<!-- {salt} -->".encode() + b"</gpx>" + tail
-    return data + f"\0{salt}".encode()
+    """Make an accepted file unique per path, so none is a duplicate: a comment in XML, a member in JSON, a
+    second (empty) FIT file chained to a FIT, a file added to a KMZ, bytes after an image's end."""
+    if kind == "photo":
+        return data + f"\0{salt}".encode()
+    shape = sniff(data)
+    if shape == "xml":
+        head, _, tail = data.rpartition(b"</")
+        return head + f"<!-- {salt} -->".encode() + b"</" + tail
+    if shape == "json":
+        return json.dumps({**json.loads(data), "salt": salt}).encode()
+    if shape == "fit":
+        return data + h.fit_without_positions_named(salt)
+    assert shape == "kmz", shape
+    members = {info.filename: zipfile.ZipFile(io.BytesIO(data)).read(info) for info in
+               zipfile.ZipFile(io.BytesIO(data)).infolist()}
+    return h.kmz_archive({**members, "salt.txt": salt.encode()})
 
 
 # ---------------------------------------------------------------- the paths
@@ -323,7 +384,7 @@ def send_gpx(world: World, path: str, filename: str, data: bytes) -> Result:
         result = Result(r.status_code, _text(page), r.status_code == 200 and 'class="tm-ok"' in page, page)
     else:
         r = world.app.test_cli_runner().invoke(
-            args=["import-gpx", cli_file(world, filename, data), "--trip", DEMO_SLUG, "--leg", "1"])
+            args=["import-track", cli_file(world, filename, data), "--trip", DEMO_SLUG, "--leg", "1"])
         assert r.exception is None or isinstance(r.exception, SystemExit), r.exc_info
         result = Result(r.exit_code, r.output, r.exit_code == 0)
     result.elapsed = time.perf_counter() - start
@@ -414,8 +475,8 @@ def _quiet_listener(world):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("path", PATHS)
-@pytest.mark.parametrize("case", GPX_REFUSED, ids=ids(GPX_REFUSED))
-def test_a_hostile_gpx_file_is_refused_in_words_and_changes_nothing(world, case, path):
+@pytest.mark.parametrize("case", TRACK_REFUSED, ids=ids(TRACK_REFUSED))
+def test_a_hostile_track_file_is_refused_in_words_and_changes_nothing(world, case, path):
     before, strays = world.state(), world.stray_files()
     result = send_gpx(world, path, case.filename, payload(world, case))
     assert_refused(result, case, path, "gpx")
@@ -446,8 +507,8 @@ def _inside_media(world: World, relpath: str) -> Path:
 
 
 @pytest.mark.parametrize("path", PATHS)
-@pytest.mark.parametrize("case", GPX_ACCEPTED, ids=ids(GPX_ACCEPTED))
-def test_a_valid_gpx_file_with_a_hostile_name_or_content_is_kept_safely(world, case, path):
+@pytest.mark.parametrize("case", TRACK_ACCEPTED, ids=ids(TRACK_ACCEPTED))
+def test_a_valid_track_file_with_a_hostile_name_or_content_is_kept_safely(world, case, path):
     data = salted(payload(world, case), f"{case.id} {path}", "gpx")
     before, strays = world.state(), world.stray_files()
     result = send_gpx(world, path, case.filename, data)
@@ -457,7 +518,8 @@ def test_a_valid_gpx_file_with_a_hostile_name_or_content_is_kept_safely(world, c
         track = db.session().scalar(select(Track).where(Track.sha256 == media.sha256(data)))
         assert track is not None
         assert rows == {"tracks": 1, "track_segments": track.segment_count}
-        assert files == {track.gpx_path} and _inside_media(world, track.gpx_path).read_bytes() == data
+        assert files == {track.original_path} and _inside_media(world, track.original_path).read_bytes() == data
+        assert not case.phrase or case.phrase in [w["code"] for w in track.warnings], track.warnings
         name = stored_name(path, case.filename)
         assert track.original_name == name and 0 < len(name) <= 300
         assert 0 < len(track.name) <= Track.__table__.c.name.type.length
@@ -467,8 +529,9 @@ def test_a_valid_gpx_file_with_a_hostile_name_or_content_is_kept_safely(world, c
         assert html.escape(name, quote=False) in result.page and "<img src=x" not in result.page
     client = world.app.test_client()
     assert client.get(f"/trips/{DEMO_SLUG}/legs/1").status_code == 200
-    download = client.get(f"/trips/{DEMO_SLUG}/tracks/{track_id}.gpx")
+    download = client.get(f"/trips/{DEMO_SLUG}/tracks/{track_id}/original")
     assert download.status_code == 200 and download.data == data
+    assert client.get(f"/trips/{DEMO_SLUG}/tracks/{track_id}.gpx").status_code == 200
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -491,7 +554,7 @@ def test_a_valid_photo_with_a_hostile_name_or_broken_metadata_is_kept_safely(wor
             with Image.open(_inside_media(world, copy)) as published:
                 assert published.format == "JPEG" and not published.getexif()
         assert (photo.location_source == "exif") is case.placed, (photo.lat, photo.warnings)
-        assert not case.phrase or any(case.phrase in w for w in photo.warnings), photo.warnings
+        assert not case.phrase or case.phrase in [w["code"] for w in photo.warnings], photo.warnings
         name = stored_name(path, case.filename)
         assert photo.original_name == name and 0 < len(name) <= 300
         photo_id, thumb = photo.id, photo.thumb_path
@@ -523,7 +586,7 @@ def test_an_upload_over_the_size_limit_is_refused_before_it_is_parsed(world, kin
 
     # Every parse goes through the sandbox (or, with it off, calls the parser here): watch both.
     monkeypatch.setattr(travelmap.sandbox, "run", lambda *a, **k: parsed.append(a) or 1 / 0)
-    monkeypatch.setattr(travelmap.services.tracks, "parse_gpx", lambda *a, **k: parsed.append(a) or 1 / 0)
+    monkeypatch.setattr(travelmap.services.tracks, "read_track", lambda *a, **k: parsed.append(a) or 1 / 0)
     monkeypatch.setattr(travelmap.photos, "analyse", lambda *a, **k: parsed.append(a) or 1 / 0)
     data = h.oversized_gpx(LIMIT_BYTES) if kind == "gpx" else h.oversized_jpeg(LIMIT_BYTES)
     before, strays = world.state(), world.stray_files()
@@ -567,14 +630,14 @@ def test_a_file_name_that_is_not_utf8_gets_a_clear_answer_from_the_api(world):
     assert world.state() == before
 
 
-@pytest.mark.parametrize("command", ["import-gpx", "import-photos"])
+@pytest.mark.parametrize("command", ["import-track", "import-gpx", "import-photos"])
 def test_a_file_name_that_is_not_utf8_is_imported_by_the_cli_under_a_clean_name(world, command):
     """A legacy Latin-1 name on disk reaches Python with surrogate escapes, which no database can store."""
     import os
 
     folder = os.fsencode(world.inputs / f"latin1-{command}")
     os.makedirs(folder)
-    kind, data = (("gpx", h.good_gpx()) if command == "import-gpx" else ("photo", h.good_jpeg(5)))
+    kind, data = (("gpx", h.good_gpx()) if command != "import-photos" else ("photo", h.good_jpeg(5)))
     data = salted(data, f"latin1 {command}", kind)
     target = os.path.join(folder, b"caf\xe9." + (b"gpx" if kind == "gpx" else b"jpg"))
     with open(target, "wb") as fh:
@@ -606,3 +669,50 @@ def test_a_hostile_clock_offset_is_refused_in_words_on_every_way_in_and_changes_
         assert result.status == 400, (result.status, result.message)
     assert "clock offset" in result.message.lower() and "Traceback" not in result.message, result.message
     assert world.state() == before and world.stray_files() == strays
+
+
+# ---------------------------------------------------------------- the backup archive (travelmap import-trip)
+
+
+def archive_with_track(data: bytes, name: str, slug: str = "hostile-archive") -> bytes:
+    """A minimal travelmap backup: one private trip, one leg, and this file as its track."""
+    member = f"tracks/001-{re.sub(r'[^A-Za-z0-9._-]+', '-', name)}"
+    document = {"format": "travelmap-trip", "version": 1,
+                "trip": {"slug": slug, "title": "Hostile archive", "visibility": "private"},
+                "posts": [], "photos": [],
+                "legs": [{"position": 1, "name": "Leg", "stops": [],
+                          "tracks": [{"file": member, "sha256": media.sha256(data), "original_name": name}]}]}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("trip.json", json.dumps(document))
+        zf.writestr(member, data)
+    return out.getvalue()
+
+
+def import_archive(world: World, archive: bytes) -> Result:
+    path = world.inputs / f"archive-{len(list(world.inputs.iterdir()))}.zip"
+    path.write_bytes(archive)
+    start = time.perf_counter()
+    r = world.app.test_cli_runner().invoke(args=["import-trip", str(path), "--author", "demo"])
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exc_info
+    return Result(r.exit_code, r.output, r.exit_code == 0, elapsed=time.perf_counter() - start)
+
+
+@pytest.mark.parametrize("case", TRACK_REFUSED, ids=ids(TRACK_REFUSED))
+def test_a_backup_holding_a_hostile_track_file_is_refused_whole_in_words(world, case):
+    before, strays = world.state(), world.stray_files()
+    result = import_archive(world, archive_with_track(payload(world, case), case.filename))
+    assert result.status == 1 and not result.ok, result.message
+    assert case.phrase in result.message, result.message
+    for raw in ("Traceback", "Error(", "Exception", "<built-in", "object at 0x"):
+        assert raw not in result.message, result.message
+    assert result.elapsed < SLOW_S
+    assert world.state() == before and world.stray_files() == strays
+
+
+def test_a_backup_holding_a_track_of_each_new_format_is_restored(world):
+    """The same minimal archive with a good file imports, so the refusals above are the files' doing."""
+    for n, data in enumerate([h.good_fit(), h.good_kml("archive"), h.good_geojson(),
+                              h.kmz_archive({"doc.kml": h.good_kml("archive kmz")})]):
+        result = import_archive(world, archive_with_track(data, f"good-{n}", f"good-archive-{n}"))
+        assert result.ok, result.message

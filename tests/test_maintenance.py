@@ -14,7 +14,7 @@ def paths(app):  # type: ignore[no-untyped-def]
     with app.app_context():
         photo = db.session().scalars(select(Photo)).first()
         track = db.session().scalars(select(Track)).first()
-        return Path(app.config["MEDIA_DIR"]), photo.thumb_path, photo.original_path, track.gpx_path
+        return Path(app.config["MEDIA_DIR"]), photo.thumb_path, photo.original_path, track.original_path
 
 
 def test_a_clean_site_checks_clean(seeded_app):

@@ -157,7 +157,7 @@ def world(seeded_app):
         lat, lon, _, _ = next(first.segments[0].iter_points())
         photo = db.session().scalars(select(Photo).order_by(Photo.taken_at)).first()
         photo_files = (photo.id, photo.display_path, photo.thumb_path)
-        original = (Path(seeded_app.config["MEDIA_DIR"]) / first.gpx_path).read_bytes()
+        original = (Path(seeded_app.config["MEDIA_DIR"]) / first.original_path).read_bytes()
     return {"tokens": tokens, "structure": structure, "start": (lat, lon), "photo": photo_files,
             "original": original, "trip": trip}
 
@@ -225,7 +225,7 @@ def test_the_original_download_becomes_the_filtered_track_only_while_a_zone_touc
     # A track the zone does not touch is still the file as uploaded.
     with seeded_app.app_context():
         track = db.session().get(Track, second)
-        untouched = (Path(seeded_app.config["MEDIA_DIR"]) / track.gpx_path).read_bytes()
+        untouched = (Path(seeded_app.config["MEDIA_DIR"]) / track.original_path).read_bytes()
     assert download(client, f"{T}/tracks/{second}.gpx").data == untouched
     # Deleting the zone gives the original back at once.
     client.delete(f"/api/privacy-zones/{zone.id}", headers=bearer(world["tokens"]["owner"]))

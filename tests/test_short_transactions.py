@@ -8,7 +8,7 @@ import io
 import pytest
 
 from travelmap import db, photos, sandbox
-from travelmap.gpx import parse_gpx
+from travelmap.formats import read_track
 
 from .authoring_helpers import bearer, csrf_token, login, make_author
 from .conftest import DEMO_SLUG
@@ -18,13 +18,13 @@ from .photofactory import jpeg
 
 @pytest.fixture
 def watched(seeded_app, monkeypatch):  # type: ignore[no-untyped-def]
-    """Record, for each GPX parse and photo decode, whether the request's session had a transaction open.
+    """Record, for each track file read and photo decode, whether the request's session had a transaction open.
 
     The request waits in sandbox.run while a child process parses, so that is where to look.
     """
     seen: list[tuple[str, bool]] = []
     real_run = sandbox.run
-    kinds = {parse_gpx: "gpx", photos.analyse: "photo"}
+    kinds = {read_track: "gpx", photos.analyse: "photo"}
 
     def run(limits, func, *args, **kwargs):  # type: ignore[no-untyped-def]
         seen.append((kinds[func], db.session().in_transaction()))

@@ -61,7 +61,7 @@ def test_every_real_track_file_reads_to_its_facts_or_is_refused_as_they_say(path
         assert 400 <= refused.value.status < 500
         return
     parsed = read_track(path.read_bytes(), path.name)
-    assert parsed.format == facts["format"].lower() and not any("named" in w for w in parsed.warnings)
+    assert parsed.format == facts["format"].lower() and not any(w.code == "wrong_suffix" for w in parsed.warnings)
     for segment in parsed.segments:
         assert len(segment.lats) == len(segment.lons) == len(segment.eles) == len(segment.times) > 0
     assert parsed.point_count == facts["points"]
@@ -79,3 +79,58 @@ def test_every_real_track_file_reads_to_its_facts_or_is_refused_as_they_say(path
     assert [min(lats), min(lons), max(lats), max(lons)] == pytest.approx(facts["bbox"], abs=1e-6)
     if parsed.format in ("kml", "kmz", "geojson"):
         assert len(parsed.waypoints) == WAYPOINTS.get(path.name, facts["waypoints"])
+
+
+# ---------------------------------------------------------------- through the API (issue 16's "done when")
+
+
+@pytest.fixture(scope="module")
+def api_world(tmp_path_factory: pytest.TempPathFactory, seeded_template: Path):  # type: ignore[no-untyped-def]
+    """One seeded app for the module, with a token, where every corpus file is uploaded to a leg of its own."""
+    from travelmap import db
+
+    from . import databases
+    from .authoring_helpers import make_author
+    from .conftest import seeded_copy
+
+    root = tmp_path_factory.mktemp("corpus-api")
+    with databases.outliving_tests(root):
+        app = seeded_copy(seeded_template, root)
+        yield app, make_author(app, "demo")
+        with app.app_context():
+            db.engine().dispose()
+
+
+@pytest.mark.parametrize("path", track_files() or [None], ids=lambda p: p.name if p else "corpus-missing")
+def test_every_real_track_file_imports_through_the_api_to_its_facts_or_is_refused_storing_nothing(
+        path, require_corpus, api_world):
+    import io
+
+    from travelmap import db
+
+    from .authoring_helpers import bearer
+    from .conftest import DEMO_SLUG, count_rows, media_files
+
+    app, token = api_world
+    facts = json.loads((require_corpus / "tracks" / "facts.json").read_text())[path.name]
+    client = app.test_client()
+    with app.app_context():
+        before = count_rows(db.session()), media_files(app)
+    response = client.post(f"/api/trips/{DEMO_SLUG}/legs/1/tracks?waypoints=stops", headers=bearer(token),
+                           data={"file": (io.BytesIO(path.read_bytes()), path.name)},
+                           content_type="multipart/form-data")
+    body = response.get_json()
+    if path.name in REFUSED or not facts["points"]:
+        assert 400 <= response.status_code < 500, body
+        assert REFUSED.get(path.name, "") in body["error"]["message"], body
+        with app.app_context():
+            assert (count_rows(db.session()), media_files(app)) == before
+        return
+    assert response.status_code == 201, body
+    assert body["format"] == facts["format"].lower()
+    assert body["points"] == facts["points"]
+    expected = LENGTH.get(path.name, lambda f: f["length_2d_m"])(facts)
+    assert body["distance_m"] == pytest.approx(expected, rel=0.01)
+    assert all(set(w) == {"code", "message"} for w in body["warnings"]), body["warnings"]
+    download = client.get(f"/trips/{DEMO_SLUG}/tracks/{body['id']}/original")
+    assert download.status_code == 200 and download.data == path.read_bytes()

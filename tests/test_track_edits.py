@@ -344,7 +344,7 @@ def test_an_edit_whose_original_file_is_missing_says_so(seeded_app, token):
     client = seeded_app.test_client()
     track = upload(client, token, gpx_document([straight_track(30)]), "lost.gpx")
     with seeded_app.app_context():
-        path = db.session().get(Track, track["id"]).gpx_path
+        path = db.session().get(Track, track["id"]).original_path
     (Path(seeded_app.config["MEDIA_DIR"]) / path).unlink()
     response = client.post(f"{API}/tracks/{track['id']}/trim", json={"start": 3}, headers=bearer(token))
     assert response.status_code == 500 and response.json["error"]["code"] == "media_missing"

@@ -14,7 +14,7 @@ from flask.globals import app_ctx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import config, db, hosts
+from . import config, db, hosts, notes
 from .models import Trip
 from .photos import NAME_SUFFIXES
 from .services.seed import seed_trip
@@ -171,16 +171,17 @@ def _read_upload(path: Path) -> bytes:
     return path.read_bytes()
 
 
-@click.command("import-gpx")
+@click.command("import-track")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--trip", "trip_slug", required=True, help="Slug of the trip to add the tracks to.")
 @click.option("--leg", "leg_position", required=True, type=int, help="Position of the leg (1, 2, 3 …).")
 @click.option("--waypoints-as-stops", is_flag=True, help="Turn each file's waypoints into stops of the leg.")
 @with_appcontext
-def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: int, waypoints_as_stops: bool) -> None:
-    """Import GPX files into a leg, each in its own transaction; report each file's result."""
+def import_track_command(files: tuple[Path, ...], trip_slug: str, leg_position: int, waypoints_as_stops: bool) -> None:
+    """Import track files (GPX, FIT, TCX, KML/KMZ or GeoJSON, recognised by their content) into a leg, each in its
+    own transaction; report each file's result."""
     from .errors import TravelmapError
-    from .services.faraway import far_away_note
+    from .services.faraway import far_away_warning
     from .services.find import leg_at
     from .services.tracks import import_track
     from .services.trips import trip_by_slug
@@ -215,8 +216,8 @@ def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: in
                 track = import_track(s, leg, data, name, media_root, waypoints_as_stops=waypoints_as_stops,
                                      limits=config.parse_limits(current_app.config))
                 s.commit()
-                far = far_away_note(leg.trip, track)
-                warnings = [*track.warnings, *([far[1]] if far else [])]
+                far = far_away_warning(leg.trip, track)
+                warnings = [note.message for note in notes.load_all(track.warnings)] + ([far[1].message] if far else [])
                 lines.append(
                     f"ok      {name}: {track.distance_m / 1000:.1f} km, {counted(track.point_count, 'point')}, "
                     f"track {track.id}" + "".join(f"\n        warning: {w}" for w in warnings)
@@ -229,6 +230,13 @@ def import_gpx_command(files: tuple[Path, ...], trip_slug: str, leg_position: in
         click.echo(line)
     if failed:
         raise click.ClickException(f"{failed} of {len(files)} files were not imported.")
+
+
+# The command's first name, from when travelmap read GPX only: scripts that use it keep working.
+import_gpx_command = click.Command(
+    "import-gpx", callback=import_track_command.callback, params=import_track_command.params,
+    help="Import track files into a leg: the old name of import-track, which it is in every way.",
+)
 
 
 @click.command("import-photos")
@@ -284,7 +292,7 @@ def import_photos_command(paths: tuple[Path, ...], trip_slug: str, clock_offset:
     sources: dict[str, int] = {}
     for photo in stored:
         sources[photo.location_source or "none"] = sources.get(photo.location_source or "none", 0) + 1
-    for line in refused + [f"skipped {note}" for note in skipped]:
+    for line in refused + [f"skipped {note.message}" for note in skipped]:
         click.echo(line)
     placed = ", ".join(f"{n} {k}" for k, n in sorted(sources.items()))
     click.echo(f"{counted(len(stored), 'photo')} added to {trip.slug} (located by: {placed or 'none'}).")
@@ -426,6 +434,7 @@ COMMANDS = (
     create_token_command,
     revoke_token_command,
     list_tokens_command,
+    import_track_command,
     import_gpx_command,
     import_photos_command,
     check_command,

@@ -132,12 +132,18 @@ def trip_gpx(trip: Trip, urls: Urls, *, legs: Iterable[Leg] | None = None, view:
             out: Any = gpxpy.gpx.GPXTrack(name=track.name or f"Leg {leg.position}")
             out.type = leg.name
             for planned, points in track.pieces():
-                if planned:
+                if planned:  # a GPX route, a KML LineString, a course without times: a plan, kept as a route
+                    route: Any = gpxpy.gpx.GPXRoute(name=track.name or f"Leg {leg.position}")
+                    route.type = leg.name
+                    route.points = [gpxpy.gpx.GPXRoutePoint(p.latitude, p.longitude, elevation=p.elevation,
+                                                            time=p.time) for p in _gpx_points(points)]
+                    gpx.routes.append(route)
                     continue
                 seg = gpxpy.gpx.GPXTrackSegment()
                 seg.points = _gpx_points(points)
                 out.segments.append(seg)
-            gpx.tracks.append(out)
+            if out.segments:
+                gpx.tracks.append(out)
         for stop in leg.stops:
             place = view.place(stop)
             if place is None:

@@ -8,6 +8,7 @@ from flask import Flask
 
 from .localtime import local_time, photo_local_time
 from .models import Photo
+from .notes import Note, load_all
 from .text import counted, text_colour
 
 
@@ -53,8 +54,13 @@ def utc_offset(value: datetime | None) -> str:
     return "" if value is None else "UTC" + value.isoformat()[-6:]
 
 
+def notes(values: list | None) -> list[Note]:
+    """Return stored warnings as notes with a code and a message (rows from before codes included)."""
+    return load_all(values)
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
-    for f in (km, metres, hours, day, clock, photo_time, utc_offset, text_colour, counted):
+    for f in (km, metres, hours, day, clock, photo_time, utc_offset, text_colour, counted, notes):
         app.add_template_filter(f)
     app.add_template_global(local_time)

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .formats.kinds import KINDS, TRACK_FORMATS, Kind
 from .orm import Base, utcnow
 from .text import DEFAULT_COLOUR
 from .validate import (
@@ -268,7 +269,8 @@ class Stop(Base):
 
 
 class Track(Base):
-    """An imported GPX track: the original file, every point, a display geometry and stats.
+    """An imported track (GPX, FIT, TCX, KML, KMZ or GeoJSON): the original file, every point, a display geometry
+    and stats.
 
     An edited track (trimmed, or one part of a split) keeps its original file: `keep_from`..`keep_to` say which
     of the file's points it holds, and everything else (stats, lines, profile, segments) is recomputed from the
@@ -276,7 +278,10 @@ class Track(Base):
     """
 
     __tablename__ = "tracks"
-    __table_args__ = (UniqueConstraint("trip_id", "sha256", "part"),)
+    __table_args__ = (
+        UniqueConstraint("trip_id", "sha256", "part"),
+        CheckConstraint(f"format IN {TRACK_FORMATS!r}", name="format"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trip_id: Mapped[int] = mapped_column(ForeignKey("trips.id", ondelete="CASCADE"), index=True)
@@ -284,8 +289,10 @@ class Track(Base):
     name: Mapped[str] = mapped_column(String(MAX_FILE_NAME), default="")
     original_name: Mapped[str] = mapped_column(String(MAX_FILE_NAME), default="")
     sha256: Mapped[str] = mapped_column(String(64))
-    # Relative to the media folder; the original upload, kept for download.
-    gpx_path: Mapped[str] = mapped_column(String(300))
+    # Relative to the media folder: the file as uploaded, under its format's suffix, kept for download.
+    original_path: Mapped[str] = mapped_column(String(300))
+    # What the original is, read from its content: gpx, fit, tcx, kml, kmz or geojson (formats/kinds.py).
+    format: Mapped[str] = mapped_column(String(10), default="gpx", server_default="gpx")
     point_count: Mapped[int] = mapped_column(Integer, default=0)
     segment_count: Mapped[int] = mapped_column(Integer, default=0)
     waypoint_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -312,6 +319,7 @@ class Track(Base):
     lines: Mapped[dict] = mapped_column(JSON, default=dict, deferred=True)
     # Elevation profile, at most 600 points: [[distance_m, elevation_m (smoothed), lat, lon], ...].
     profile: Mapped[list] = mapped_column(JSON, default=list, deferred=True)
+    # What the reader noticed: [{"code", "message"}, ...] (notes.py).
     warnings: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # 0 for the track an upload made; a split adds parts 1, 2 … of the same file.
@@ -338,6 +346,11 @@ class Track(Base):
         """Tell whether the track holds less than its whole original file (trimmed, or a part of a split)."""
         return self.keep_from is not None
 
+    @property
+    def kind(self) -> Kind:
+        """Return the original file's format: its label, suffix and content type."""
+        return KINDS[self.format]
+
 
 class TrackSegment(Base):
     """Every recorded point of one track segment, packed losslessly as float64 quadruples."""
@@ -348,7 +361,7 @@ class TrackSegment(Base):
     track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     point_count: Mapped[int] = mapped_column(Integer)
-    # A <rte> from the file: a planned line with no times, not a recording.
+    # A planned line, not a recording: a GPX <rte>, a KML LineString, a course or GeoJSON line without times.
     planned: Mapped[bool] = mapped_column(Boolean, default=False)
     # lat, lon, elevation (NaN when absent), POSIX time in UTC (NaN when absent).
     points: Mapped[bytes] = mapped_column(LargeBinary)
@@ -408,6 +421,7 @@ class Photo(Base):
     original_path: Mapped[str] = mapped_column(String(300))
     display_path: Mapped[str] = mapped_column(String(300))
     thumb_path: Mapped[str] = mapped_column(String(300))
+    # [{"code", "message"}, ...] (notes.py).
     warnings: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

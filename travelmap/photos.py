@@ -16,6 +16,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import InvalidInput, TooLarge, UnsupportedType
 from .geo import zone_at
+from .notes import Note
 
 pillow_heif.register_heif_opener()
 
@@ -52,7 +53,7 @@ class PhotoInfo:
     lon: float | None = None
     altitude_m: float | None = None
     camera: str = ""
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)
 
 
 def _rational(value: object) -> float:
@@ -91,19 +92,23 @@ def read_gps(gps: dict, info: PhotoInfo) -> None:
     lat_ref = (lat_ref or "").strip("\x00 ").upper()
     lon_ref = (lon_ref or "").strip("\x00 ").upper()
     if lat_ref not in {"N", "S"} or lon_ref not in {"E", "W"}:
-        info.warnings.append("The GPS position lacks its hemisphere references (N/S, E/W), so it was ignored.")
+        info.warnings.append(Note("gps_no_hemisphere", "The GPS position lacks its hemisphere references (N/S, E/W), "
+                                  "so it was ignored."))
         return
     lat, lon = _dms(gps.get(2)), _dms(gps.get(4))
     if not (math.isfinite(lat) and math.isfinite(lon)):
-        info.warnings.append("The GPS position is malformed (zero denominators or missing values), so it was ignored.")
+        info.warnings.append(Note("gps_malformed", "The GPS position is malformed (zero denominators or missing "
+                                  "values), so it was ignored."))
         return
     lat = -lat if lat_ref == "S" else lat
     lon = -lon if lon_ref == "W" else lon
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        info.warnings.append(f"The GPS position {lat:.5f}, {lon:.5f} is out of range, so it was ignored.")
+        info.warnings.append(Note("gps_out_of_range", f"The GPS position {lat:.5f}, {lon:.5f} is out of range, so "
+                                  "it was ignored."))
         return
     if lat == 0 and lon == 0:
-        info.warnings.append("The GPS position is 0, 0 (a camera without a fix), so it was ignored.")
+        info.warnings.append(Note("gps_no_fix", "The GPS position is 0, 0 (a camera without a fix), so it was "
+                                  "ignored."))
         return
     info.lat, info.lon = round(lat, 7), round(lon, 7)
     if 6 in gps:
@@ -139,7 +144,7 @@ def read_time(exif_ifd: dict, info: PhotoInfo, fallback_tz: str | None,
     try:
         local = datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
     except ValueError:
-        info.warnings.append(f"The photo's time {raw!r} could not be read.")
+        info.warnings.append(Note("time_unreadable", f"The photo's time {raw!r} could not be read."))
         return
     subsec = str(exif_ifd.get(_SUBSEC_ORIGINAL, "")).strip("\x00 ")
     if subsec.isdigit():
@@ -147,36 +152,40 @@ def read_time(exif_ifd: dict, info: PhotoInfo, fallback_tz: str | None,
     offset_text = str(exif_ifd.get(_OFFSET_TIME_ORIGINAL, "")).strip("\x00 ")
     offset = _parse_offset(offset_text)
     if offset is None and offset_text:
-        info.warnings.append(
-            f"The photo's time offset {offset_text[:20]!r} is not a real UTC offset, so it was ignored."
-        )
+        info.warnings.append(Note(
+            "offset_invalid",
+            f"The photo's time offset {offset_text[:20]!r} is not a real UTC offset, so it was ignored.",
+        ))
     if offset is not None and info.lat is not None:
         zone_name = zone_at(info.lat, info.lon)
         if zone_name:
             expected = local.replace(tzinfo=ZoneInfo(zone_name)).utcoffset()
             if expected is not None and expected != offset:
-                info.warnings.append(
+                info.warnings.append(Note(
+                    "offset_disagrees",
                     f"The photo's time offset ({_format_offset(offset)}) does not match the time zone at its GPS "
-                    f"position ({zone_name}, {_format_offset(expected)}); the recorded offset was used."
-                )
+                    f"position ({zone_name}, {_format_offset(expected)}); the recorded offset was used.",
+                ))
     if offset is None:
         zone_name = zone_at(info.lat, info.lon) if info.lat is not None else None
         source = "the photo's GPS position"
         if zone_name is None:
             zone_name, source = fallback_tz, fallback_source
         if zone_name is None:
-            info.warnings.append("The photo's time has no offset and no place to infer one; it was taken as UTC.")
+            info.warnings.append(Note("time_taken_as_utc", "The photo's time has no offset and no place to infer "
+                                      "one; it was taken as UTC."))
             zone_name = "UTC"
         else:
-            info.warnings.append(
-                f"The photo's time has no offset; it was read as local time in {zone_name} (from {source})."
-            )
+            info.warnings.append(Note(
+                "time_zone_guessed",
+                f"The photo's time has no offset; it was read as local time in {zone_name} (from {source}).",
+            ))
         aware = local.replace(tzinfo=ZoneInfo(zone_name))
         offset = aware.utcoffset() or timedelta(0)
     try:
         info.taken_at = (local - offset).replace(tzinfo=timezone.utc)
     except OverflowError:  # 0001:01:01 00:00:00 at +08:00 was in year 0 in UTC
-        info.warnings.append(f"The photo's time {raw!r} is out of range, so it was ignored.")
+        info.warnings.append(Note("time_out_of_range", f"The photo's time {raw!r} is out of range, so it was ignored."))
         return
     info.utc_offset_min = int(offset.total_seconds() // 60)
 
@@ -236,7 +245,8 @@ def _read_metadata(image: Image.Image, name: str, fallback_tz: str | None,
     info = PhotoInfo(format=fmt, content_type=CONTENT_TYPES[fmt], width=width, height=height)
     suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if suffix and suffix not in NAME_SUFFIXES[fmt]:
-        info.warnings.append(f"The file is named {suffix} but is a {fmt} image; it was read as {fmt}.")
+        info.warnings.append(Note("wrong_suffix", f"The file is named {suffix} but is a {fmt} image; it was read as "
+                                  f"{fmt}."))
     try:
         make = str(exif.get(0x010F, "") or "").strip("\x00 ")
         model = str(exif.get(0x0110, "") or "").strip("\x00 ")
@@ -244,7 +254,8 @@ def _read_metadata(image: Image.Image, name: str, fallback_tz: str | None,
         read_gps(dict(exif.get_ifd(_GPS_IFD)), info)
         read_time(dict(exif.get_ifd(_EXIF_IFD)), info, fallback_tz, fallback_source)
     except (KeyError, ValueError, TypeError, RecursionError, OSError, struct_error) as exc:
-        info.warnings.append(f"The photo's EXIF data is damaged and was ignored ({exc.__class__.__name__}).")
+        info.warnings.append(Note("exif_damaged", f"The photo's EXIF data is damaged and was ignored "
+                                  f"({exc.__class__.__name__})."))
     return info
 
 

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from . import geo, privacy
+from .formats.kinds import Kind
 from .geo import Bounds, LatLon
 from .gpx import ParsedGpx, Segment
 from .models import Leg, Photo, Stop, Track, TrackSegment
@@ -197,6 +198,18 @@ class TrackView:
     @property
     def name(self) -> str:
         return self.track.name
+
+    @property
+    def format(self) -> str:
+        return self.track.format
+
+    @property
+    def kind(self) -> Kind:
+        return self.track.kind
+
+    @property
+    def edited(self) -> bool:
+        return self.track.edited
 
     @property
     def lines(self) -> dict:

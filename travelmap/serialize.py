@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from . import notes
 from .localtime import local_time, photo_local_time
 from .models import Leg, Photo, Post, PrivacyZone, Stop, Track, Trip
 from .trackstats import totals
@@ -16,14 +17,15 @@ def iso(value: datetime | date | None) -> str | None:
 
 
 def track_json(track: Track) -> dict[str, Any]:
-    """Describe a track: counts, stats and bounding box."""
+    """Describe a track: its format, counts, stats, bounding box and warnings ({"code", "message"})."""
     return {
-        "id": track.id, "name": track.name, "points": track.point_count, "segments": track.segment_count,
+        "id": track.id, "name": track.name, "format": track.format, "points": track.point_count,
+        "segments": track.segment_count,
         "waypoints": track.waypoint_count, "distance_m": round(track.distance_m, 1),
         "ascent_m": _round(track.ascent_m), "descent_m": _round(track.descent_m),
         "duration_s": _round(track.duration_s), "moving_time_s": _round(track.moving_time_s),
         "started_at": iso(track.started_at), "ended_at": iso(track.ended_at), "bbox": list(track.bbox),
-        "warnings": list(track.warnings or []), "leg": track.leg.position if track.leg else None,
+        "warnings": notes.stored(notes.load_all(track.warnings)), "leg": track.leg.position if track.leg else None,
         "file": track.original_name, "edited": track.edited, "edits": list(track.edits or []),
     }
 
@@ -108,7 +110,7 @@ def photo_json(photo: Photo) -> dict[str, Any]:
         "camera": photo.camera,
         "width": photo.width,
         "height": photo.height,
-        "warnings": list(photo.warnings or []),
+        "warnings": notes.stored(notes.load_all(photo.warnings)),
     }
 
 

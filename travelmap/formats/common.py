@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from ..errors import InvalidInput
+from ..notes import Note
 
 # Below the deepest sea floor or above the edge of space, an elevation is garbage (and would make the
 # climb infinite, which JSON cannot carry).
@@ -15,8 +16,8 @@ MIN_ELEVATION_M, MAX_ELEVATION_M = -12_000.0, 100_000.0
 FIRST_SECOND = datetime.min.replace(tzinfo=timezone.utc).timestamp()
 LAST_SECOND = datetime.max.replace(tzinfo=timezone.utc).timestamp()
 
-NAIVE_TIMES = "Some times have no time zone; they were taken as UTC, as the GPX standard says."
-NAIVE_TIMES_ANY = "Some times have no time zone; they were taken as UTC."
+NAIVE_TIMES = Note("naive_times", "Some times have no time zone; they were taken as UTC, as the GPX standard says.")
+NAIVE_TIMES_ANY = Note("naive_times", "Some times have no time zone; they were taken as UTC.")
 
 
 @dataclass
@@ -54,7 +55,7 @@ class ParsedTrack:
     waypoints: list[Waypoint]
     version: str
     creator: str
-    warnings: list[str]
+    warnings: list[Note]
     file_segments: int = 0  # segments in the file, empty ones included (GPX: <trkseg> and non-empty <rte>)
     format: str = "gpx"  # gpx, fit, tcx, kml, kmz or geojson
 

@@ -19,6 +19,7 @@ from fitdecode.exceptions import FitCRCError, FitEOFError, FitError, FitHeaderEr
 from fitdecode.utils import compute_crc
 
 from ..errors import InvalidInput
+from ..notes import Note
 from .common import FIRST_SECOND, LAST_SECOND, ParsedTrack, Segment, Waypoint, explain_point, point_is_valid
 
 CODE = "invalid_fit"
@@ -221,11 +222,11 @@ class _FitTrack:
             segment.planned = self.course
         warnings = []
         if self.unplaced:
-            warnings.append(f"{self.unplaced:,} record{'s' if self.unplaced != 1 else ''} without a position "
-                            f"{'were' if self.unplaced != 1 else 'was'} skipped.")
+            warnings.append(Note("positions_missing", f"{self.unplaced:,} record{'s' if self.unplaced != 1 else ''} "
+                                 f"without a position {'were' if self.unplaced != 1 else 'was'} skipped."))
         if self.relative:
-            warnings.append(f"{self.relative:,} record times count from when the device was switched on, not clock "
-                            "times; those points have no time.")
+            warnings.append(Note("relative_times", f"{self.relative:,} record times count from when the device was "
+                                 "switched on, not clock times; those points have no time."))
         return ParsedTrack(name=self.name, segments=self.segments, waypoints=self.waypoints, version=self.version,
                            creator=self.creator, warnings=warnings, file_segments=len(self.segments), format="fit")
 

@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from ..errors import InvalidInput
+from ..notes import Note
 from .common import ParsedTrack, Segment, TimeReader, Waypoint, as_datetime, explain_point, in_range, point_is_valid
 
 CODE = "invalid_geojson"
@@ -38,7 +39,7 @@ class _GeoJson:
         self.times = TimeReader()
         self.segments: list[Segment] = []
         self.waypoints: list[Waypoint] = []
-        self.warnings: set[str] = set()
+        self.warnings: set[Note] = set()
         self.line_name: str | None = None
 
     def object(self, value: Any, where: str, properties: dict | None, depth: int = 0) -> None:
@@ -72,7 +73,7 @@ class _GeoJson:
         elif kind in ("LineString", "MultiLineString", "Point", "MultiPoint"):
             self.geometry(kind, value.get("coordinates"), where, properties or {})
         elif kind in _AREAS:
-            self.warnings.add("Polygons (areas) were ignored.")
+            self.warnings.add(Note("areas_ignored", "Polygons (areas) were ignored."))
         else:
             raise InvalidInput(f"{where} has the type {kind[:40]!r}, which is not a GeoJSON type.", code=CODE)
 
@@ -130,13 +131,15 @@ class _GeoJson:
         if values is None:
             return none
         if not isinstance(values, list) or len(values) != count:
-            self.warnings.add("Some lines' coordTimes do not give one time per position; those lines have no times.")
+            self.warnings.add(Note("line_times_unusable", "Some lines' coordTimes do not give one time per "
+                                   "position; those lines have no times."))
             return none
         stamps: list[float | None] = []
         for value in values:
             when = self.times.read(value) if isinstance(value, str) else None
             if when is None or not in_range(*when):
-                self.warnings.add(f"{where} has times in coordTimes that cannot be read; the line has no times.")
+                self.warnings.add(Note("line_times_unusable", f"{where} has times in coordTimes that cannot be "
+                                       "read; the line has no times."))
                 return none
             stamps.append(when[0] / 1_000_000)
         return stamps

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..errors import InvalidInput
+from ..notes import Note
 from .common import (
     NAIVE_TIMES,
     ParsedTrack,
@@ -58,7 +59,7 @@ class GpxReader(XmlReader):
         self.routes: list[Segment] = []
         self.waypoints: list[Waypoint] = []
         self.file_segments = 0
-        self.warnings: set[str] = set()
+        self.warnings: set[Note] = set()
         # Fields already read (gpxpy reads the first of each): in the point, its track or route, the file's top.
         self.seen: set[str] = set()
         self.parent_seen: set[str] = set()
@@ -132,7 +133,7 @@ class GpxReader(XmlReader):
             if self.segment.lats:
                 self.tracks.append(self.segment)
             else:
-                self.warnings.add("Empty track segments were ignored.")
+                self.warnings.add(Note("empty_segments", "Empty track segments were ignored."))
             self.state = _TRK
         elif state == _RTE:
             if self.segment.lats:

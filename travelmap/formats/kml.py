@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 
 from ..errors import InvalidInput
+from ..notes import Note
 from .common import (
     NAIVE_TIMES_ANY,
     ParsedTrack,
@@ -63,7 +64,7 @@ class KmlReader(XmlReader):
         self.tracks: list[Segment] = []
         self.lines: list[Segment] = []
         self.waypoints: list[Waypoint] = []
-        self.warnings: set[str] = set()
+        self.warnings: set[Note] = set()
         self.document_name: str | None = None
         self.placemark_name: str | None = None
         self.first_line_name: str | None = None
@@ -94,7 +95,8 @@ class KmlReader(XmlReader):
             return
         if tag not in _CHILDREN.get(parent, ()):
             if tag == "NetworkLink":
-                self.warnings.add("Network links (other KML files on the web) were ignored: nothing is fetched.")
+                self.warnings.add(Note("network_links_ignored", "Network links (other KML files on the web) were "
+                                       "ignored: nothing is fetched."))
             self.skip()
             return
         self.path.append(tag)
@@ -113,7 +115,7 @@ class KmlReader(XmlReader):
         elif tag == "LineString":
             self.segment = Segment(planned=True)
         elif tag == "Polygon":
-            self.warnings.add("Polygons (areas) were ignored.")
+            self.warnings.add(Note("areas_ignored", "Polygons (areas) were ignored."))
             self.path.pop()
             self.skip()
 
@@ -155,7 +157,8 @@ class KmlReader(XmlReader):
                 self.track_times.append(self._stamp(when, f"The gx:Track's time on line {self.line()}"))
             elif parent == "TimeStamp" and self.placemark_when is None:
                 if when is None and text and text.strip():
-                    self.warnings.add("Some placemark times could not be read; those waypoints have no time.")
+                    self.warnings.add(Note("waypoint_times_unreadable", "Some placemark times could not be read; "
+                                           "those waypoints have no time."))
                 self.placemark_when = when
         elif tag == "coord":
             values = (text or "").split()
@@ -230,7 +233,7 @@ class KmlReader(XmlReader):
             name = self.placemark_name or f"Placemark {number}"
             if not point_is_valid(lat, lon, ele):
                 problem = explain_point(lat, lon, ele, f"The placemark {name!r} (line {line})", CODE)
-                self.warnings.add(f"{problem.message[:-1]}; it was left out.")
+                self.warnings.add(Note("waypoint_left_out", f"{problem.message[:-1]}; it was left out."))
                 continue
             when = self.placemark_when
             time = as_datetime(*when) if when is not None and in_range(*when) else None

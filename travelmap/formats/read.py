@@ -6,10 +6,12 @@ import codecs
 from pathlib import PurePath
 
 from ..errors import InvalidInput, UnsupportedType
+from ..notes import Note
 from .common import ParsedTrack
 from .fit import looks_like_fit, read_fit
 from .geojson import read_geojson
 from .gpx import GpxReader
+from .kinds import KINDS
 from .kml import KmlReader
 from .kmz import looks_like_zip, read_kmz
 from .tcx import TcxReader
@@ -17,8 +19,7 @@ from .xmlstream import XmlReader, encoding_of, local_name, read_xml
 
 FORMATS = "GPX, FIT, TCX, KML, KMZ or GeoJSON"
 _READERS: dict[str, type[XmlReader]] = {"gpx": GpxReader, "TrainingCenterDatabase": TcxReader, "kml": KmlReader}
-_EXTENSIONS = {".gpx": "gpx", ".fit": "fit", ".tcx": "tcx", ".kml": "kml", ".kmz": "kmz", ".geojson": "geojson",
-               ".json": "geojson"}
+_EXTENSIONS = {suffix: kind.name for kind in KINDS.values() for suffix in (kind.suffix, *kind.other_suffixes)}
 
 
 def _first_character(data: bytes) -> str:
@@ -82,6 +83,7 @@ def read_track(data: bytes, name: str = "") -> ParsedTrack:
     suffix = PurePath(name).suffix.lower()
     named = _EXTENSIONS.get(suffix)
     if named is not None and named != parsed.format:
-        what = parsed.format.upper() if parsed.format != "geojson" else "GeoJSON"
-        parsed.warnings.append(f"The file is named {suffix} but is a {what} file; it was read as {what}.")
+        what = KINDS[parsed.format].label
+        parsed.warnings.append(Note("wrong_suffix", f"The file is named {suffix} but is a {what} file; it was read "
+                                    f"as {what}."))
     return parsed

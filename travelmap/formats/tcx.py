@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..errors import InvalidInput
+from ..notes import Note
 from .common import (
     NAIVE_TIMES_ANY,
     ParsedTrack,
@@ -190,10 +191,11 @@ class TcxReader(XmlReader):
             )
         warnings = self.prefix_warnings()
         if self.unplaced:
-            warnings.append(
+            warnings.append(Note(
+                "positions_missing",
                 f"{self.unplaced:,} trackpoint{'s' if self.unplaced != 1 else ''} without a position "
-                f"{'were' if self.unplaced != 1 else 'was'} skipped."
-            )
+                f"{'were' if self.unplaced != 1 else 'was'} skipped.",
+            ))
         if self.times.naive:
             warnings.append(NAIVE_TIMES_ANY)
         return ParsedTrack(

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..errors import InvalidInput
+from ..notes import Note
 from .common import ParsedTrack
 
 MAX_DEPTH = 64
@@ -74,12 +75,12 @@ class XmlReader:
         """Return the line expat is at."""
         return int(self.parser.CurrentLineNumber)
 
-    def prefix_warnings(self) -> list[str]:
+    def prefix_warnings(self) -> list[Note]:
         """Say which namespace prefixes the file used without declaring them."""
         if not self.undeclared:
             return []
-        return [f"The file uses namespace prefixes it never declares ({', '.join(sorted(self.undeclared))}); "
-                "it was read all the same."]
+        return [Note("undeclared_prefixes", f"The file uses namespace prefixes it never declares "
+                     f"({', '.join(sorted(self.undeclared))}); it was read all the same.")]
 
     # ------------------------------------------------------------------ the expat callbacks
 

@@ -1,4 +1,4 @@
-"""Backing up and restoring a trip: a zip of trip.json with every original GPX file and photo.
+"""Backing up and restoring a trip: a zip of trip.json with every original track file (in its own format) and photo.
 
 Import rebuilds the trip through the same services as uploads (tracks and photos are validated and
 their geometry, stats and published copies recomputed from the originals); what cannot be recomputed
@@ -22,7 +22,7 @@ from typing import IO, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import media, sandbox, validate
+from .. import media, notes, sandbox, validate
 from ..config import PhotoSettings
 from ..errors import Conflict, InvalidInput, NotFound, TravelmapError
 from ..models import LOCATION_SOURCES, Author, Leg, Photo, Post, Stop, Track, Trip
@@ -36,7 +36,7 @@ FORMAT = "travelmap-trip"
 VERSION = 1
 MANIFEST = "trip.json"
 DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024
-MAX_RATIO = 100  # a real archive of GPX (XML, ~10:1) and JPEGs (~1:1) never inflates this much
+MAX_RATIO = 100  # a real archive of track files (XML ~10:1, FIT ~2:1) and JPEGs (~1:1) never inflates this much
 RATIO_SLACK = 1024 * 1024
 
 
@@ -47,7 +47,7 @@ def _iso(value: Any) -> str | None:
 
 
 def _archive_name(folder: str, n: int, original: str, suffix: str) -> str:
-    """Return a readable, safe member name such as 'gpx/003-morning-ride.gpx'."""
+    """Return a readable, safe member name such as 'tracks/003-morning-ride.fit'."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(original).stem).strip("-._")[:60] or "file"
     return f"{folder}/{n:03d}-{stem}{suffix}"
 
@@ -73,13 +73,14 @@ def trip_document(session: Session, trip: Trip) -> dict:
         for track in leg.tracks:
             files += 1
             tracks.append({
-                "file": _archive_name("gpx", files, track.original_name or track.name, ".gpx"),
+                "file": _archive_name("tracks", files, track.original_name or track.name, track.kind.suffix),
                 "sha256": track.sha256, "name": track.name, "original_name": track.original_name,
+                "format": track.format,  # for people and other tools: the import reads the file's content
                 # Recomputed from the file on import; kept here for people and other tools.
                 "points": track.point_count, "segments": track.segment_count, "distance_m": track.distance_m,
                 "ascent_m": track.ascent_m, "descent_m": track.descent_m, "duration_s": track.duration_s,
                 "moving_time_s": track.moving_time_s, "started_at": _iso(track.started_at),
-                "ended_at": _iso(track.ended_at), "media_path": track.gpx_path,
+                "ended_at": _iso(track.ended_at), "media_path": track.original_path,
                 # An edited track: which of its file's points it holds, which part of a split it is, and how.
                 "part": track.part, "keep_from": track.keep_from, "keep_to": track.keep_to,
                 "edits": list(track.edits or [])})
@@ -96,7 +97,7 @@ def trip_document(session: Session, trip: Trip) -> dict:
             "stop": photo.stop.slug if photo.stop else None,
             "leg": leg_position.get(photo.leg_id) if photo.leg_id is not None else None,
             "width": photo.width, "height": photo.height, "content_type": photo.content_type,
-            "warnings": list(photo.warnings or []), "media_path": photo.original_path})
+            "warnings": notes.stored(notes.load_all(photo.warnings)), "media_path": photo.original_path})
     post_slugs = slugs.old_slugs(session, Post, [post.id for post in posts.values()])
     return {
         "format": FORMAT, "version": VERSION, "generator": f"travelmap {__version__}",
@@ -121,7 +122,7 @@ def trip_document(session: Session, trip: Trip) -> dict:
 
 
 def export_trip(session: Session, trip: Trip, media_root: Path, target: str | Path | IO[bytes]) -> dict:
-    """Write the trip as a zip (trip.json, gpx/…, photos/…) to a path or binary file; return trip.json's content."""
+    """Write the trip as a zip (trip.json, tracks/…, photos/…) to a path or binary file; return trip.json's content."""
     document = trip_document(session, trip)
     sources = [(t["file"], t.pop("media_path")) for leg in document["legs"] for t in leg["tracks"]]
     sources += [(p["file"], p.pop("media_path")) for p in document["photos"]]
@@ -136,8 +137,9 @@ def export_trip(session: Session, trip: Trip, media_root: Path, target: str | Pa
         zf.writestr(info, json.dumps(document, ensure_ascii=False, indent=1))
         for name, relpath in sources:
             info = zipfile.ZipInfo(name, stamp)
-            # Photos are compressed already; GPX is XML and shrinks about tenfold.
-            info.compress_type = zipfile.ZIP_DEFLATED if name.startswith("gpx/") else zipfile.ZIP_STORED
+            # Photos and KMZ files are compressed already; XML shrinks about tenfold, FIT about half.
+            packed = name.startswith("photos/") or name.endswith(".kmz")
+            info.compress_type = zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED
             info.file_size = (media_root / relpath).stat().st_size
             with open(media_root / relpath, "rb") as src, zf.open(info, "w") as dst:
                 shutil.copyfileobj(src, dst, 1024 * 1024)
@@ -496,9 +498,9 @@ def _photo_fields(entry: dict, stops: dict[str, Stop], legs: dict[int, Leg]) -> 
     if (
         not isinstance(warnings, list)
         or len(warnings) > 100
-        or not all(isinstance(w, str) and len(w) <= 2000 for w in warnings)
+        or not all(_is_note(w) for w in warnings)
     ):
-        raise InvalidInput("warnings must be a list of short texts.")
+        raise InvalidInput("warnings must be a list of {\"code\", \"message\"} objects (or short texts).")
     source = entry.get("location_source")
     if source is not None and source not in LOCATION_SOURCES:
         raise InvalidInput(f"location_source must be one of: {', '.join(LOCATION_SOURCES)}.")
@@ -517,8 +519,18 @@ def _photo_fields(entry: dict, stops: dict[str, Stop], legs: dict[int, Leg]) -> 
         "altitude_m": altitude,
         "location_source": source,
         "time_gap_s": gap,
-        "warnings": list(warnings),
+        # Archives from before warnings had codes hold bare sentences: those become code "note".
+        "warnings": notes.stored(notes.load_all(warnings)),
     }
+
+
+def _is_note(value: object) -> bool:
+    """Tell whether a warning from trip.json is a short text or a {"code", "message"} of short texts."""
+    if isinstance(value, str):
+        return len(value) <= 2000
+    return (isinstance(value, dict) and set(value) <= {"code", "message"} and isinstance(value.get("message"), str)
+            and len(value["message"]) <= 2000 and isinstance(value.get("code", ""), str)
+            and len(value.get("code", "")) <= 40)
 
 
 __all__ = ["FORMAT", "VERSION", "trip_document", "export_trip", "import_trip", "default_owner"]

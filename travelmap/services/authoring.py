@@ -95,7 +95,7 @@ def _freed_files(session: Session, paths: list[str], *, tracks_staying: ColumnEl
     """
     if not paths:
         return []
-    used = set(session.scalars(select(Track.gpx_path).where(Track.gpx_path.in_(paths), tracks_staying)))
+    used = set(session.scalars(select(Track.original_path).where(Track.original_path.in_(paths), tracks_staying)))
     for column in (Photo.original_path, Photo.display_path, Photo.thumb_path):
         used |= set(session.scalars(select(column).where(column.in_(paths), photos_staying)))
     return sorted(set(paths) - used)
@@ -116,7 +116,7 @@ def _delete_child(session: Session, siblings: list, child: object) -> None:
 
 def delete_trip(session: Session, trip: Trip, media_root: Path) -> None:
     """Delete the trip with its legs, stops, tracks and photos; their files go once the deletion commits."""
-    paths = list(session.scalars(select(Track.gpx_path).where(Track.trip_id == trip.id)))
+    paths = list(session.scalars(select(Track.original_path).where(Track.trip_id == trip.id)))
     for photo in session.execute(select(Photo.original_path, Photo.display_path, Photo.thumb_path)
                                  .where(Photo.trip_id == trip.id)):
         paths += list(photo)
@@ -182,7 +182,7 @@ def delete_leg(session: Session, leg: Leg, media_root: Path) -> None:
     """Delete a leg with its stops and tracks; later legs move up; its photos stay in the trip."""
     trip = leg.trip
     legs = trip.legs
-    freed = _freed_files(session, [t.gpx_path for t in leg.tracks], tracks_staying=Track.leg_id != leg.id,
+    freed = _freed_files(session, [t.original_path for t in leg.tracks], tracks_staying=Track.leg_id != leg.id,
                          photos_staying=true())
     with session.no_autoflush:
         _delete_child(session, legs, leg)
@@ -197,7 +197,7 @@ def delete_track(session: Session, track: Track, media_root: Path) -> None:
     the same file). Works whatever of the track, its leg and its segments is loaded."""
     leg = track.leg
     trip, tracks = leg.trip, leg.tracks
-    freed = _freed_files(session, [track.gpx_path], tracks_staying=Track.id != track.id, photos_staying=true())
+    freed = _freed_files(session, [track.original_path], tracks_staying=Track.id != track.id, photos_staying=true())
     with session.no_autoflush:
         _delete_child(session, tracks, track)
         touch(trip)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from .. import geo
 from ..geo import LatLon
 from ..models import Photo, Track, Trip
+from ..notes import Note
 
 COARSE_M = 1_000.0  # tolerance of the simplified lines the check compares
 CONTINENT_SAMPLES = 3  # places per track whose continent is looked up (start, middle, end)
@@ -100,3 +101,9 @@ def far_away_photos(trip: Trip, photos: Iterable[Photo] | None = None) -> dict[i
         rest = _continents(stops[:20] + _spread(lines, 20) + _spread([q for q in places if q != place], 20))
         notes[photo.id] = (distance, message(distance, _continents([place]), rest, what="photo"))
     return notes
+
+
+def far_away_warning(trip: Trip, track: Track) -> tuple[float, Note] | None:
+    """Return (km, coded warning) when the track lies far from the rest of its trip, else None."""
+    far = far_away_note(trip, track)
+    return None if far is None else (far[0], Note("far_away", far[1]))

@@ -29,7 +29,7 @@ def _referenced(session: Session) -> dict[str, Photo | Track]:
     """Map every media path the database refers to onto its row."""
     paths: dict[str, Photo | Track] = {}
     for track in session.scalars(select(Track)):
-        paths[track.gpx_path] = track
+        paths[track.original_path] = track
     for photo in session.scalars(select(Photo)):
         for path in (photo.original_path, photo.display_path, photo.thumb_path):
             paths[path] = photo

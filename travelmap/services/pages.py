@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..exports import track_gpx
-from ..formats.read import read_track
 from ..geo import LatLon
 from ..localtime import local_time
 from ..models import Leg, Photo, Post, Stop, Track, Trip
@@ -23,6 +22,7 @@ from ..text import render_markdown, safe_url
 from ..trackstats import Totals, totals
 from .covers import reader_covers
 from .find import leg_at
+from .tracks import read_track_file
 from .trips import listed_trips, trip_by_id, trip_photos
 from .zones import reader_view
 
@@ -148,18 +148,19 @@ def post_privacy(session: Session, stops: list[Stop], photos: list[Photo]) -> tu
     return places, [photo for photo in photos if view(photo.trip.owner_id).shows_photo(photo)]
 
 
-def track_download(session: Session, trip: Trip, track: Track, media_root: Path) -> bytes | None:
-    """Return what a reader downloads for a track's original file: None for the file as uploaded, or GPX of what
-    readers see of the track when it was edited (the points it holds now) or while a privacy zone touches it (a
-    recorded point, or a waypoint of the file)."""
+def track_download(session: Session, trip: Trip, track: Track, media_root: Path, *, as_gpx: bool = False
+                   ) -> bytes | None:
+    """Return what a reader downloads for a track's file: None for the file as uploaded, or GPX of what readers see
+    of the track when it was edited (the points it holds now), while a privacy zone touches it (a recorded point, or
+    a waypoint of the file), or when `as_gpx` asks for GPX of a file uploaded in another format."""
     view = reader_view(session, trip.owner_id)
-    if track.edited:
+    if track.edited or (as_gpx and track.format != "gpx"):
         return track_gpx(view.track(track)).encode("utf-8")
     if not view.circles:
         return None
     seen = view.track(track)
     if not seen.touched and track.waypoint_count:
-        waypoints = read_track((media_root / track.gpx_path).read_bytes(), track.original_name).waypoints
+        waypoints = read_track_file((media_root / track.original_path).read_bytes()).waypoints
         if not any(view.hides(w.lat, w.lon) for w in waypoints):
             return None
     elif not seen.touched:

@@ -12,10 +12,11 @@ from pathlib import Path
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from .. import geo, media, photos, sandbox
+from .. import geo, media, notes, photos, sandbox
 from ..config import PhotoSettings
 from ..errors import Conflict
 from ..models import Photo, Stop, Track, TrackSegment, Trip
+from ..notes import Note
 from .trips import touch
 
 Timeline = tuple[list[float], list[float], list[float]]
@@ -138,20 +139,21 @@ def _placed(trip: Trip, item: Prepared, settings: PhotoSettings, *, timeline: Ti
         offset = clock_offset_s
         if offset is None and learned and info.camera in learned:
             offset = learned[info.camera]
-            warnings.append(f"The camera's clock offset ({_format_offset(offset)}) was learned from a photo in the "
-                            "same upload that has GPS.")
+            warnings.append(Note("clock_offset_learned", f"The camera's clock offset ({_format_offset(offset)}) was "
+                                 "learned from a photo in the same upload that has GPS."))
         when = info.taken_at.timestamp() + (offset or 0.0)
         hit = geo.position_at(*timeline, when, settings.max_gap_s)
         if hit is not None:
             lat, lon, gap = round(hit[0], 7), round(hit[1], 7), round(hit[2], 1)
             source = "track"
         elif timeline[0]:
-            warnings.append(f"No track point lies within {settings.max_gap_s / 60:g} minutes of the photo's time, "
-                            "so it has no place yet: place it by hand.")
+            warnings.append(Note("needs_place", f"No track point lies within {settings.max_gap_s / 60:g} minutes of "
+                                 "the photo's time, so it has no place yet: place it by hand."))
         else:
-            warnings.append("The photo has no GPS and the trip has no timed track yet: place it by hand.")
+            warnings.append(Note("needs_place", "The photo has no GPS and the trip has no timed track yet: place it "
+                                 "by hand."))
     elif lat is None:
-        warnings.append("The photo has neither GPS nor a time: place it by hand.")
+        warnings.append(Note("needs_place", "The photo has neither GPS nor a time: place it by hand."))
     if stop is None and lat is not None and lon is not None:
         stop = nearest_stop(trip, lat, lon, settings.stop_radius_m)
     return Photo(
@@ -164,7 +166,7 @@ def _placed(trip: Trip, item: Prepared, settings: PhotoSettings, *, timeline: Ti
         original_path=media.content_path("originals", item.sha256, photos.EXTENSIONS[info.format]),
         display_path=media.content_path("display", item.sha256, ".jpg"),
         thumb_path=media.content_path("thumbs", item.sha256, ".jpg"),
-        warnings=warnings,
+        warnings=notes.stored(warnings),
     )
 
 
@@ -207,18 +209,21 @@ def store(session: Session, trip: Trip, item: Prepared, media_root: Path, settin
 
 
 def store_batch(session: Session, trip: Trip, batch: list[Prepared], media_root: Path, settings: PhotoSettings, *,
-                clock_offset_s: float | None = None) -> tuple[list[Photo], list[str]]:
+                clock_offset_s: float | None = None) -> tuple[list[Photo], list[Note]]:
     """Store prepared photos together; duplicates (in the trip or the batch) are skipped with a note.
 
     Placing them and writing their files happen before the first write; the rows go in one flush.
     """
     timeline = trip_timeline(session, trip)
     learned = {} if clock_offset_s is not None else learn_clock_offsets(batch, timeline, settings.learn_radius_m)
-    stored, skipped, seen = [], [], set()
+    stored: list[Photo] = []
+    skipped: list[Note] = []
+    seen: set[str] = set()
     known = set(session.scalars(select(Photo.sha256).where(Photo.trip_id == trip.id)))
     for item in batch:
         if item.sha256 in known or item.sha256 in seen:
-            skipped.append(f"{item.name} was skipped: the same photo is already in the trip.")
+            skipped.append(Note("duplicate_skipped",
+                                f"{item.name} was skipped: the same photo is already in the trip."))
             continue
         seen.add(item.sha256)
         photo = _placed(trip, item, settings, timeline=timeline, clock_offset_s=clock_offset_s, learned=learned,
@@ -234,7 +239,7 @@ def place_by_hand(photo: Photo, lat: float, lon: float, settings: PhotoSettings)
     photo.lat, photo.lon = lat, lon
     photo.location_source = "manual"
     photo.time_gap_s = None
-    photo.warnings = [w for w in (photo.warnings or []) if "place it by hand" not in w and "no place yet" not in w]
+    photo.warnings = notes.without(photo.warnings, "needs_place")
     stop = nearest_stop(photo.trip, lat, lon, settings.stop_radius_m)
     photo.stop = stop
     photo.leg_id = stop.leg_id if stop else (leg_id_at(photo.trip, photo.taken_at) if photo.taken_at else None)

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from .. import trackcut, validate
 from ..errors import Conflict, InvalidInput, NotFound, TravelmapError
+from ..formats import ParsedTrack, Segment
 from ..geo import zone_at
-from ..gpx import ParsedGpx, Segment
 from ..models import Track
 from ..trackname import MAX_NAME
 from .find import leg_at
@@ -137,13 +137,13 @@ def point(data: dict, field: str, now: Current, *, latest: bool = False) -> int 
 def original_bytes(track: Track, media_root: Path) -> bytes:
     """Return the track's uploaded file as it was uploaded."""
     try:
-        return (media_root / track.gpx_path).read_bytes()
+        return (media_root / track.original_path).read_bytes()
     except FileNotFoundError:
         raise TravelmapError("The original file of this track is missing from the media folder, so it cannot be "
                              "changed; run `travelmap check`.", status=500, code="media_missing") from None
 
 
-def original(track: Track, media_root: Path) -> ParsedGpx:
+def original(track: Track, media_root: Path) -> ParsedTrack:
     """Read the track's original file with the import's reader."""
     return read_track_file(original_bytes(track, media_root))
 
@@ -154,7 +154,7 @@ def _record(track: Track, op: str, **details: object) -> None:
     track.edits = [*(track.edits or []), entry][-MAX_RECORD:]
 
 
-def _rebuild(track: Track, parsed: ParsedGpx, first: int, last: int) -> None:
+def _rebuild(track: Track, parsed: ParsedTrack, first: int, last: int) -> None:
     """Make the track hold the file's points first..last, recomputing everything from them."""
     total = trackcut.editable_count(parsed.segments)
     keep_planned = track.part == 0
@@ -307,7 +307,7 @@ def restore_track(session: Session, track: Track, media_root: Path) -> list[str]
 
 # ---------------------------------------------------------------- restoring a backup
 
-def hold(track: Track, parsed: ParsedGpx, first: object, last: object) -> None:
+def hold(track: Track, parsed: ParsedTrack, first: object, last: object) -> None:
     """Make a track hold the file's points first..last as a backup's trip.json says (None, None: the whole file)."""
     if first is None and last is None:
         _rebuild(track, parsed, 0, trackcut.editable_count(parsed.segments) - 1)
@@ -323,8 +323,8 @@ def hold(track: Track, parsed: ParsedGpx, first: object, last: object) -> None:
 def new_part(source: Track, part: int, name: str) -> Track:
     """Return a new track sharing the source's file (a part of its split), holding nothing yet (see hold)."""
     return Track(trip_id=source.trip_id, name=name, original_name=source.original_name, sha256=source.sha256,
-                 gpx_path=source.gpx_path, waypoint_count=0, warnings=list(source.warnings or []), part=part,
-                 edits=[])
+                 original_path=source.original_path, format=source.format, waypoint_count=0,
+                 warnings=list(source.warnings or []), part=part, edits=[])
 
 
 def record_from(value: object) -> list[dict]:

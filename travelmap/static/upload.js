@@ -1,4 +1,4 @@
-// Upload GPX files one per request, with a progress bar and the result (stats or the error) per file.
+// Upload track files (GPX, FIT, TCX, KML/KMZ, GeoJSON) one per request, with a progress bar and the result (stats or the error) per file.
 (function () {
   "use strict";
   function km(m) { return m == null ? "–" : (m / 1000).toFixed(m >= 100000 ? 0 : 1) + " km"; }
@@ -90,7 +90,7 @@
         if (xhr.status === 201 && body) {
           ui.li.className = "tm-ok";
           ui.text.textContent = km(body.distance_m) + ", " + (body.ascent_m == null ? "no heights" : "↑ " + metres(body.ascent_m)) + ", " + body.points + " points" +
-            (body.warnings && body.warnings.length ? " — " + body.warnings.join(" ") : "");
+            (body.warnings && body.warnings.length ? " — " + body.warnings.map(function (w) { return w.message; }).join(" ") : "");
           if (body.far_away) { ui.li.classList.add("tm-far"); }
           addTrack(form, body);
         } else {

@@ -14,10 +14,11 @@ from .. import config, db, validate
 from ..access import acting_author, owns_post, owns_trip, token_required
 from ..errors import InvalidInput, NotFound, TravelmapError, UnsupportedType
 from ..models import Photo, Post, Track, Trip
+from ..notes import Note
 from ..serialize import leg_json, photo_json, post_json, stop_json, track_json, trip_json, zone_json
 from ..services import authoring, covers, find, photobulk, posts, trackedit, zones
 from ..services.authoring import edit_photo
-from ..services.faraway import far_away_note, far_away_photos
+from ..services.faraway import far_away_photos, far_away_warning
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
 from ..services.trips import photo_count
@@ -135,11 +136,12 @@ def delete_leg(trip: Trip, position: int) -> ResponseReturnValue:
 @token_required
 @owns_trip
 def upload_track(trip: Trip, position: int) -> ResponseReturnValue:
-    """Import a GPX file (multipart field `file`) into a leg; `?waypoints=stops` turns its waypoints into stops."""
+    """Import a track file (GPX, FIT, TCX, KML, KMZ or GeoJSON, multipart field `file`) into a leg;
+    `?waypoints=stops` turns its waypoints into stops."""
     leg = find.leg_at(trip, position)
     (name, data), *rest = uploaded_files()
     if rest:
-        raise InvalidInput("Send one GPX file per request.", field="file")
+        raise InvalidInput("Send one track file per request.", field="file")
     db.end_read_transaction()
     track = import_track(db.session(), leg, data, name, media_root(),
                          waypoints_as_stops=request.args.get("waypoints") == "stops",
@@ -150,11 +152,11 @@ def upload_track(trip: Trip, position: int) -> ResponseReturnValue:
 
 def upload_json(trip: Trip, track: Track) -> dict[str, Any]:
     """Describe a new track with the warnings of its upload, a far-away one included."""
-    far = far_away_note(trip, track)
+    far = far_away_warning(trip, track)
     body = track_json(track)
     body["far_away_km"] = None if far is None else round(far[0], 1)
     if far is not None:
-        body["warnings"].append(far[1])
+        body["warnings"].append(far[1].as_json())
     return body
 
 
@@ -260,9 +262,9 @@ def upload_photos(trip: Trip) -> ResponseReturnValue:
         km, note = far.get(photo.id, (None, None))
         result["far_away_km"] = round(km, 1) if km is not None else None
         if note is not None:
-            result["warnings"].append(note)
+            result["warnings"].append(Note("far_away", note).as_json())
         results.append(result)
-    results += [{"skipped": True, "warnings": [note]} for note in skipped]
+    results += [{"skipped": True, "warnings": [note.as_json()]} for note in skipped]
     return jsonify(results), 201
 
 

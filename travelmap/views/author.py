@@ -29,6 +29,7 @@ from ..access import (
 from ..assets import map_assets
 from ..errors import InvalidInput, TravelmapError
 from ..filters import utc_offset
+from ..formats.kinds import UPLOAD_ACCEPT, UPLOAD_WORDS
 from ..forms import (
     ActionForm,
     LegForm,
@@ -48,7 +49,7 @@ from ..models import Leg, Photo, Post, Stop, Track, Trip
 from ..redaction import EVERYTHING
 from ..serialize import track_json
 from ..services import accounts, authoring, covers, find, photobulk, posts, zones
-from ..services.faraway import far_away_note, far_away_notes, far_away_photos
+from ..services.faraway import far_away_notes, far_away_photos, far_away_warning
 from ..services.photos import parse_clock_offset, prepare, store_batch
 from ..services.tracks import import_track
 from ..text import counted, palette_colour
@@ -219,7 +220,8 @@ def trip(trip: Trip) -> ResponseReturnValue:
                             view=EVERYTHING)
     return page("author/trip.html", form, trip=trip, action=ActionForm(), map=maps.render_parts(m),
                 marks=zones.marks(db.session(), trip),
-                far={track_id: note for track_id, (_, note) in far_away_notes(trip).items()})
+                far={track_id: note for track_id, (_, note) in far_away_notes(trip).items()},
+                track_words=UPLOAD_WORDS, track_accept=UPLOAD_ACCEPT)
 
 
 @bp.route("/author/trips/<slug>/delete", methods=["GET", "POST"])
@@ -323,7 +325,7 @@ def delete_leg(trip: Trip, position: int) -> ResponseReturnValue:
 @author_required
 @owns_trip
 def upload_tracks(trip: Trip, position: int) -> ResponseReturnValue:
-    """Import GPX files into a leg, each in its own transaction, so one bad file spoils nothing else.
+    """Import track files (any format) into a leg, each in its own transaction, so one bad file spoils nothing else.
 
     The page's script sends one file per request and shows its progress and result (JSON), then adds the new
     track to the leg's list and map; without script, the form sends them all and gets a results page.
@@ -353,12 +355,12 @@ def upload_tracks(trip: Trip, position: int) -> ResponseReturnValue:
 def _uploaded(trip: Trip, track: Track) -> dict:
     """Describe a new track for the upload's result and the page's script: its stats and warnings (a far-away
     one included), where to edit or delete it, and its lines to draw on the workspace map."""
-    far = far_away_note(trip, track)
+    far = far_away_warning(trip, track)
     body = track_json(track)
     if far is not None:
-        body["warnings"].append(far[1])
+        body["warnings"].append(far[1].as_json())
     body.update(
-        far_away=far[1] if far else None,
+        far_away=far[1].message if far else None,
         far_away_km=round(far[0], 1) if far else None,
         edit_url=url_for("author.track", slug=trip.slug, track_id=track.id),
         delete_url=url_for("author.delete_track", slug=trip.slug, track_id=track.id),
@@ -444,15 +446,18 @@ def upload_photos(trip: Trip) -> ResponseReturnValue:
     if unplaced:
         message += f", {unplaced} without a place yet (place them by hand below)"
     flash(message + ".", "success" if stored else "info")
-    for note in skipped + refused:
-        flash(note, "error" if note in refused else "info")
+    for note in skipped:
+        flash(note.message, "info")
+    for refusal in refused:
+        flash(refusal, "error")
     far = far_away_photos(trip, stored)
     for photo in stored:
         if photo.id in far:
             flash(f"{photo.original_name}: {far[photo.id][1]}", "warning")
     target = url_for("author.photos", slug=trip.slug)
     if wants_json():
-        return jsonify({"redirect": target, "added": len(stored), "skipped": skipped, "refused": refused}), 201
+        return jsonify({"redirect": target, "added": len(stored), "skipped": [note.message for note in skipped],
+                        "refused": refused}), 201
     return redirect(target)
 
 

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from .. import db, maps
 from ..access import author_required, owns_trip
 from ..assets import map_assets
+from ..formats.kinds import download_name
 from ..forms import ActionForm, SplitForm, TrackForm, TrimForm, choices
 from ..models import Track, Trip
 from ..profile import track_profile
@@ -121,7 +122,8 @@ def restore_track(trip: Trip, track_id: int) -> ResponseReturnValue:
 def original_file(trip: Trip, track_id: int) -> ResponseReturnValue:
     """Download a track's file exactly as it was uploaded (for its author only once the track is edited)."""
     item = find.track_by_id(trip, track_id)
-    response = send_from_directory(current_app.config["MEDIA_DIR"], item.gpx_path, mimetype="application/gpx+xml",
-                                   as_attachment=True, download_name=item.original_name or f"track-{item.id}.gpx")
+    response = send_from_directory(current_app.config["MEDIA_DIR"], item.original_path,
+                                   mimetype=item.kind.content_type, as_attachment=True,
+                                   download_name=download_name(item.kind, item.original_name, f"track-{item.id}"))
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

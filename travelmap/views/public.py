@@ -14,6 +14,7 @@ from .. import db, geo, maps, storymap
 from ..assets import map_assets
 from ..cache import cached_response
 from ..errors import NotFound
+from ..formats.kinds import KINDS, download_name
 from ..services import find, pages, reading, zones
 from ..text import render_markdown, safe_url
 from .lookup import follow_old_post, follow_old_stop, get_trip_or_404, stamp_or_404, viewer_id
@@ -141,21 +142,36 @@ def _photo_headers(response: Response, shown: str) -> Response:
 
 @bp.get("/trips/<slug>/tracks/<int:track_id>.gpx")
 def track_file(slug: str, track_id: int) -> ResponseReturnValue:
-    """Download a track's original GPX file, as it was uploaded; for an edited track (trimmed, or a part of a
-    split) the points it holds now, so what an author cut away is not handed out; while a privacy zone touches it
-    (a recorded point or a waypoint of the file), what readers see of the track instead."""
+    """Download a track as GPX: a GPX original as it was uploaded, a file of another format as GPX of its stored
+    points (so links from when every track was GPX keep working); edited or touched by a privacy zone, what
+    readers see of the track."""
+    return _track_download(slug, track_id, as_gpx=True)
+
+
+@bp.get("/trips/<slug>/tracks/<int:track_id>/original")
+def track_original(slug: str, track_id: int) -> ResponseReturnValue:
+    """Download a track's file as it was uploaded (GPX, FIT, TCX, KML, KMZ or GeoJSON) under its format's suffix
+    and content type; edited or touched by a privacy zone, what readers see of the track as GPX instead."""
+    return _track_download(slug, track_id, as_gpx=False)
+
+
+def _track_download(slug: str, track_id: int, *, as_gpx: bool) -> ResponseReturnValue:
+    """Serve the original file, or GPX of what readers see of the track whenever the original would show more."""
     trip = get_trip_or_404(slug)
     track = find.track_by_id(trip, track_id)
-    name = track.original_name or f"track-{track.id}.gpx"
-    if track.edited:
-        name = f"{name.rsplit('.', 1)[0]} (edited).gpx"
-    filtered = pages.track_download(db.session(), trip, track, Path(current_app.config["MEDIA_DIR"]))
+    fallback = f"track-{track.id}"
+    filtered = pages.track_download(db.session(), trip, track, Path(current_app.config["MEDIA_DIR"]), as_gpx=as_gpx)
     if filtered is not None:
-        response = send_file(io.BytesIO(filtered), mimetype="application/gpx+xml", as_attachment=True,
+        name = download_name(KINDS["gpx"], track.original_name, fallback)
+        if track.edited:
+            name = f"{name.rsplit('.', 1)[0]} (edited).gpx"
+        response = send_file(io.BytesIO(filtered), mimetype=KINDS["gpx"].content_type, as_attachment=True,
                              download_name=name, max_age=0)
     else:
-        response = send_from_directory(current_app.config["MEDIA_DIR"], track.gpx_path,
-                                       mimetype="application/gpx+xml", as_attachment=True, download_name=name)
+        kind = track.kind
+        response = send_from_directory(current_app.config["MEDIA_DIR"], track.original_path,
+                                       mimetype=kind.content_type, as_attachment=True,
+                                       download_name=download_name(kind, track.original_name, fallback))
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
