@@ -276,3 +276,37 @@ def test_the_gpx_export_keeps_a_planned_kml_line_as_a_route(seeded_app):
     geojson = client.get(f"/trips/{DEMO_SLUG}/legs/{position}.geojson").get_json()
     line = next(f for f in geojson["features"] if f["properties"].get("kind") == "leg")
     assert line["geometry"]["coordinates"][0] == pytest.approx([POINTS[0][1], POINTS[0][0]], abs=1e-5)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_file_with_more_points_than_a_track_may_hold_is_refused_in_words_and_stores_nothing(
+        tmp_path, seeded_template, fmt):
+    from .conftest import seeded_copy
+
+    def rows(app):  # type: ignore[no-untyped-def]
+        with app.app_context():
+            return count_rows(db.session())
+
+    (tmp_path / "tight").mkdir()
+    (tmp_path / "roomy").mkdir()
+    app = seeded_copy(seeded_template, tmp_path / "tight", MAX_TRACK_POINTS="41")  # each sample: 40 points, 2 marks
+    token = make_author(app, "demo")
+    before, files = rows(app), media_files(app)
+    response = upload(app, token, sample(fmt), f"big{SUFFIX[fmt]}")
+    assert response.status_code == 413, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] == "too_many_points"
+    assert "42 points" in error["message"] and "at most 41" in error["message"]
+    assert rows(app) == before and media_files(app) == files
+    # At the limit, it goes in.
+    roomy = seeded_copy(seeded_template, tmp_path / "roomy", MAX_TRACK_POINTS="42")
+    assert upload(roomy, make_author(roomy, "demo"), sample(fmt), f"big{SUFFIX[fmt]}").status_code == 201
+
+
+def test_the_track_point_limit_is_a_setting_that_must_be_a_number():
+    from travelmap.config import parse_limits
+
+    assert parse_limits({"MAX_TRACK_POINTS": "250000"}).max_points == 250_000
+    assert parse_limits({}).max_points == 1_000_000
+    with pytest.raises(ValueError, match="TRAVELMAP_MAX_TRACK_POINTS"):
+        parse_limits({"MAX_TRACK_POINTS": "lots"})

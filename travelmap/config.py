@@ -81,6 +81,9 @@ SETTINGS: tuple[Setting, ...] = (
             "and other host names are refused; default: the address `travelmap serve` serves, else http://localhost."),
     Setting("TRAVELMAP_PROXIES", "PROXIES", "0",
             "How many reverse proxies (nginx, a load balancer) sit in front; their X-Forwarded-* headers are trusted."),
+    Setting("TRAVELMAP_MAX_TRACK_POINTS", "MAX_TRACK_POINTS", str(Limits.max_points),
+            "Most points (waypoints included) one uploaded track file may hold (413 above it): a million is 11 days "
+            "recorded every second; what a worker needs grows with it, about 1 KB a point."),
     Setting("TRAVELMAP_PASSWORD_HASH", "PASSWORD_HASH", "scrypt",
             "How new passwords are hashed (werkzeug's scrypt, or pbkdf2:sha256:ITERATIONS); the test suite uses a "
             "cheap pbkdf2 to save time, a site should keep scrypt."),
@@ -157,7 +160,9 @@ def parse_limits(values: Mapping[str, object]) -> Limits:
     return Limits(memory_mb=max(1, round(number("PARSE_MEMORY_MB", "TRAVELMAP_PARSE_MEMORY_MB", Limits.memory_mb))),
                   cpu_s=number("PARSE_CPU_S", "TRAVELMAP_PARSE_CPU_S", Limits.cpu_s),
                   timeout_s=number("PARSE_TIMEOUT_S", "TRAVELMAP_PARSE_TIMEOUT_S", Limits.timeout_s),
-                  enabled=_FLAGS[flag])
+                  enabled=_FLAGS[flag],
+                  max_points=max(1, round(number("MAX_TRACK_POINTS", "TRAVELMAP_MAX_TRACK_POINTS",
+                                                 Limits.max_points))))
 
 
 def tile_layer(setting: str) -> tuple[str, str]:

@@ -83,6 +83,7 @@ class Limits:
     cpu_s: float = 60.0
     timeout_s: float = 120.0
     enabled: bool = True
+    max_points: int = 1_000_000  # a track file may hold at most this many points (413 above it)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 from pathlib import PurePath
 
-from ..errors import InvalidInput, UnsupportedType
+from ..errors import InvalidInput, TooLarge, UnsupportedType
 from ..notes import Note
 from .common import ParsedTrack
 from .fit import looks_like_fit, read_fit
@@ -60,11 +60,12 @@ def _pick(root: str) -> XmlReader:
     return reader()
 
 
-def read_track(data: bytes, name: str = "") -> ParsedTrack:
+def read_track(data: bytes, name: str = "", max_points: int | None = None) -> ParsedTrack:
     """Read a GPX, FIT, TCX, KML, KMZ or GeoJSON file, recognised by its content; the name only adds a warning.
 
     Raises InvalidInput (400) naming the problem for a broken or hostile file of a known format,
-    TooLarge (413) for a KMZ that expands too far, UnsupportedType (415) for anything else.
+    TooLarge (413) for a KMZ that expands too far or a file of more than max_points points,
+    UnsupportedType (415) for anything else.
     """
     if not data or data.isspace():
         raise InvalidInput("The file is empty.", code="invalid_track")
@@ -80,6 +81,12 @@ def read_track(data: bytes, name: str = "") -> ParsedTrack:
     else:
         raise UnsupportedType(f"This file is not a track this site can read: it is not {FORMATS} "
                               "(is it an image or another kind of file?).")
+    # Checked where the file is read (in the sandbox's child), so a worker never receives, measures and draws more
+    # points than it is sized for: FIT packs a point into 17 bytes, so one 32 MB file can hold 1.85 million.
+    points = parsed.point_count + len(parsed.waypoints)
+    if max_points is not None and points > max_points:
+        raise TooLarge(f"This file holds {points:,} points; one track may hold at most {max_points:,}. Split it "
+                       "into shorter tracks (a day each, say) and upload those.", code="too_many_points")
     suffix = PurePath(name).suffix.lower()
     named = _EXTENSIONS.get(suffix)
     if named is not None and named != parsed.format:

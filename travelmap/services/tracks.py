@@ -39,7 +39,7 @@ def read_track_file(data: bytes, limits: sandbox.Limits = sandbox.Limits(), name
     The format is recognised by the content (`name` only adds a warning when its suffix says otherwise). The file
     is read in a child process under `limits`, so a crash or runaway in a reader refuses the file and nothing else.
     """
-    return sandbox.run(limits, read_track, data, name)
+    return sandbox.run(limits, read_track, data, name, limits.max_points)
 
 
 def fill(track: Track, parsed: ParsedTrack) -> Track:
