@@ -119,13 +119,16 @@ def test_a_media_folder_that_vanishes_gives_a_503_not_a_500(seeded_app, token, m
 
 
 def fail_on(app, table: str, nth: int = 1):  # type: ignore[no-untyped-def]
-    """Make the nth INSERT into a table fail as a lost database connection would."""
-    seen = {"n": 0}
+    """Make the INSERT that writes the nth row of a table fail as a lost database connection would. Rows are
+    counted, not statements: SQLAlchemy writes a flush's rows in one multi-row INSERT where the database allows
+    (PostgreSQL), or one INSERT a row."""
+    seen = {"n": 0, "failed": False}
 
     def before_execute(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith(f"INSERT INTO {table.upper()}"):
-            seen["n"] += 1
-            if seen["n"] == nth:
+        if statement.lstrip().upper().startswith(f"INSERT INTO {table.upper()}") and not seen["failed"]:
+            seen["n"] += len(parameters) if executemany else statement.count("), (") + 1
+            if seen["n"] >= nth:
+                seen["failed"] = True
                 raise OperationalError(statement, parameters, Exception("server closed the connection unexpectedly"))
 
     with app.app_context():
