@@ -443,7 +443,7 @@ def test_an_author_uploads_three_photos_and_places_the_one_without_gps_or_time_b
         )
     assert "3 photos added, 1 without a place yet" in flash(page)
     assert page.locator(".tm-review-item").count() == PHOTO_COUNT + 3
-    assert page.locator("h2", has_text="photos").inner_text() == f"{PHOTO_COUNT + 3} photos"
+    assert page.locator("h2#review").inner_text() == f"{PHOTO_COUNT + 3} photos"
 
     def item(name: str) -> Any:
         found = page.locator(".tm-review-item", has=page.locator(".tm-help", has_text=name))
