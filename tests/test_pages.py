@@ -219,3 +219,30 @@ def test_a_page_renders_to_the_same_bytes_in_every_worker_so_its_etag_revalidate
     assert first.status_code == 200 and first.get_data() == second.get_data()
     again = workers[1].test_client().get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_a_static_asset_is_read_whole_and_its_file_closed_even_when_the_server_drops_the_answer(reader_app):
+    import gc
+    import gzip
+    import warnings
+    from pathlib import Path
+
+    from werkzeug.test import EnvironBuilder
+
+    import travelmap
+
+    css = (Path(travelmap.__file__).parent / "static" / "travelmap.css").read_bytes()
+    started: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for headers in ({"Accept-Encoding": "gzip"}, {}, {"Range": "bytes=0-9"}):
+            environ = EnvironBuilder(path="/static/travelmap.css", headers=headers).get_environ()
+            answer = reader_app.wsgi_app(environ, lambda status, _headers, *args: started.append(status))
+            body = b"".join(answer)
+            if headers.get("Accept-Encoding"):
+                body = gzip.decompress(body)
+            assert body == (css[:10] if "Range" in headers else css)
+            del answer  # never closed, as when a browser goes on to the next page mid-answer
+        gc.collect()
+    assert started[:2] == ["200 OK", "200 OK"] and started[2].startswith("206")
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []

@@ -69,11 +69,20 @@ def _security_headers(response: Response) -> Response:
 
 
 def _whole_static_files(response: Response) -> Response:
-    """Read a static asset into memory before Flask-Compress sees it: gzipped whole, and its file closed at once
-    (Flask-Compress's streaming path leaves the file open until garbage collection). Assets are small."""
+    """Read a static asset into memory before Flask-Compress sees it, and close its file here and now: gzipped
+    whole, and no file left open for the garbage collector (Flask-Compress's streaming path, and a response the
+    server drops, say when the browser has gone on to the next page, would do that). Assets are small."""
     if response.is_streamed and request.endpoint in {"static", "vendor.vendor"}:
+        source = response.response
+        try:
+            body = b"" if response.status_code == 304 else b"".join(
+                chunk.encode() if isinstance(chunk, str) else chunk for chunk in source)
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
         response.direct_passthrough = False
-        response.make_sequence()
+        response.response = [body]  # the headers (length, range, validators) already describe it
     return response
 
 
