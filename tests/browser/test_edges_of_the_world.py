@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from .. import databases
 from ..conftest import make_app
 from ..test_degenerate_tracks import build_trips
 from .conftest import LiveServer, serving
@@ -31,11 +32,12 @@ LAYOUT_JS = """() => {
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     root: Path = tmp_path_factory.mktemp("edges")
-    app = make_app(root, TILES="none")
-    build_trips(app, {"across-the-antimeridian", "along-the-antimeridian", "over-the-north-pole",
-                      "at-the-south-pole"})
-    with serving(app) as server:
-        yield server
+    with databases.outliving_tests(root):  # on PostgreSQL, the module's database outlives each test's cleanup
+        app = make_app(root, TILES="none")
+        build_trips(app, {"across-the-antimeridian", "along-the-antimeridian", "over-the-north-pole",
+                          "at-the-south-pole"})
+        with serving(app) as server:
+            yield server
 
 
 def inside(inner: list[float], outer: list[float], slack: float = 2) -> bool:
