@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ..conftest import DEMO_SLUG
-from .conftest import PHONE
+from .conftest import PHONE, wait_until_still
 
 pytestmark = pytest.mark.browser
 
@@ -259,6 +259,7 @@ def test_photos_on_every_map_are_thumbnails_that_open_the_lightbox(
     box = thumbs.first.bounding_box()
     assert box is not None and 36 <= box["width"] <= 48 and box["width"] == pytest.approx(box["height"], abs=1)
     assert "/photos/" in (thumbs.first.get_attribute("src") or "")
+    wait_until_still(page)  # the story's map may still be flying to its first section: a moving photo is missed
     visible_photo(page).click()
     dialog = page.locator("dialog.tm-lightbox[open]")
     dialog.wait_for()
