@@ -246,3 +246,23 @@ def test_a_static_asset_is_read_whole_and_its_file_closed_even_when_the_server_d
         gc.collect()
     assert started[:2] == ["200 OK", "200 OK"] and started[2].startswith("206")
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def test_the_development_server_closes_a_photo_file_the_reader_stopped_downloading(reader_app, reader):
+    import gc
+    import warnings
+
+    from werkzeug.test import EnvironBuilder
+
+    from travelmap.cli import closing_answers
+
+    photos = reader.get(f"/trips/{DEMO_SLUG}/photos.json").get_json()  # {id: details} of the published photos
+    path = f"/trips/{DEMO_SLUG}/photos/{next(iter(photos))}/display.jpg"
+    app = closing_answers(reader_app.wsgi_app)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        answer = app(EnvironBuilder(path=path).get_environ(), lambda *args: None)
+        assert next(iter(answer))  # the first chunk is sent, then the reader's browser goes elsewhere
+        del answer  # the server drops the answer without closing it
+        gc.collect()
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 from flask import Flask, current_app
@@ -59,6 +59,29 @@ def seed_command() -> None:
     click.echo(f"{'Loaded' if created else 'Already present:'} demo trip '{trip.title}' at /trips/{trip.slug}")
 
 
+def closing_answers(app: Any) -> Any:
+    """Wrap a WSGI app for werkzeug's development server: each answer's close() runs as soon as its last chunk is
+    sent, or when a dropped answer is collected. That server skips close() when a client resets the connection
+    (a reader who goes on to the next page mid-photo), which left files open until the garbage collector found
+    them. Production servers close answers themselves and keep their file_wrapper (sendfile), so they run the
+    app as it is."""
+
+    def answer(environ: Any, start_response: Any) -> Any:
+        iterable = app(environ, start_response)
+
+        def chunks() -> Any:
+            try:
+                yield from iterable
+            finally:
+                close = getattr(iterable, "close", None)
+                if close is not None:
+                    close()
+
+        return chunks()
+
+    return answer
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
@@ -83,7 +106,7 @@ def serve_command(host: str, port: int, no_demo: bool) -> None:
     click.echo(f"travelmap serving on http://{host}:{port}/ as {site}/  (Ctrl+C to stop)")
     if not app.config.get("PUBLIC_URL"):
         click.echo("Readers must use that address (or localhost); set TRAVELMAP_PUBLIC_URL to the one they use.")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    run_simple(host, port, closing_answers(app), threaded=True, use_reloader=False)
 
 
 @click.command("create-author")

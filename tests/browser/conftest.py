@@ -25,6 +25,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from travelmap import hosts
+from travelmap.cli import closing_answers
 
 from ..conftest import make_app
 
@@ -89,7 +90,7 @@ class LiveServer:
 @contextmanager
 def serving(app: Flask) -> Iterator[LiveServer]:
     """Serve an app on a free port of 127.0.0.1 in a background thread while the block runs."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_answers(app), threaded=True)  # as `travelmap serve` runs it
     if not app.config.get("PUBLIC_URL"):  # as `travelmap serve` does: links name the address served
         hosts.use_public_url(app, hosts.served_address("127.0.0.1", server.server_port))
     thread = threading.Thread(target=server.serve_forever, name="travelmap-live-server", daemon=True)
