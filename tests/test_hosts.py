@@ -185,11 +185,12 @@ def test_serve_uses_its_address_when_no_public_url_is_set_and_keeps_a_set_one(tm
     app = make_app(tmp_path)
     result = app.test_cli_runner().invoke(args=["serve", "--port", "5123", "--no-demo"])
     assert result.exit_code == 0, result.output
-    assert served[0].extensions["travelmap.public_url"] == "http://127.0.0.1:5123"
-    assert served[0].config["TRUSTED_HOSTS"][0] == "127.0.0.1"
+    assert len(served) == 1  # the app, wrapped so that every answer is closed (cli.closing_answers)
+    assert app.extensions["travelmap.public_url"] == "http://127.0.0.1:5123"
+    assert app.config["TRUSTED_HOSTS"][0] == "127.0.0.1"
     assert "http://127.0.0.1:5123/" in result.output
 
     app = make_app(tmp_path / "set", PUBLIC_URL="https://maps.example.org")
     result = app.test_cli_runner().invoke(args=["serve", "--port", "5124", "--no-demo"])
     assert result.exit_code == 0, result.output
-    assert served[1].extensions["travelmap.public_url"] == "https://maps.example.org"
+    assert len(served) == 2 and app.extensions["travelmap.public_url"] == "https://maps.example.org"

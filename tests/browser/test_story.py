@@ -256,10 +256,11 @@ def test_photos_on_every_map_are_thumbnails_that_open_the_lightbox(
     thumbs.first.wait_for()
     page.wait_for_function("() => [...document.querySelectorAll('.tm-photo-marker img')].every(i => i.complete"
                            " && i.naturalWidth > 0)", polling=100)
+    wait_until_still(page)  # a map still fitting or flying (the story's) moves and re-clusters its photos
+    thumbs.first.wait_for()
     box = thumbs.first.bounding_box()
     assert box is not None and 36 <= box["width"] <= 48 and box["width"] == pytest.approx(box["height"], abs=1)
     assert "/photos/" in (thumbs.first.get_attribute("src") or "")
-    wait_until_still(page)  # the story's map may still be flying to its first section: a moving photo is missed
     visible_photo(page).click()
     dialog = page.locator("dialog.tm-lightbox[open]")
     dialog.wait_for()
